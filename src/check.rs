@@ -1,0 +1,134 @@
+//! The `check` job end to end: load the register and the pack, stop on input errors (or
+//! set rows aside), evaluate, and write the results. `main.rs` only parses arguments and
+//! prints what this returns.
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+use crate::eval::{self, Outcomes};
+use crate::messages::Lang;
+use crate::register::{self, Aliases, Encoding, Format, InputError, LoadOptions, Table};
+use crate::report::{self, Staging, summary::RunInfo};
+use crate::rules::{self, Pack, diagnostic::render_all};
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub data: PathBuf,
+    pub rules: PathBuf,
+    pub year: i32,
+    pub out: PathBuf,
+    pub format: Format,
+    pub skip_invalid: bool,
+    pub encoding: Encoding,
+    pub aliases: Option<PathBuf>,
+    pub lang: Lang,
+}
+
+/// How a check ended.
+pub enum CheckResult {
+    /// The register had input errors and `--skip-invalid` was not given: nothing but the
+    /// error list was written.
+    InputErrors {
+        errors: Vec<InputError>,
+        written: Vec<PathBuf>,
+    },
+    /// Rules were evaluated and written.
+    Done {
+        pack: Box<Pack>,
+        outcomes: Outcomes,
+        /// Input errors whose rows were set aside (`--skip-invalid`).
+        input_errors: Vec<InputError>,
+        set_aside: Vec<(Table, usize)>,
+        written: Vec<PathBuf>,
+    },
+}
+
+/// Load and check a pack, with its parameters for the year.
+pub fn load_pack(
+    dir: &Path,
+    year: i32,
+    aliases: &Aliases,
+) -> Result<(Pack, std::collections::HashMap<String, f64>), Error> {
+    let pack = rules::load(dir, aliases).map_err(|d| Error::Rules(render_all(&d)))?;
+    let values = pack
+        .values_for_year(year)
+        .map_err(|d| Error::Rules(render_all(&d)))?;
+    Ok((pack, values))
+}
+
+pub fn run(
+    o: &CheckOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    on_loaded: &dyn Fn(u64),
+) -> Result<CheckResult, Error> {
+    let aliases = Aliases::with_file(o.aliases.as_deref())?;
+    // The pack is checked first: a broken script is reported before a long load.
+    let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
+    let opts = LoadOptions {
+        encoding: o.encoding,
+        aliases: aliases.clone(),
+        skip_invalid: o.skip_invalid,
+    };
+    let loaded = register::load(&o.data, &[Table::Persons, Table::Households], &opts)?;
+    if !loaded.errors.is_empty() && !o.skip_invalid {
+        let mut staging = Staging::begin(&o.out)?;
+        report::write_csv_rows(
+            &mut staging,
+            "input_errors.csv",
+            &report::input_error_rows(&loaded.errors, o.lang),
+        )?;
+        let written = staging.commit()?;
+        return Ok(CheckResult::InputErrors {
+            errors: loaded.errors,
+            written,
+        });
+    }
+    let reg = loaded.register;
+    on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
+    let outcomes = eval::evaluate(&pack, &reg, o.year, values, &aliases, progress)?;
+
+    let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
+    let info = RunInfo {
+        data: o.data.display().to_string(),
+        rules: o.rules.display().to_string(),
+        set_aside: set_aside
+            .iter()
+            .map(|(t, n)| (t.name().to_string(), *n))
+            .collect(),
+        input_errors: loaded.errors.len(),
+    };
+    let mut staging = Staging::begin(&o.out)?;
+    report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
+    if !loaded.errors.is_empty() {
+        report::write_csv_rows(
+            &mut staging,
+            "input_errors.csv",
+            &report::input_error_rows(&loaded.errors, o.lang),
+        )?;
+        let rows: Vec<SetAsideRow> = reg
+            .set_aside
+            .iter()
+            .flat_map(|(t, keys)| {
+                keys.iter().map(move |k| SetAsideRow {
+                    table: t.name(),
+                    key: k.clone(),
+                })
+            })
+            .collect();
+        report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
+    }
+    let written = staging.commit()?;
+    Ok(CheckResult::Done {
+        pack: Box::new(pack),
+        outcomes,
+        input_errors: loaded.errors,
+        set_aside,
+        written,
+    })
+}
+
+#[derive(serde::Serialize)]
+struct SetAsideRow {
+    table: &'static str,
+    key: String,
+}

@@ -1,0 +1,674 @@
+//! Evaluation: running a checked rule pack over a loaded register, level by level.
+//!
+//! Order: persons → households → villages → counties. Before a level runs, the
+//! aggregations its scripts use (`all_members("…")`, `sum_households("…")`, …) are computed
+//! here in Rust from the finished level below, honouring DOMAIN.md: only living members
+//! count, and a parent with a row set aside (`--skip-invalid`) has one extra unknown element
+//! in every aggregate. Then the level's rows are split into chunks evaluated in parallel with
+//! rayon; each worker reuses one Rhai `Scope`, pushing only the names a rule reads. No
+//! polars call happens inside the parallel region. Results are assembled in row order, so
+//! the output does not depend on the number of threads.
+
+pub mod fields;
+pub mod reasons;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rhai::{Dynamic, Engine, Scope};
+
+use crate::register::{CodeList, Register, Table};
+use crate::rules::script::{self, AggFn, AggTable};
+use crate::rules::{Pack, Ref, RuleKind};
+use fields::FieldData;
+
+/// A rule's outcome on one row: 是/否, a number, or unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Unknown,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Value {
+    pub fn to_dynamic(self) -> Dynamic {
+        match self {
+            Value::Unknown => Dynamic::UNIT,
+            Value::Bool(b) => Dynamic::from_bool(b),
+            Value::Int(i) => Dynamic::from_int(i),
+            Value::Float(f) => Dynamic::from_float(f),
+        }
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        if let Value::Bool(b) = self {
+            Some(b)
+        } else {
+            None
+        }
+    }
+
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// A runtime error of one rule on one row: counted and reported, never a silent default
+/// (the row's outcome is unknown and the run's exit status says errors occurred).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RowError {
+    pub rule: String,
+    pub level: &'static str,
+    pub key: String,
+    pub message: String,
+}
+
+/// The outcomes of one level.
+pub struct LevelOutcome {
+    pub table: Table,
+    /// The key of each row (`person_id`, `household_id`, …).
+    pub keys: Vec<String>,
+    /// Extra key columns written before the rules (a person's household, a household's
+    /// village), by name.
+    pub extra_keys: Vec<(&'static str, Vec<String>)>,
+    /// The county of each row, for per-county summaries.
+    pub county: Vec<String>,
+    /// (rule index, one value per row), in the pack's rule order.
+    pub results: Vec<(usize, Vec<Value>)>,
+    /// Why the level's main verdict came out as it did, per row (when the pack names one).
+    pub reasons: Option<Vec<String>>,
+}
+
+impl LevelOutcome {
+    pub fn values(&self, rule: usize) -> Option<&[Value]> {
+        self.results
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Everything `check` computed.
+pub struct Outcomes {
+    pub year: i32,
+    pub levels: Vec<LevelOutcome>,
+    pub errors: Vec<RowError>,
+}
+
+impl Outcomes {
+    pub fn level(&self, t: Table) -> Option<&LevelOutcome> {
+        self.levels.iter().find(|l| l.table == t)
+    }
+}
+
+/// How rows of a lower level belong to rows of a higher one.
+struct Links {
+    /// Per person row: its household row.
+    person_household: Vec<Option<usize>>,
+    /// Per person row: living (health is not 05; null counts as living).
+    person_living: Vec<bool>,
+    /// Per household row: its village row, its county row.
+    household_village: Vec<Option<usize>>,
+    household_county: Vec<Option<usize>>,
+    /// Per village row: its county row.
+    village_county: Vec<Option<usize>>,
+}
+
+fn str_values(reg: &Register, t: Table, col: &str) -> Vec<Option<String>> {
+    reg.table(t)
+        .and_then(|lt| lt.frame.column(col).ok())
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|s| s.iter().map(|v| v.map(str::to_string)).collect())
+        })
+        .unwrap_or_default()
+}
+
+fn index_of(keys: &[Option<String>]) -> HashMap<&str, usize> {
+    keys.iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.as_deref().map(|k| (k, i)))
+        .collect()
+}
+
+fn links(reg: &Register) -> Links {
+    let hh_ids = str_values(reg, Table::Households, "household_id");
+    let hh_index = index_of(&hh_ids);
+    let v_codes = str_values(reg, Table::Villages, "village_code");
+    let v_index = index_of(&v_codes);
+    let c_codes = str_values(reg, Table::Counties, "county_code");
+    let c_index = index_of(&c_codes);
+    let county_of = |v: &str| v.get(..6).and_then(|c| c_index.get(c).copied());
+
+    let person_household = str_values(reg, Table::Persons, "household_id")
+        .iter()
+        .map(|h| h.as_deref().and_then(|h| hh_index.get(h).copied()))
+        .collect();
+    let dead = CodeList::Health.index_of("05");
+    let person_living = match reg
+        .table(Table::Persons)
+        .and_then(|t| t.frame.column("health").ok())
+        .and_then(|c| c.u8().ok().cloned())
+    {
+        Some(h) => h.iter().map(|v| v.is_none() || v != dead).collect(),
+        None => vec![true; reg.rows(Table::Persons)],
+    };
+    let hh_villages = str_values(reg, Table::Households, "village_code");
+    let household_village = hh_villages
+        .iter()
+        .map(|v| v.as_deref().and_then(|v| v_index.get(v).copied()))
+        .collect();
+    let household_county = hh_villages
+        .iter()
+        .map(|v| v.as_deref().and_then(county_of))
+        .collect();
+    let village_county = v_codes
+        .iter()
+        .map(|v| v.as_deref().and_then(county_of))
+        .collect();
+    Links {
+        person_household,
+        person_living,
+        household_village,
+        household_county,
+        village_county,
+    }
+}
+
+/// Evaluate a pack over a register for a year. `progress` is told each finished chunk.
+pub fn evaluate(
+    pack: &Pack,
+    register: &Register,
+    year: i32,
+    params: HashMap<String, f64>,
+    aliases: &crate::register::Aliases,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Outcomes, crate::Error> {
+    let engine = script::engine(Arc::new(params));
+    let links = links(register);
+    let mut levels: Vec<LevelOutcome> = vec![];
+    let mut errors = vec![];
+    for table in Table::ALL {
+        let Some(lt) = register.table(table) else {
+            continue;
+        };
+        let order = pack.order.get(&table).cloned().unwrap_or_default();
+        let n = lt.frame.height();
+        let keys: Vec<String> = str_values(register, table, table.key())
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect();
+
+        // Fields the level's rules read, extracted once.
+        let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
+        for &r in &order {
+            for f in pack.rules[r].fields() {
+                field_data
+                    .entry(f)
+                    .or_insert_with(|| FieldData::extract(lt, table, f));
+            }
+        }
+        let aggs = Arc::new(aggregate_level(
+            pack, &order, table, register, &links, &levels,
+        )?);
+
+        let (results, errs) = evaluate_rows(
+            &engine,
+            pack,
+            &order,
+            table,
+            n,
+            &keys,
+            &field_data,
+            &aggs,
+            year,
+            progress,
+        );
+        errors.extend(errs);
+
+        let county: Vec<String> = match table {
+            Table::Persons => {
+                let hv = str_values(register, Table::Households, "village_code");
+                links
+                    .person_household
+                    .iter()
+                    .map(|h| {
+                        h.and_then(|h| hv.get(h).cloned().flatten())
+                            .map(|v| v.get(..6).unwrap_or("").to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            }
+            Table::Households | Table::Villages => str_values(register, table, "village_code")
+                .into_iter()
+                .map(|v| {
+                    v.map(|v| v.get(..6).unwrap_or("").to_string())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            Table::Counties => keys.clone(),
+        };
+        let extra_keys = match table {
+            Table::Persons => vec![(
+                "household_id",
+                str_values(register, table, "household_id")
+                    .into_iter()
+                    .map(Option::unwrap_or_default)
+                    .collect(),
+            )],
+            Table::Households => vec![(
+                "village_code",
+                str_values(register, table, "village_code")
+                    .into_iter()
+                    .map(Option::unwrap_or_default)
+                    .collect(),
+            )],
+            _ => vec![],
+        };
+        // Results in the pack's rule order (files sorted), not dependency order.
+        let mut by_rule: Vec<(usize, Vec<Value>)> = order.iter().copied().zip(results).collect();
+        by_rule.sort_by_key(|(r, _)| *r);
+        let mut outcome = LevelOutcome {
+            table,
+            keys,
+            extra_keys,
+            county,
+            results: by_rule,
+            reasons: None,
+        };
+        outcome.reasons = reasons::for_level(pack, &outcome, &field_data, aliases);
+        levels.push(outcome);
+    }
+    errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
+    Ok(Outcomes {
+        year,
+        levels,
+        errors,
+    })
+}
+
+const CHUNK: usize = 2048;
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate_rows(
+    engine: &Engine,
+    pack: &Pack,
+    order: &[usize],
+    table: Table,
+    n: usize,
+    keys: &[String],
+    field_data: &HashMap<&'static str, FieldData>,
+    aggs: &Arc<AggTable>,
+    year: i32,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Vec<Vec<Value>>, Vec<RowError>) {
+    // Position in `order` of each rule a rule reads, resolved once.
+    let pos_in_order: HashMap<usize, usize> =
+        order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+    struct Plan<'a> {
+        rule: &'a crate::rules::Rule,
+        pushes: Vec<(&'a str, Push<'a>)>,
+    }
+    enum Push<'a> {
+        Field(&'a FieldData),
+        Rule(usize),
+        Year,
+        Unknown,
+    }
+    let absent = FieldData::Absent;
+    let plans: Vec<Plan> = order
+        .iter()
+        .map(|&r| {
+            let rule = &pack.rules[r];
+            let pushes = rule
+                .reads
+                .iter()
+                .map(|(name, re)| {
+                    let p = match re {
+                        Ref::Field(f) => Push::Field(field_data.get(f).unwrap_or(&absent)),
+                        Ref::Rule(j) => {
+                            Push::Rule(pos_in_order.get(j).copied().unwrap_or(usize::MAX))
+                        }
+                        Ref::Year => Push::Year,
+                        Ref::Unknown => Push::Unknown,
+                    };
+                    (name.as_str(), p)
+                })
+                .collect();
+            Plan { rule, pushes }
+        })
+        .collect();
+
+    let chunks: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK)
+        .map(|s| (s, (s + CHUNK).min(n)))
+        .collect();
+    let outs: Vec<(Vec<Vec<Value>>, Vec<RowError>)> = chunks
+        .par_iter()
+        .map_init(Scope::new, |scope, &(start, end)| {
+            script::set_aggregates(Some(aggs.clone()));
+            let mut cols: Vec<Vec<Value>> = vec![Vec::with_capacity(end - start); plans.len()];
+            let mut errs = vec![];
+            let mut row_vals: Vec<Value> = vec![Value::Unknown; plans.len()];
+            for row in start..end {
+                script::set_row(row);
+                for (k, plan) in plans.iter().enumerate() {
+                    scope.rewind(0);
+                    for (name, push) in &plan.pushes {
+                        let v = match push {
+                            Push::Field(f) => f.dynamic(row),
+                            Push::Rule(p) => {
+                                row_vals.get(*p).copied().unwrap_or_default().to_dynamic()
+                            }
+                            Push::Year => Dynamic::from_int(year as i64),
+                            Push::Unknown => Dynamic::UNIT,
+                        };
+                        scope.push_dynamic(*name, v);
+                    }
+                    let v = match engine.eval_ast_with_scope::<Dynamic>(scope, &plan.rule.ast) {
+                        Ok(d) => match to_value(&d, plan.rule.kind) {
+                            Ok(v) => v,
+                            Err(msg) => {
+                                errs.push(row_error(plan.rule, table, keys, row, msg));
+                                Value::Unknown
+                            }
+                        },
+                        Err(e) if script::is_unknown_condition(&e) => Value::Unknown,
+                        Err(e) => {
+                            errs.push(row_error(plan.rule, table, keys, row, runtime_message(&e)));
+                            Value::Unknown
+                        }
+                    };
+                    row_vals[k] = v;
+                    cols[k].push(v);
+                }
+            }
+            script::set_aggregates(None);
+            progress((end - start) as u64);
+            (cols, errs)
+        })
+        .collect();
+    let mut results: Vec<Vec<Value>> = vec![Vec::with_capacity(n); plans.len()];
+    let mut errors = vec![];
+    for (cols, errs) in outs {
+        for (k, c) in cols.into_iter().enumerate() {
+            results[k].extend(c);
+        }
+        errors.extend(errs);
+    }
+    (results, errors)
+}
+
+fn row_error(
+    rule: &crate::rules::Rule,
+    table: Table,
+    keys: &[String],
+    row: usize,
+    message: String,
+) -> RowError {
+    RowError {
+        rule: rule.id.clone(),
+        level: table.level(),
+        key: keys.get(row).cloned().unwrap_or_default(),
+        message,
+    }
+}
+
+fn runtime_message(e: &rhai::EvalAltResult) -> String {
+    use rhai::EvalAltResult as E;
+    match e {
+        E::ErrorTooManyOperations(_) => format!(
+            "stopped after {} operations (an endless loop?)",
+            script::MAX_OPERATIONS
+        ),
+        E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => {
+            "calls nested too deeply".to_string()
+        }
+        E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
+        other => {
+            let s = other.to_string();
+            s.split(" (line ").next().unwrap_or(&s).to_string()
+        }
+    }
+}
+
+/// A script's result as an outcome of the rule's kind.
+fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, String> {
+    if d.is_unit() {
+        return Ok(Value::Unknown);
+    }
+    match kind {
+        RuleKind::Predicate => d
+            .as_bool()
+            .map(Value::Bool)
+            .map_err(|t| format!("a 判断 rule must give true/false/unknown, but gave a {t}")),
+        RuleKind::Value => {
+            if let Ok(i) = d.as_int() {
+                Ok(Value::Int(i))
+            } else if let Ok(f) = d.as_float() {
+                if f.is_finite() {
+                    Ok(Value::Float(f))
+                } else {
+                    Err(format!("the result {f} is not a finite number"))
+                }
+            } else {
+                Err(format!(
+                    "a 数值 rule must give a number or unknown, but gave a {}",
+                    d.type_name()
+                ))
+            }
+        }
+    }
+}
+
+/// Compute every aggregation the level's rules use, one value per row of the level.
+fn aggregate_level(
+    pack: &Pack,
+    order: &[usize],
+    table: Table,
+    register: &Register,
+    links: &Links,
+    done: &[LevelOutcome],
+) -> Result<AggTable, crate::Error> {
+    let mut out = AggTable::default();
+    let n_parents = register.rows(table);
+    let partial: Vec<bool> = register
+        .table(table)
+        .map(|t| t.partial.clone())
+        .unwrap_or_default();
+    for &r in order {
+        for a in &pack.rules[r].aggregates {
+            if out
+                .entries
+                .iter()
+                .any(|(f, arg, _)| f == a.func && *arg == a.arg)
+            {
+                continue;
+            }
+            // Children of which parent, and whether each counts.
+            let (parent, include): (&[Option<usize>], Vec<bool>) = match (a.over, table) {
+                (Table::Persons, Table::Households) => {
+                    (&links.person_household, links.person_living.clone())
+                }
+                (Table::Households, Table::Villages) => (
+                    &links.household_village,
+                    vec![true; links.household_village.len()],
+                ),
+                (Table::Households, Table::Counties) => (
+                    &links.household_county,
+                    vec![true; links.household_county.len()],
+                ),
+                (Table::Villages, Table::Counties) => (
+                    &links.village_county,
+                    vec![true; links.village_county.len()],
+                ),
+                (over, _) => {
+                    return Err(crate::Error::Rules(format!(
+                        "rule {}: {}(\"{}\") reads {} rows, which a {} rule cannot aggregate",
+                        pack.rules[r].id,
+                        a.func,
+                        a.arg,
+                        over.level(),
+                        table.level()
+                    )));
+                }
+            };
+            let child_values: Option<Vec<Value>> = match &a.target {
+                None => None,
+                Some(Ref::Rule(t)) => Some(
+                    done.iter()
+                        .find(|l| l.table == a.over)
+                        .and_then(|l| l.values(*t))
+                        .map(<[Value]>::to_vec)
+                        .unwrap_or_else(|| vec![Value::Unknown; register.rows(a.over)]),
+                ),
+                Some(Ref::Field(f)) => match register.table(a.over) {
+                    Some(lt) => {
+                        Some(FieldData::extract(lt, a.over, f).values().map_err(|kind| {
+                            crate::Error::Rules(format!(
+                                "rule {}: {}(\"{}\") cannot aggregate a {kind} field",
+                                pack.rules[r].id, a.func, a.arg
+                            ))
+                        })?)
+                    }
+                    None => Some(vec![]),
+                },
+                Some(_) => None,
+            };
+            let values = aggregate(
+                a.agg,
+                parent,
+                &include,
+                child_values.as_deref(),
+                n_parents,
+                &partial,
+            );
+            out.entries
+                .push((a.func.to_string(), a.arg.clone(), values));
+        }
+    }
+    Ok(out)
+}
+
+/// One aggregation over children grouped by parent, in Kleene terms. A partial parent
+/// (a child set aside) holds one more, unknown, child.
+pub fn aggregate(
+    agg: AggFn,
+    parent: &[Option<usize>],
+    include: &[bool],
+    values: Option<&[Value]>,
+    n: usize,
+    partial: &[bool],
+) -> Vec<Value> {
+    #[derive(Clone, Copy)]
+    struct Acc {
+        any_false: bool,
+        any_true: bool,
+        any_unknown: bool,
+        count: i64,
+        isum: i64,
+        fsum: f64,
+        float: bool,
+    }
+    let mut acc = vec![
+        Acc {
+            any_false: false,
+            any_true: false,
+            any_unknown: false,
+            count: 0,
+            isum: 0,
+            fsum: 0.0,
+            float: false
+        };
+        n
+    ];
+    for (i, p) in parent.iter().enumerate() {
+        let Some(p) = *p else { continue };
+        if !include.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let a = &mut acc[p];
+        match values.map(|v| v.get(i).copied().unwrap_or_default()) {
+            None => a.count += 1,
+            Some(Value::Unknown) => a.any_unknown = true,
+            Some(Value::Bool(true)) => {
+                a.any_true = true;
+                a.count += 1;
+            }
+            Some(Value::Bool(false)) => a.any_false = true,
+            Some(Value::Int(x)) => {
+                a.isum += x;
+                a.fsum += x as f64;
+            }
+            Some(Value::Float(x)) => {
+                a.float = true;
+                a.fsum += x;
+            }
+        }
+    }
+    acc.iter()
+        .enumerate()
+        .map(|(p, a)| {
+            let unknown = a.any_unknown || partial.get(p).copied().unwrap_or(false);
+            match agg {
+                AggFn::All if a.any_false => Value::Bool(false),
+                AggFn::Any if a.any_true => Value::Bool(true),
+                AggFn::All | AggFn::Any if unknown => Value::Unknown,
+                AggFn::All => Value::Bool(true),
+                AggFn::Any => Value::Bool(false),
+                _ if unknown => Value::Unknown,
+                AggFn::Count => Value::Int(a.count),
+                AggFn::Sum if a.float => Value::Float(a.fsum),
+                AggFn::Sum => Value::Int(a.isum),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregates_follow_kleene_and_partial_parents_are_unknown() {
+        use Value::*;
+        let parent = [Some(0), Some(0), Some(1), Some(1), Some(2)];
+        let include = [true, true, true, false, true];
+        let vals = [Bool(true), Unknown, Bool(false), Unknown, Bool(true)];
+        let no_partial = [false, false, false, false];
+        assert_eq!(
+            aggregate(AggFn::All, &parent, &include, Some(&vals), 4, &no_partial),
+            vec![Unknown, Bool(false), Bool(true), Bool(true)]
+        );
+        assert_eq!(
+            aggregate(AggFn::Any, &parent, &include, Some(&vals), 4, &no_partial),
+            vec![Bool(true), Unknown, Bool(true), Bool(false)]
+        );
+        assert_eq!(
+            aggregate(AggFn::Count, &parent, &include, None, 4, &no_partial),
+            vec![Int(2), Int(1), Int(1), Int(0)]
+        );
+        let partial = [false, false, true, false];
+        assert_eq!(
+            aggregate(AggFn::All, &parent, &include, Some(&vals), 4, &partial)[2],
+            Unknown
+        );
+        assert_eq!(
+            aggregate(AggFn::Count, &parent, &include, None, 4, &partial)[2],
+            Unknown
+        );
+        let nums = [Int(2), Float(0.5), Int(3), Int(100), Unknown];
+        assert_eq!(
+            aggregate(AggFn::Sum, &parent, &include, Some(&nums), 4, &no_partial),
+            vec![Float(2.5), Int(3), Unknown, Int(0)]
+        );
+    }
+}

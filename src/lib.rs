@@ -1,0 +1,53 @@
+//! `tuopin`: a rules engine for Hunan's register of poor households (精准扶贫 · 建档立卡).
+//!
+//! Data flows one way: register files → frames (`register`) → rule evaluation per level
+//! (`rules`, `eval`) → result frames → writers (`report`). `gen` makes synthetic registers
+//! for tests and benchmarks. `../shared/DOMAIN.md` (copied into the README's references) is
+//! the specification of the data and the rules.
+
+pub mod check;
+pub mod eval;
+pub mod r#gen;
+pub mod messages;
+pub mod register;
+pub mod report;
+pub mod rules;
+
+use std::path::{Path, PathBuf};
+
+/// Errors that stop a command before or after the register is read. Problems with the
+/// register's contents are [`register::InputError`]s, collected rather than returned.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}: not a folder")]
+    NotAFolder(PathBuf),
+    #[error("{file}:{line}: {message}")]
+    Config {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{0}")]
+    Polars(#[from] polars::prelude::PolarsError),
+    #[error("{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("{0}")]
+    Usage(String),
+    /// Rule-pack errors found at load time, already formatted with file, line and snippet.
+    #[error("{0}")]
+    Rules(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

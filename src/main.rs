@@ -1,0 +1,346 @@
+//! The `tuopin` command line: parse arguments, call the library, print. Exit status: 0
+//! success, 1 the run found errors in data or rules, 2 bad usage.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use tuopin::check::{self, CheckOptions, CheckResult};
+use tuopin::messages::{self, Lang};
+use tuopin::register::{self, Aliases, Encoding, Format, LoadOptions, Table};
+use tuopin::rules::Pack;
+use tuopin::{Error, r#gen};
+
+/// How many input errors are listed on the terminal before the rest go to the file only.
+const ERROR_CAP: usize = 30;
+
+#[derive(Parser)]
+#[command(
+    name = "tuopin",
+    version,
+    about = "湖南精准扶贫建档立卡规则引擎 · rules engine for Hunan's poverty-alleviation register"
+)]
+struct Cli {
+    /// Message language: zh (default) or en.
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a rule pack over a register and write one result table per level.
+    ///
+    /// Example: tuopin check --data registers/433127 --year 2019 --out out/433127 --format xlsx
+    Check {
+        /// Register folder (persons, households, villages, counties as parquet/csv/ndjson/xlsx).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Rule pack folder.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Year evaluated.
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        /// Output folder.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Parquet)]
+        format: Format,
+        /// Go on without the rows in error and the rows that depend on them (exit status 1).
+        #[arg(long)]
+        skip_invalid: bool,
+        /// CSV encoding (default: detect UTF-8, UTF-8 with BOM, or GBK/GB18030).
+        #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+        encoding: Encoding,
+        /// Extra header and label aliases (JSON, same shape as data/register-aliases.json).
+        #[arg(long)]
+        aliases: Option<PathBuf>,
+    },
+    /// Read a register, report its input errors, and count its rows.
+    ///
+    /// Example: tuopin load --data fixtures/real-world/gbk-csv
+    Load {
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Encoding::Auto)]
+        encoding: Encoding,
+        #[arg(long)]
+        aliases: Option<PathBuf>,
+    },
+    /// Write a synthetic register (deterministic: same seed, same bytes).
+    ///
+    /// Example: tuopin gen --households 100000 --seed 7 --out /tmp/reg --faults 0.02
+    Gen {
+        #[arg(long, default_value_t = 2000)]
+        households: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Parquet)]
+        format: Format,
+        /// Share of households given a planted data fault (recorded in faults.csv).
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
+        /// Year the incomes and ages are shaped for.
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        /// Number of counties (default: one per 20,000 households).
+        #[arg(long)]
+        counties: Option<usize>,
+        /// Rule pack whose parameters shape the thresholds.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+/// A default path that works from the repository root or, failing that, where it was built.
+fn default_path(rel: &str) -> PathBuf {
+    let here = PathBuf::from(rel);
+    if here.exists() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli.lang;
+    match run(cli) {
+        Ok(code) => code,
+        Err(Error::Usage(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::from(2)
+        }
+        Err(Error::Rules(text)) => {
+            eprintln!("{}\n{text}", messages::rule_pack_errors(lang));
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("tuopin: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let lang = cli.lang;
+    match cli.command {
+        Command::Check {
+            data,
+            rules,
+            year,
+            out,
+            format,
+            skip_invalid,
+            encoding,
+            aliases,
+        } => {
+            if format == Format::Ndjson {
+                return Err(Error::Usage(
+                    "--format for results: parquet, csv or xlsx".into(),
+                ));
+            }
+            let o = CheckOptions {
+                data: data.unwrap_or_else(|| default_path("fixtures/demo")),
+                rules: rules.unwrap_or_else(|| default_path("rules/hunan")),
+                year,
+                out,
+                format,
+                skip_invalid,
+                encoding,
+                aliases,
+                lang,
+            };
+            let bar = ProgressBar::hidden();
+            let started = Instant::now();
+            let progress = |n: u64| bar.inc(n);
+            let on_loaded = |total: u64| {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.set_length(total);
+                if let Ok(style) =
+                    ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {per_sec} {eta}")
+                {
+                    bar.set_style(style);
+                }
+            };
+            let result = check::run(&o, &progress, &on_loaded)?;
+            bar.finish_and_clear();
+            Ok(report_check(lang, result, started))
+        }
+        Command::Load {
+            data,
+            encoding,
+            aliases,
+        } => {
+            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let opts = LoadOptions {
+                encoding,
+                aliases: Aliases::with_file(aliases.as_deref())?,
+                skip_invalid: false,
+            };
+            let loaded = register::load(&data, &[], &opts)?;
+            for t in Table::ALL {
+                if let Some(lt) = loaded.register.table(t) {
+                    println!("{:<10} {:>10}  {}", t.name(), lt.frame.height(), lt.file);
+                }
+            }
+            if loaded.errors.is_empty() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                print_input_errors(lang, &loaded.errors, None);
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Gen {
+            households,
+            seed,
+            out,
+            format,
+            faults,
+            year,
+            counties,
+            rules,
+        } => {
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let (pack, values) = check::load_pack(&rules, year, &Aliases::builtin())?;
+            let thresholds = thresholds(&pack, &values)?;
+            let started = Instant::now();
+            let mut g = r#gen::generate(&r#gen::GenOptions {
+                households,
+                seed,
+                year,
+                counties,
+                faults,
+                thresholds,
+            });
+            let written = r#gen::write(&mut g, &out, format)?;
+            eprintln!(
+                "{} households, {} persons, {} villages, {} counties, {} faults in {:.1} s",
+                g.households.height(),
+                g.persons.height(),
+                g.villages.height(),
+                g.counties.height(),
+                g.faults.len(),
+                started.elapsed().as_secs_f64()
+            );
+            for p in written {
+                println!("{}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn thresholds(
+    pack: &Pack,
+    values: &std::collections::HashMap<String, f64>,
+) -> Result<r#gen::Thresholds, Error> {
+    let get = |name: &str| {
+        values.get(name).copied().ok_or_else(|| {
+            Error::Rules(format!(
+                "{}: gen needs the parameter `{name}`",
+                pack.dir.join("parameters.toml").display()
+            ))
+        })
+    };
+    Ok(r#gen::Thresholds {
+        poverty_line: get("poverty_line")?,
+        village_collective_income_min: get("village_collective_income_min")?,
+        village_incidence_max: get("village_incidence_max")?,
+        county_incidence_max: get("county_incidence_max")?,
+        county_rural_income_target: get("county_rural_income_target")?,
+    })
+}
+
+fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<&Path>) {
+    eprintln!("{}", messages::input_errors_heading(lang, errors.len()));
+    for e in errors.iter().take(ERROR_CAP) {
+        eprintln!("  {}", messages::input_error(lang, e));
+    }
+    if errors.len() > ERROR_CAP {
+        let shown = file
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "-".into());
+        eprintln!(
+            "  {}",
+            messages::more_errors(lang, errors.len() - ERROR_CAP, &shown)
+        );
+    }
+}
+
+fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
+    match result {
+        CheckResult::InputErrors { errors, written } => {
+            print_input_errors(lang, &errors, written.first().map(PathBuf::as_path));
+            eprintln!("{}", messages::stopped_on_input_errors(lang));
+            ExitCode::from(1)
+        }
+        CheckResult::Done {
+            pack,
+            outcomes,
+            input_errors,
+            set_aside,
+            written,
+        } => {
+            if !input_errors.is_empty() {
+                print_input_errors(
+                    lang,
+                    &input_errors,
+                    written
+                        .iter()
+                        .find(|p| p.ends_with("input_errors.csv"))
+                        .map(PathBuf::as_path),
+                );
+                for (t, n) in &set_aside {
+                    eprintln!("{}", messages::set_aside(lang, t.name(), *n));
+                }
+            }
+            let count = |t: Table, rule: &str| -> Option<usize> {
+                let idx = pack.rule_index(t, rule)?;
+                let vals = outcomes.level(t)?.values(idx)?;
+                Some(vals.iter().filter(|v| v.as_bool() == Some(true)).count())
+            };
+            let rows = |t: Table| outcomes.level(t).map(|l| l.keys.len()).unwrap_or(0);
+            let totals = messages::CheckTotals {
+                households: rows(Table::Households),
+                exit_eligible: count(Table::Households, "exit_eligible"),
+                wrong_exit_risk: count(Table::Households, "wrong_exit_risk"),
+                villages: rows(Table::Villages),
+                villages_eligible: count(Table::Villages, "exit_eligible"),
+                counties: rows(Table::Counties),
+                counties_eligible: count(Table::Counties, "exit_eligible"),
+                rule_errors: outcomes.errors.len(),
+            };
+            print!("{}", messages::check_totals(lang, &totals));
+            if !outcomes.errors.is_empty() {
+                eprintln!(
+                    "{}",
+                    messages::rule_errors_heading(lang, outcomes.errors.len())
+                );
+                for e in outcomes.errors.iter().take(ERROR_CAP) {
+                    eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
+                }
+            }
+            println!(
+                "{} ({:.1} s)",
+                messages::outputs_heading(lang),
+                started.elapsed().as_secs_f64()
+            );
+            for p in &written {
+                println!("  {}", p.display());
+            }
+            if input_errors.is_empty() && outcomes.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The alias table: the Chinese headers and code labels of real register exports.
+//!
+//! The table is data, not code: `data/register-aliases.json` (a copy of the shared
+//! `register-aliases.json`) is embedded as the default, and a user extends it with their
+//! own file (`--aliases FILE`) of the same shape. A header value may be one string or a
+//! list of strings, so a county whose export says `户主编号` instead of `户编号` only adds
+//! that line. The same table gives rule scripts their Chinese field names.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::schema::{CodeList, Kind, Table};
+use crate::Error;
+
+const DEFAULT: &str = include_str!("../../data/register-aliases.json");
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct AliasFile {
+    #[serde(default)]
+    headers: BTreeMap<String, BTreeMap<String, OneOrMany>>,
+    #[serde(default)]
+    code_labels: BTreeMap<String, BTreeMap<String, OneOrMany>>,
+    #[serde(default)]
+    booleans: BTreeMap<String, OneOrMany>,
+}
+
+/// Header and label aliases, resolved to canonical names and codes.
+#[derive(Debug, Clone, Default)]
+pub struct Aliases {
+    /// (table, header as written) → canonical column.
+    headers: BTreeMap<(Table, String), &'static str>,
+    /// (code list, label) → canonical code.
+    labels: BTreeMap<(CodeList, String), &'static str>,
+    /// (code list, code) → the first Chinese label, for messages.
+    label_of: BTreeMap<(CodeList, &'static str), String>,
+    /// (table, canonical column) → its first Chinese header, for messages and scripts.
+    header_of: BTreeMap<(Table, &'static str), String>,
+    true_words: Vec<String>,
+    false_words: Vec<String>,
+}
+
+impl Aliases {
+    /// The embedded default table.
+    pub fn builtin() -> Aliases {
+        let mut a = Aliases::default();
+        // The embedded file is part of the build and tested; failure here is a build defect.
+        if let Err(e) = a.extend_from_str(DEFAULT, "data/register-aliases.json") {
+            panic!("embedded alias table is invalid: {e}");
+        }
+        a
+    }
+
+    /// The default table extended by a user's file.
+    pub fn with_file(path: Option<&Path>) -> Result<Aliases, Error> {
+        let mut a = Aliases::builtin();
+        if let Some(p) = path {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            a.extend_from_str(&text, &p.display().to_string())?;
+        }
+        Ok(a)
+    }
+
+    fn extend_from_str(&mut self, text: &str, file: &str) -> Result<(), Error> {
+        let f: AliasFile = serde_json::from_str(text).map_err(|e| Error::Config {
+            file: file.to_string(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        let bad = |msg: String| Error::Config {
+            file: file.to_string(),
+            line: 0,
+            message: msg,
+        };
+        for (table_name, cols) in f.headers {
+            let table = Table::ALL
+                .into_iter()
+                .find(|t| t.name() == table_name)
+                .ok_or_else(|| bad(format!("unknown table `{table_name}` under `headers`")))?;
+            for (canonical, aliases) in cols {
+                let spec = table
+                    .column(&canonical)
+                    .ok_or_else(|| bad(format!("`{table_name}` has no column `{canonical}`")))?;
+                for alias in aliases.into_vec() {
+                    self.header_of
+                        .entry((table, spec.name))
+                        .or_insert_with(|| alias.clone());
+                    self.headers
+                        .insert((table, alias.trim().to_string()), spec.name);
+                }
+            }
+        }
+        for (list_name, labels) in f.code_labels {
+            let list = all_code_lists()
+                .into_iter()
+                .find(|l| l.name() == list_name)
+                .ok_or_else(|| bad(format!("unknown code list `{list_name}`")))?;
+            for (code, names) in labels {
+                let canonical = list
+                    .codes()
+                    .iter()
+                    .find(|c| **c == code)
+                    .ok_or_else(|| bad(format!("`{list_name}` has no code `{code}`")))?;
+                for name in names.into_vec() {
+                    self.label_of
+                        .entry((list, canonical))
+                        .or_insert_with(|| name.clone());
+                    self.labels
+                        .insert((list, name.trim().to_string()), canonical);
+                }
+            }
+        }
+        for (value, words) in f.booleans {
+            let words = words.into_vec();
+            match value.as_str() {
+                "true" => self.true_words.extend(words),
+                "false" => self.false_words.extend(words),
+                other => {
+                    return Err(bad(format!(
+                        "`booleans` key must be true or false, not `{other}`"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The canonical column a header names, in English or by an alias.
+    pub fn column_for_header(&self, table: Table, header: &str) -> Option<&'static str> {
+        let h = header.trim();
+        if let Some(spec) = table.column(h) {
+            return Some(spec.name);
+        }
+        self.headers.get(&(table, h.to_string())).copied()
+    }
+
+    /// The canonical field a name in a rule script means, at a level (`人均纯收入` →
+    /// `reported_per_capita_income`).
+    pub fn field_for_name(&self, table: Table, name: &str) -> Option<&'static str> {
+        self.column_for_header(table, name)
+    }
+
+    /// The Chinese header of a column, for messages.
+    pub fn header(&self, table: Table, column: &str) -> Option<&str> {
+        self.header_of
+            .iter()
+            .find(|((t, c), _)| *t == table && *c == column)
+            .map(|(_, h)| h.as_str())
+    }
+
+    /// The canonical code for a code or label as written (`1` → `01`, `健康` → `01`).
+    pub fn code(&self, list: CodeList, written: &str) -> Option<&'static str> {
+        let w = written.trim();
+        if let Some(c) = list.codes().iter().find(|c| **c == w) {
+            return Some(c);
+        }
+        // One-digit codes are read as two-digit; `sex` also accepts `01`/`02`.
+        if list == CodeList::Sex {
+            match w {
+                "01" => return Some("1"),
+                "02" => return Some("2"),
+                _ => {}
+            }
+        } else if w.len() == 1 && w.as_bytes()[0].is_ascii_digit() {
+            let padded = format!("0{w}");
+            if let Some(c) = list.codes().iter().find(|c| **c == padded) {
+                return Some(c);
+            }
+        }
+        self.labels.get(&(list, w.to_string())).copied()
+    }
+
+    /// The Chinese label of a code, for messages.
+    pub fn label(&self, list: CodeList, code: &str) -> Option<&str> {
+        self.label_of
+            .iter()
+            .find(|((l, c), _)| *l == list && *c == code)
+            .map(|(_, s)| s.as_str())
+    }
+
+    /// A boolean as written: true/false (any case), 1/0, 是/否 and the table's words.
+    pub fn boolean(&self, written: &str) -> Option<bool> {
+        let w = written.trim();
+        if w == "1" || w.eq_ignore_ascii_case("true") || self.true_words.iter().any(|t| t == w) {
+            Some(true)
+        } else if w == "0"
+            || w.eq_ignore_ascii_case("false")
+            || self.false_words.iter().any(|t| t == w)
+        {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// What a column expects, in words, for error messages.
+    pub fn expectation(&self, kind: Kind) -> String {
+        match kind {
+            Kind::Key | Kind::Text => "text".to_string(),
+            Kind::DigitKey(n) => format!("{n} digits"),
+            Kind::Bool => "是/否, true/false or 1/0".to_string(),
+            Kind::Number => "a number".to_string(),
+            Kind::Int(None) => "a whole number".to_string(),
+            Kind::Int(Some((lo, hi))) if hi == i64::MAX => format!("a whole number ≥ {lo}"),
+            Kind::Int(Some((lo, hi))) => format!("a whole number from {lo} to {hi}"),
+            Kind::Date => "a date (YYYY-MM-DD)".to_string(),
+            Kind::Code(list) => {
+                let items: Vec<String> = list
+                    .codes()
+                    .iter()
+                    .map(|c| match self.label(list, c) {
+                        Some(l) => format!("{c} {l}"),
+                        None => c.to_string(),
+                    })
+                    .collect();
+                format!("one of {}", items.join(", "))
+            }
+        }
+    }
+}
+
+pub fn all_code_lists() -> [CodeList; 12] {
+    use CodeList::*;
+    [
+        Relation,
+        Sex,
+        SchoolStatus,
+        SchoolingExempt,
+        Health,
+        Labour,
+        MedicalInsurance,
+        Attribute,
+        Status,
+        MainCause,
+        HouseSafety,
+        PoorCounty,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_headers_and_short_codes_resolve() {
+        let a = Aliases::builtin();
+        assert_eq!(a.code(CodeList::Health, "健康"), Some("01"));
+        assert_eq!(a.code(CodeList::Labour, "丧失劳动力"), Some("03"));
+        assert_eq!(a.code(CodeList::Status, "4"), Some("04"));
+        assert_eq!(a.code(CodeList::Sex, "女"), Some("2"));
+        assert_eq!(a.code(CodeList::Sex, "01"), Some("1"));
+        assert_eq!(a.code(CodeList::Status, "01"), None);
+        assert_eq!(
+            a.code(CodeList::PoorCounty, "国家级贫困县"),
+            Some("national")
+        );
+        assert_eq!(
+            a.column_for_header(Table::Households, "户编号"),
+            Some("household_id")
+        );
+        assert_eq!(
+            a.column_for_header(Table::Persons, " 健康状况 "),
+            Some("health")
+        );
+        assert_eq!(a.column_for_header(Table::Persons, "人均纯收入"), None);
+        assert_eq!(a.boolean("是"), Some(true));
+        assert_eq!(a.boolean("FALSE"), Some(false));
+        assert_eq!(a.boolean("maybe"), None);
+    }
+
+    #[test]
+    fn a_user_file_adds_headers() {
+        let mut a = Aliases::builtin();
+        a.extend_from_str(
+            r#"{"headers":{"households":{"household_id":["户主编号"]}}}"#,
+            "x.json",
+        )
+        .unwrap();
+        assert_eq!(
+            a.column_for_header(Table::Households, "户主编号"),
+            Some("household_id")
+        );
+        let err = a.extend_from_str(r#"{"headers":{"households":{"nope":"x"}}}"#, "x.json");
+        assert!(
+            matches!(err, Err(Error::Config { ref message, .. }) if message.contains("no column `nope`"))
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! Typing a raw table: headers to canonical columns (English or Chinese aliases), cells to
+//! values (codes or their labels, 是/否, numbers, dates), every bad cell an input error.
+//!
+//! The in-memory types are fixed by the schema: codes as UInt8 indexes into their code
+//! list, booleans as Boolean, money and fractions as Float64, whole numbers as Int64,
+//! dates as Date, keys and text as String. Absent optional columns stay absent: a rule
+//! that reads one gets unknown.
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use super::aliases::Aliases;
+use super::errors::{InputError, Problem};
+use super::schema::{Kind, Table};
+use super::source::{RawColumn, RawTable, float_text};
+
+/// A cell as read, before typing.
+#[derive(Debug, Clone, Copy)]
+enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Days since 1970-01-01.
+    Date(i32),
+}
+
+impl Cell<'_> {
+    fn written(&self) -> String {
+        match *self {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.to_string(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => float_text(f),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Date(d) => date_text(d),
+        }
+    }
+}
+
+pub fn date_text(days: i32) -> String {
+    match epoch().checked_add_signed(chrono::Duration::days(days as i64)) {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        None => days.to_string(),
+    }
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// Days since 1970-01-01 of a calendar date.
+pub fn days_from_ymd(y: i32, m: u32, d: u32) -> Option<i32> {
+    NaiveDate::from_ymd_opt(y, m, d).map(|n| (n - epoch()).num_days() as i32)
+}
+
+/// The year of a date given as days since 1970-01-01.
+pub fn year_of_days(days: i32) -> i32 {
+    epoch()
+        .checked_add_signed(chrono::Duration::days(days as i64))
+        .map(|d| d.year())
+        .unwrap_or(1970)
+}
+
+/// Parse a date as written: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD`, or any
+/// of those followed by a time.
+pub fn parse_date(s: &str) -> Option<i32> {
+    let s = s.trim();
+    let date_part = s.split([' ', 'T']).next()?;
+    if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
+        let y = date_part[0..4].parse().ok()?;
+        let m = date_part[4..6].parse().ok()?;
+        let d = date_part[6..8].parse().ok()?;
+        return days_from_ymd(y, m, d);
+    }
+    let mut parts = date_part.split(['-', '/', '.']);
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1000..=9999).contains(&y) {
+        return None;
+    }
+    days_from_ymd(y, m, d)
+}
+
+/// Visit the cells of a raw column in row order.
+fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), String> {
+    match col {
+        RawColumn::Text(t) => {
+            for i in 0..t.len() {
+                f(i, t.get(i).map(Cell::Text).unwrap_or(Cell::Null));
+            }
+        }
+        RawColumn::Typed(c) => {
+            let s = c.as_materialized_series();
+            match s.dtype() {
+                DataType::String => {
+                    for (i, v) in s.str().map_err(|e| e.to_string())?.iter().enumerate() {
+                        f(
+                            i,
+                            match v.map(str::trim) {
+                                None | Some("") => Cell::Null,
+                                Some(t) => Cell::Text(t),
+                            },
+                        );
+                    }
+                }
+                DataType::Categorical(..) | DataType::Enum(..) => {
+                    let s = s.cast(&DataType::String).map_err(|e| e.to_string())?;
+                    return for_each_cell(&RawColumn::Typed(s.into_column()), f);
+                }
+                DataType::Boolean => {
+                    for (i, v) in s.bool().map_err(|e| e.to_string())?.iter().enumerate() {
+                        f(i, v.map(Cell::Bool).unwrap_or(Cell::Null));
+                    }
+                }
+                DataType::Float32 | DataType::Float64 => {
+                    let s = s.cast(&DataType::Float64).map_err(|e| e.to_string())?;
+                    for (i, v) in s.f64().map_err(|e| e.to_string())?.iter().enumerate() {
+                        f(
+                            i,
+                            match v {
+                                Some(x) if x.is_nan() => Cell::Null,
+                                Some(x) => Cell::Float(x),
+                                None => Cell::Null,
+                            },
+                        );
+                    }
+                }
+                DataType::Date => {
+                    let phys = s.to_physical_repr();
+                    for (i, v) in phys.i32().map_err(|e| e.to_string())?.iter().enumerate() {
+                        f(i, v.map(Cell::Date).unwrap_or(Cell::Null));
+                    }
+                }
+                DataType::Datetime(..) => {
+                    let s = s.cast(&DataType::Date).map_err(|e| e.to_string())?;
+                    return for_each_cell(&RawColumn::Typed(s.into_column()), f);
+                }
+                dt if dt.is_integer() => {
+                    let s = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
+                    for (i, v) in s.i64().map_err(|e| e.to_string())?.iter().enumerate() {
+                        f(i, v.map(Cell::Int).unwrap_or(Cell::Null));
+                    }
+                }
+                DataType::Null => {
+                    for i in 0..s.len() {
+                        f(i, Cell::Null);
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "a column of type {other}, which the register does not use"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The typed frame of one table, and which rows had errors.
+pub struct Typed {
+    pub frame: DataFrame,
+    /// Canonical columns present in the file.
+    pub present: Vec<&'static str>,
+    /// Header as written, per canonical column present (for messages).
+    pub written_header: Vec<(&'static str, String)>,
+    /// Row (0-based) has an input error.
+    pub bad: Vec<bool>,
+}
+
+/// Type a raw table, collecting every cell error into `errors`. Returns `None` when the
+/// table cannot be used at all (a required column missing, two headers for one column).
+pub fn type_table(
+    raw: RawTable,
+    table: Table,
+    aliases: &Aliases,
+    errors: &mut Vec<InputError>,
+) -> Option<Typed> {
+    let file = raw.file.clone();
+    let mut bad = vec![false; raw.n_rows];
+    for e in &raw.errors {
+        if let Some(r) = e.row {
+            bad[r - 1] = true;
+        }
+    }
+    errors.extend(raw.errors);
+
+    // Headers → canonical columns.
+    let mut mapping: Vec<(usize, &'static str)> = vec![];
+    let mut usable = true;
+    for (i, h) in raw.headers.iter().enumerate() {
+        let Some(canonical) = aliases.column_for_header(table, h) else {
+            continue;
+        };
+        if let Some((j, _)) = mapping.iter().find(|(_, c)| *c == canonical) {
+            errors.push(InputError {
+                file: file.clone(),
+                row: None,
+                column: Some(h.clone()),
+                value: None,
+                problem: Problem::DuplicateColumn(raw.headers[*j].clone()),
+            });
+            usable = false;
+            continue;
+        }
+        mapping.push((i, canonical));
+    }
+    for spec in table.columns() {
+        if !spec.optional && !mapping.iter().any(|(_, c)| *c == spec.name) {
+            let shown = match aliases.header(table, spec.name) {
+                Some(zh) => format!("{} ({zh})", spec.name),
+                None => spec.name.to_string(),
+            };
+            errors.push(InputError {
+                file: file.clone(),
+                row: None,
+                column: Some(shown),
+                value: None,
+                problem: Problem::MissingColumn,
+            });
+            usable = false;
+        }
+    }
+    if !usable {
+        return None;
+    }
+
+    let mut columns: Vec<Column> = vec![];
+    let mut present = vec![];
+    let mut written_header = vec![];
+    // Columns in schema order, so every frame of a table has the same layout.
+    for spec in table.columns() {
+        let Some(&(i, _)) = mapping.iter().find(|(_, c)| *c == spec.name) else {
+            continue;
+        };
+        let header = raw.headers[i].clone();
+        let mut err = |row: usize, cell: Cell, problem: Problem| {
+            bad[row] = true;
+            errors.push(InputError::cell(
+                &file,
+                row + 1,
+                &header,
+                Some(&cell.written()),
+                problem,
+            ));
+        };
+        let expected = || Problem::WrongValue(aliases.expectation(spec.kind));
+        let name: PlSmallStr = spec.name.into();
+        let result = match spec.kind {
+            Kind::Key | Kind::Text | Kind::DigitKey(_) => {
+                let mut out: Vec<Option<String>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let text = match cell {
+                        Cell::Null => None,
+                        Cell::Text(s) => Some(s.to_string()),
+                        Cell::Int(v) => Some(v.to_string()),
+                        Cell::Float(f) if f.fract() == 0.0 => Some(float_text(f)),
+                        Cell::Date(d) if spec.kind == Kind::Text => Some(date_text(d)),
+                        _ => {
+                            err(row, cell, expected());
+                            None
+                        }
+                    };
+                    if let (Kind::DigitKey(n), Some(t)) = (spec.kind, &text)
+                        && (t.len() != n || !t.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        err(row, cell, expected());
+                    }
+                    out.push(text);
+                });
+                r.map(|_| Series::new(name, out))
+            }
+            Kind::Code(list) => {
+                let mut out: Vec<Option<u8>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let code = match cell {
+                        Cell::Null => None,
+                        Cell::Text(s) => aliases.code(list, s).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
+                        Cell::Int(v) => aliases.code(list, &v.to_string()).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
+                        Cell::Float(f) if f.fract() == 0.0 => {
+                            aliases.code(list, &float_text(f)).or_else(|| {
+                                err(row, cell, expected());
+                                None
+                            })
+                        }
+                        _ => {
+                            err(row, cell, expected());
+                            None
+                        }
+                    };
+                    out.push(code.and_then(|c| list.index_of(c)));
+                });
+                r.map(|_| Series::new(name, out))
+            }
+            Kind::Bool => {
+                let mut out: Vec<Option<bool>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let v = match cell {
+                        Cell::Null => None,
+                        Cell::Bool(b) => Some(b),
+                        Cell::Int(0) => Some(false),
+                        Cell::Int(1) => Some(true),
+                        Cell::Float(f) if f == 0.0 || f == 1.0 => Some(f == 1.0),
+                        Cell::Text(s) => aliases.boolean(s).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
+                        _ => {
+                            err(row, cell, expected());
+                            None
+                        }
+                    };
+                    out.push(v);
+                });
+                r.map(|_| Series::new(name, out))
+            }
+            Kind::Number => {
+                let mut out: Vec<Option<f64>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let v = match cell {
+                        Cell::Null => None,
+                        Cell::Int(v) => Some(v as f64),
+                        Cell::Float(f) if f.is_finite() => Some(f),
+                        Cell::Text(s) => match s.parse::<f64>() {
+                            Ok(f) if f.is_finite() => Some(f),
+                            _ => {
+                                err(row, cell, expected());
+                                None
+                            }
+                        },
+                        _ => {
+                            err(row, cell, expected());
+                            None
+                        }
+                    };
+                    out.push(v);
+                });
+                r.map(|_| Series::new(name, out))
+            }
+            Kind::Int(range) => {
+                let mut out: Vec<Option<i64>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let v = match cell {
+                        Cell::Null => None,
+                        Cell::Int(v) => Some(v),
+                        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(f as i64),
+                        Cell::Text(s) => s.parse::<i64>().ok().or_else(|| match s.parse::<f64>() {
+                            Ok(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(f as i64),
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    let in_range = |x: i64| range.is_none_or(|(lo, hi)| (lo..=hi).contains(&x));
+                    match (cell, v) {
+                        (Cell::Null, _) => out.push(None),
+                        (_, Some(x)) if in_range(x) => out.push(Some(x)),
+                        _ => {
+                            err(row, cell, expected());
+                            out.push(None);
+                        }
+                    }
+                });
+                r.map(|_| Series::new(name, out))
+            }
+            Kind::Date => {
+                let mut out: Vec<Option<i32>> = Vec::with_capacity(raw.n_rows);
+                let r = for_each_cell(&raw.columns[i], |row, cell| {
+                    let v = match cell {
+                        Cell::Null => None,
+                        Cell::Date(d) => Some(d),
+                        Cell::Text(s) => parse_date(s).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
+                        Cell::Int(v) => parse_date(&v.to_string()).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
+                        _ => {
+                            err(row, cell, expected());
+                            None
+                        }
+                    };
+                    out.push(v);
+                });
+                r.map(|_| Int32Chunked::new(name, out).into_date().into_series())
+            }
+        };
+        match result {
+            Ok(series) => {
+                columns.push(series.into_column());
+                present.push(spec.name);
+                written_header.push((spec.name, header));
+            }
+            Err(detail) => {
+                errors.push(InputError {
+                    file: file.clone(),
+                    row: None,
+                    column: Some(header),
+                    value: None,
+                    problem: Problem::Unreadable(detail),
+                });
+                return None;
+            }
+        }
+    }
+    match DataFrame::new(raw.n_rows, columns) {
+        Ok(frame) => Some(Typed {
+            frame,
+            present,
+            written_header,
+            bad,
+        }),
+        Err(e) => {
+            errors.push(InputError::file(&file, Problem::Unreadable(e.to_string())));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_in_the_forms_exports_use() {
+        let d = days_from_ymd(2008, 2, 29).unwrap();
+        for s in [
+            "2008-02-29",
+            "2008/2/29",
+            "20080229",
+            "2008.02.29",
+            "2008-02-29 00:00:00",
+        ] {
+            assert_eq!(parse_date(s), Some(d), "{s}");
+        }
+        assert_eq!(parse_date("2007-02-29"), None);
+        assert_eq!(parse_date("29/02/2008"), None);
+        assert_eq!(date_text(d), "2008-02-29");
+        assert_eq!(year_of_days(d), 2008);
+    }
+}

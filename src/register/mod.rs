@@ -1,0 +1,532 @@
+//! Reading a register: a folder holding some of `persons`, `households`, `villages` and
+//! `counties`, each as Parquet, CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), NDJSON or XLSX,
+//! with English or Chinese headers and codes or their Chinese labels.
+//!
+//! Loading goes file → raw table (`source`) → typed frame (`convert`) → cross-table checks
+//! (keys, duplicates, missing parents; here). Every input error of `DOMAIN.md` is collected,
+//! not just the first. With `skip_invalid`, the rows in error and the rows that depend on
+//! them are set aside, and each kept row records whether something below it was set aside
+//! (`partial`), so that every aggregate that would have counted those rows is unknown.
+//! Input files are only ever opened for reading.
+
+pub mod aliases;
+pub mod convert;
+pub mod errors;
+pub mod resident_id;
+pub mod schema;
+pub mod source;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use polars::prelude::*;
+
+pub use aliases::Aliases;
+pub use errors::{InputError, Problem};
+pub use schema::{CodeList, ColumnSpec, Kind, Table};
+pub use source::{Encoding, Format};
+
+/// One table of a loaded register.
+#[derive(Clone)]
+pub struct LoadedTable {
+    /// The file it came from, as shown in messages.
+    pub file: String,
+    /// The rows kept, in file order, with canonical typed columns.
+    pub frame: DataFrame,
+    /// Canonical columns the file had.
+    pub present: Vec<&'static str>,
+    /// Per kept row: a row below it (a member, a household, a village) was set aside.
+    pub partial: Vec<bool>,
+}
+
+/// A register in memory.
+#[derive(Clone, Default)]
+pub struct Register {
+    pub tables: BTreeMap<Table, LoadedTable>,
+    /// Keys of the rows set aside under `--skip-invalid`, per table (row number when the
+    /// key itself is missing).
+    pub set_aside: BTreeMap<Table, Vec<String>>,
+}
+
+impl Register {
+    pub fn table(&self, t: Table) -> Option<&LoadedTable> {
+        self.tables.get(&t)
+    }
+
+    pub fn rows(&self, t: Table) -> usize {
+        self.tables.get(&t).map(|l| l.frame.height()).unwrap_or(0)
+    }
+}
+
+/// How to load.
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    pub encoding: Encoding,
+    pub aliases: Aliases,
+    pub skip_invalid: bool,
+}
+
+/// The result of loading: the register (rows in error set aside) and every input error.
+pub struct Loaded {
+    pub register: Register,
+    pub errors: Vec<InputError>,
+}
+
+/// Load a register folder. `required` tables missing are input errors.
+pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded, crate::Error> {
+    if !dir.is_dir() {
+        return Err(crate::Error::NotAFolder(dir.to_path_buf()));
+    }
+    let mut errors = vec![];
+    let mut typed: BTreeMap<Table, (String, convert::Typed)> = BTreeMap::new();
+    for table in Table::ALL {
+        let found = match source::find_table_file(dir, table.name()) {
+            Ok(f) => f,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let Some((path, format)) = found else {
+            if required.contains(&table) {
+                errors.push(InputError::file(
+                    &dir.join(format!("{}.{{parquet,csv,ndjson,xlsx}}", table.name()))
+                        .display()
+                        .to_string(),
+                    Problem::MissingTable,
+                ));
+            }
+            continue;
+        };
+        let raw = match source::read(&path, format, opts.encoding) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let file = raw.file.clone();
+        if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
+            typed.insert(table, (file, t));
+        }
+    }
+    let register = cross_check(typed, &mut errors)?;
+    errors.sort_by(|a, b| {
+        (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column))
+    });
+    Ok(Loaded { register, errors })
+}
+
+/// Load the register given as one already-typed frame per table (tests, `gen`), with the
+/// same cross-table checks as files.
+pub fn from_frames(frames: Vec<(Table, DataFrame)>) -> Result<Loaded, crate::Error> {
+    let mut errors = vec![];
+    let typed = frames
+        .into_iter()
+        .map(|(t, frame)| {
+            let present: Vec<&'static str> = t
+                .columns()
+                .iter()
+                .filter(|c| frame.column(c.name).is_ok())
+                .map(|c| c.name)
+                .collect();
+            let written_header = present.iter().map(|c| (*c, c.to_string())).collect();
+            let bad = vec![false; frame.height()];
+            (
+                t,
+                (
+                    t.name().to_string(),
+                    convert::Typed {
+                        frame,
+                        present,
+                        written_header,
+                        bad,
+                    },
+                ),
+            )
+        })
+        .collect();
+    let register = cross_check(typed, &mut errors)?;
+    Ok(Loaded { register, errors })
+}
+
+fn str_col<'a>(t: &'a convert::Typed, name: &str) -> Option<&'a StringChunked> {
+    t.frame.column(name).ok().and_then(|c| c.str().ok())
+}
+
+/// Key checks across rows and tables, then setting aside rows in error and their dependents.
+fn cross_check(
+    mut typed: BTreeMap<Table, (String, convert::Typed)>,
+    errors: &mut Vec<InputError>,
+) -> Result<Register, crate::Error> {
+    // A households table without `registered` is a register export: every row is registered.
+    if let Some((_, t)) = typed.get_mut(&Table::Households)
+        && !t.present.contains(&"registered")
+    {
+        let all = BooleanChunked::full("registered".into(), true, t.frame.height());
+        t.frame.with_column(all.into_column())?;
+        t.present.push("registered");
+    }
+    // Per-row checks that need more than one cell: null keys, null registered/status.
+    for (table, (file, t)) in typed.iter_mut() {
+        let header = |t: &convert::Typed, c: &str| {
+            t.written_header
+                .iter()
+                .find(|(n, _)| *n == c)
+                .map(|(_, h)| h.clone())
+                .unwrap_or_else(|| c.to_string())
+        };
+        for spec in table.columns().iter().filter(|c| c.key) {
+            let Ok(col) = t.frame.column(spec.name) else {
+                continue;
+            };
+            let h = header(t, spec.name);
+            for (row, null) in col.is_null().iter().enumerate() {
+                if null == Some(true) && !t.bad[row] {
+                    t.bad[row] = true;
+                    errors.push(InputError::cell(file, row + 1, &h, None, Problem::NullKey));
+                }
+            }
+        }
+        if *table == Table::Households {
+            let registered = t
+                .frame
+                .column("registered")
+                .ok()
+                .and_then(|c| c.bool().ok().cloned());
+            let status_null: Vec<bool> = match t.frame.column("status") {
+                Ok(c) => c.is_null().iter().map(|v| v == Some(true)).collect(),
+                Err(_) => vec![false; t.frame.height()],
+            };
+            let (hr, hs) = (header(t, "registered"), header(t, "status"));
+            for row in 0..t.frame.height() {
+                let reg = match &registered {
+                    Some(r) => r.get(row),
+                    None => Some(true),
+                };
+                match reg {
+                    None => {
+                        t.bad[row] = true;
+                        errors.push(InputError::cell(
+                            file,
+                            row + 1,
+                            &hr,
+                            None,
+                            Problem::NullRegistered,
+                        ));
+                    }
+                    Some(true) if status_null[row] => {
+                        t.bad[row] = true;
+                        errors.push(InputError::cell(
+                            file,
+                            row + 1,
+                            &hs,
+                            None,
+                            Problem::NullStatus,
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    // Duplicate keys in their own table.
+    for table in [Table::Households, Table::Villages, Table::Counties] {
+        let Some((file, t)) = typed.get_mut(&table) else {
+            continue;
+        };
+        let Some(keys) = str_col(t, table.key()).cloned() else {
+            continue;
+        };
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+        let header = t
+            .written_header
+            .iter()
+            .find(|(n, _)| *n == table.key())
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default();
+        for (row, k) in keys.iter().enumerate() {
+            let Some(k) = k else { continue };
+            if let Some(&f) = first.get(k) {
+                t.bad[row] = true;
+                t.bad[f] = true;
+                errors.push(InputError::cell(
+                    file,
+                    row + 1,
+                    &header,
+                    Some(k),
+                    Problem::DuplicateKey(f + 1),
+                ));
+            } else {
+                first.insert(k, row);
+            }
+        }
+    }
+    // The same person twice in one household.
+    if let Some((file, t)) = typed.get_mut(&Table::Persons)
+        && let (Some(pid), Some(hid)) = (
+            str_col(t, "person_id").cloned(),
+            str_col(t, "household_id").cloned(),
+        )
+    {
+        let header = t
+            .written_header
+            .iter()
+            .find(|(n, _)| *n == "person_id")
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default();
+        let mut first: HashMap<(&str, &str), usize> = HashMap::with_capacity(pid.len());
+        for (row, (p, h)) in pid.iter().zip(hid.iter()).enumerate() {
+            let (Some(p), Some(h)) = (p, h) else { continue };
+            if let Some(&f) = first.get(&(h, p)) {
+                t.bad[row] = true;
+                errors.push(InputError::cell(
+                    file,
+                    row + 1,
+                    &header,
+                    Some(p),
+                    Problem::DuplicateMember(f + 1),
+                ));
+            } else {
+                first.insert((h, p), row);
+            }
+        }
+    }
+
+    // Parents that are missing from a given table.
+    let key_set = |typed: &BTreeMap<Table, (String, convert::Typed)>,
+                   table: Table|
+     -> Option<HashSet<String>> {
+        let (_, t) = typed.get(&table)?;
+        Some(
+            str_col(t, table.key())?
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect(),
+        )
+    };
+    let links: [(Table, &str, Table, usize); 3] = [
+        (
+            Table::Persons,
+            "household_id",
+            Table::Households,
+            usize::MAX,
+        ),
+        (
+            Table::Households,
+            "village_code",
+            Table::Villages,
+            usize::MAX,
+        ),
+        (Table::Villages, "village_code", Table::Counties, 6),
+    ];
+    for (child, col, parent, prefix) in links {
+        let Some(parents) = key_set(&typed, parent) else {
+            continue;
+        };
+        let Some((file, t)) = typed.get_mut(&child) else {
+            continue;
+        };
+        let Some(refs) = str_col(t, col).cloned() else {
+            continue;
+        };
+        let header = t
+            .written_header
+            .iter()
+            .find(|(n, _)| *n == col)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default();
+        for (row, r) in refs.iter().enumerate() {
+            let Some(r) = r else { continue };
+            let key = if prefix == usize::MAX {
+                r
+            } else {
+                r.get(..prefix).unwrap_or(r)
+            };
+            if !parents.contains(key) && !t.bad[row] {
+                t.bad[row] = true;
+                errors.push(InputError::cell(
+                    file,
+                    row + 1,
+                    &header,
+                    Some(r),
+                    Problem::MissingParent(parent.name()),
+                ));
+            }
+        }
+    }
+
+    Ok(assemble(typed))
+}
+
+/// Set aside the rows in error and the rows depending on them; mark partial parents.
+fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
+    // Keys set aside, top down: counties → villages → households → persons.
+    let keys_of_bad = |table: Table| -> HashSet<String> {
+        let Some((_, t)) = typed.get(&table) else {
+            return HashSet::new();
+        };
+        let Some(keys) = str_col(t, table.key()) else {
+            return HashSet::new();
+        };
+        keys.iter()
+            .zip(&t.bad)
+            .filter(|(_, b)| **b)
+            .filter_map(|(k, _)| k.map(str::to_string))
+            .collect()
+    };
+    let bad_counties = keys_of_bad(Table::Counties);
+    let mut bad_villages = keys_of_bad(Table::Villages);
+    let mut bad_households = keys_of_bad(Table::Households);
+    let county_of = |v: &str| v.get(..6).unwrap_or(v).to_string();
+
+    let mut keep: BTreeMap<Table, Vec<bool>> = BTreeMap::new();
+    if let Some((_, t)) = typed.get(&Table::Villages)
+        && let Some(codes) = str_col(t, "village_code")
+    {
+        let k: Vec<bool> = codes
+            .iter()
+            .zip(&t.bad)
+            .map(|(c, b)| {
+                !*b && c.is_some_and(|c| {
+                    !bad_counties.contains(&county_of(c)) && !bad_villages.contains(c)
+                })
+            })
+            .collect();
+        for (c, kept) in codes.iter().zip(&k) {
+            if let (Some(c), false) = (c, kept) {
+                bad_villages.insert(c.to_string());
+            }
+        }
+        keep.insert(Table::Villages, k);
+    }
+    if let Some((_, t)) = typed.get(&Table::Households)
+        && let (Some(ids), Some(codes)) = (str_col(t, "household_id"), str_col(t, "village_code"))
+    {
+        let k: Vec<bool> = ids
+            .iter()
+            .zip(codes.iter())
+            .zip(&t.bad)
+            .map(|((id, v), b)| {
+                !*b && id.is_some_and(|id| !bad_households.contains(id))
+                    && v.is_some_and(|v| {
+                        !bad_villages.contains(v) && !bad_counties.contains(&county_of(v))
+                    })
+            })
+            .collect();
+        for (id, kept) in ids.iter().zip(&k) {
+            if let (Some(id), false) = (id, kept) {
+                bad_households.insert(id.to_string());
+            }
+        }
+        keep.insert(Table::Households, k);
+    }
+    // Households with a member set aside.
+    let mut partial_households: HashSet<String> = HashSet::new();
+    if let Some((_, t)) = typed.get(&Table::Persons)
+        && let Some(hids) = str_col(t, "household_id")
+    {
+        let k: Vec<bool> = hids
+            .iter()
+            .zip(&t.bad)
+            .map(|(h, b)| !*b && h.is_some_and(|h| !bad_households.contains(h)))
+            .collect();
+        for (h, kept) in hids.iter().zip(&k) {
+            if let (Some(h), false) = (h, kept) {
+                partial_households.insert(h.to_string());
+            }
+        }
+        keep.insert(Table::Persons, k);
+    }
+    if let Some((_, t)) = typed.get(&Table::Counties)
+        && let Some(codes) = str_col(t, "county_code")
+    {
+        keep.insert(
+            Table::Counties,
+            codes
+                .iter()
+                .zip(&t.bad)
+                .map(|(c, b)| !*b && c.is_some_and(|c| !bad_counties.contains(c)))
+                .collect(),
+        );
+    }
+
+    // Villages and counties with something set aside below them.
+    let mut partial_villages: HashSet<String> = HashSet::new();
+    if let Some((_, t)) = typed.get(&Table::Households)
+        && let (Some(ids), Some(codes)) = (str_col(t, "household_id"), str_col(t, "village_code"))
+    {
+        for (id, v) in ids.iter().zip(codes.iter()) {
+            if let (Some(id), Some(v)) = (id, v)
+                && (bad_households.contains(id) || partial_households.contains(id))
+            {
+                partial_villages.insert(v.to_string());
+            }
+        }
+    }
+    let partial_counties: HashSet<String> = partial_villages
+        .iter()
+        .chain(bad_villages.iter())
+        .map(|v| county_of(v))
+        .collect();
+
+    let mut register = Register::default();
+    for (table, (file, t)) in typed {
+        let k = keep
+            .remove(&table)
+            .unwrap_or_else(|| vec![true; t.frame.height()]);
+        let removed: Vec<String> = match str_col(&t, table.key()) {
+            Some(keys) => keys
+                .iter()
+                .zip(&k)
+                .enumerate()
+                .filter(|(_, (_, kept))| !**kept)
+                .map(|(row, (key, _))| {
+                    key.map(str::to_string)
+                        .unwrap_or_else(|| format!("#{}", row + 1))
+                })
+                .collect(),
+            None => vec![],
+        };
+        let frame = if removed.is_empty() {
+            t.frame
+        } else {
+            let mask = BooleanChunked::from_iter_values("keep".into(), k.iter().copied());
+            match t.frame.filter(&mask) {
+                Ok(f) => f,
+                Err(_) => continue,
+            }
+        };
+        let parent_set: Option<&HashSet<String>> = match table {
+            Table::Households => Some(&partial_households),
+            Table::Villages => Some(&partial_villages),
+            Table::Counties => Some(&partial_counties),
+            Table::Persons => None,
+        };
+        let partial = match (
+            parent_set,
+            frame.column(table.key()).ok().and_then(|c| c.str().ok()),
+        ) {
+            (Some(set), Some(keys)) if !set.is_empty() => keys
+                .iter()
+                .map(|k| k.is_some_and(|k| set.contains(k)))
+                .collect(),
+            _ => vec![false; frame.height()],
+        };
+        if !removed.is_empty() {
+            register.set_aside.insert(table, removed);
+        }
+        register.tables.insert(
+            table,
+            LoadedTable {
+                file,
+                frame,
+                present: t.present,
+                partial,
+            },
+        );
+    }
+    register
+}

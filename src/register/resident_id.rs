@@ -1,0 +1,73 @@
+//! The 18-character resident ID (公民身份号码, GB 11643-1999): 6-digit region, 8-digit
+//! birth date, 3-digit sequence (odd for men), and a check character.
+
+use super::convert::days_from_ymd;
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// The check character for the first 17 digits; `None` if they are not 17 digits.
+pub fn check_char(first17: &str) -> Option<char> {
+    if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let sum: u32 = first17
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| (b - b'0') as u32 * w)
+        .sum();
+    Some(CHECK[(sum % 11) as usize])
+}
+
+/// Build an ID from its parts, with the right check character.
+pub fn make(region: &str, y: i32, m: u32, d: u32, seq: u32) -> String {
+    let mut s = format!("{region}{y:04}{m:02}{d:02}{seq:03}");
+    if let Some(c) = check_char(&s) {
+        s.push(c);
+    }
+    s
+}
+
+/// The birth date in digits 7–14 (days since 1970-01-01), if they form a real date —
+/// whatever the check character (DOMAIN.md, Exact meanings).
+pub fn birth_date(id: &str) -> Option<i32> {
+    let digits = id.get(6..14)?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y = digits[0..4].parse().ok()?;
+    let m = digits[4..6].parse().ok()?;
+    let d = digits[6..8].parse().ok()?;
+    days_from_ymd(y, m, d)
+}
+
+/// Whether the ID is well formed: 18 characters, 17 digits, a real birth date, and the
+/// right check character (a digit or upper-case `X`; lower-case `x` is an error).
+pub fn is_valid(id: &str) -> bool {
+    id.len() == 18
+        && birth_date(id).is_some()
+        && id
+            .get(..17)
+            .and_then(check_char)
+            .is_some_and(|c| id.ends_with(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_standard_example_checks_out() {
+        // GB 11643-1999 worked example: 11010519491231002X.
+        assert_eq!(check_char("11010519491231002"), Some('X'));
+        assert!(is_valid("11010519491231002X"));
+        assert!(!is_valid("11010519491231002x"));
+        assert!(!is_valid("110105194912310021"));
+        assert_eq!(make("110105", 1949, 12, 31, 2), "11010519491231002X");
+        assert_eq!(
+            birth_date("11010519491231002X"),
+            days_from_ymd(1949, 12, 31)
+        );
+        assert_eq!(birth_date("110105194902300021"), None);
+    }
+}

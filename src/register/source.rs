@@ -1,0 +1,453 @@
+//! Reading one register file, in whatever form people produce it, into a raw table:
+//! headers as written and cells as written, before any typing.
+//!
+//! Text formats (CSV, XLSX, NDJSON) become text columns; Parquet stays a polars frame,
+//! since its columns are already typed (pandas/pyarrow integer widths, categoricals,
+//! nulls) and `convert` reads them cell by cell with the same rules as text.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::errors::{InputError, Problem};
+
+/// The file formats a register table may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Parquet,
+    Csv,
+    Ndjson,
+    Xlsx,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Parquet, Format::Csv, Format::Ndjson, Format::Xlsx];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
+            Format::Ndjson => "ndjson",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// How CSV bytes are decoded. `Auto` tries UTF-8 (with or without BOM), then GB18030,
+/// which is a superset of GBK and GB2312 as written by Excel on Chinese Windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Encoding {
+    #[default]
+    Auto,
+    Utf8,
+    Gbk,
+    Gb18030,
+}
+
+/// A column of cells as written, stored compactly: one string buffer and the end offset
+/// of each cell. An empty cell (after trimming) is null.
+#[derive(Debug, Default, Clone)]
+pub struct TextColumn {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    pub fn push(&mut self, cell: Option<&str>) {
+        if let Some(c) = cell {
+            self.buf.push_str(c.trim());
+        }
+        self.ends.push(self.buf.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell at `row` (0-based), `None` when empty.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let end = *self.ends.get(row)?;
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        if start == end {
+            None
+        } else {
+            Some(&self.buf[start..end])
+        }
+    }
+}
+
+/// The cells of one column.
+pub enum RawColumn {
+    Text(TextColumn),
+    Typed(Column),
+}
+
+/// One file, read but not yet typed.
+pub struct RawTable {
+    /// The file as shown in messages.
+    pub file: String,
+    pub headers: Vec<String>,
+    pub columns: Vec<RawColumn>,
+    pub n_rows: usize,
+    /// Malformed rows: their cells read as null, and they are reported and set aside.
+    pub errors: Vec<InputError>,
+}
+
+/// Find the file for a table in a register folder: `<dir>/<table>.<ext>` for any format.
+/// More than one is an error; none is `Ok(None)`.
+pub fn find_table_file(dir: &Path, table: &str) -> Result<Option<(PathBuf, Format)>, InputError> {
+    let found: Vec<(PathBuf, Format)> = Format::ALL
+        .into_iter()
+        .map(|f| (dir.join(format!("{table}.{}", f.extension())), f))
+        .filter(|(p, _)| p.is_file())
+        .collect();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.into_iter().next()),
+        _ => {
+            let names: Vec<String> = found.iter().map(|(p, _)| display_name(p)).collect();
+            Err(InputError::file(
+                &display_name(&found[0].0),
+                Problem::Unreadable(format!(
+                    "the folder holds {} files for table `{table}` ({}); keep one",
+                    names.len(),
+                    names.join(", ")
+                )),
+            ))
+        }
+    }
+}
+
+pub fn display_name(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Read a file of the given format.
+pub fn read(path: &Path, format: Format, encoding: Encoding) -> Result<RawTable, InputError> {
+    let name = display_name(path);
+    let unreadable = |d: String| InputError::file(&name, Problem::Unreadable(d));
+    match format {
+        Format::Csv => {
+            let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+            let text = decode(&bytes, encoding).map_err(unreadable)?;
+            read_csv_text(&name, &text)
+        }
+        Format::Ndjson => {
+            let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+            read_ndjson_text(&name, &text)
+        }
+        Format::Xlsx => read_xlsx(path, &name),
+        Format::Parquet => {
+            let file = File::open(path).map_err(|e| unreadable(e.to_string()))?;
+            let df = ParquetReader::new(file)
+                .finish()
+                .map_err(|e| unreadable(e.to_string()))?;
+            let headers = df
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            let n_rows = df.height();
+            let columns = df
+                .into_columns()
+                .into_iter()
+                .map(RawColumn::Typed)
+                .collect();
+            Ok(RawTable {
+                file: name,
+                headers,
+                columns,
+                n_rows,
+                errors: vec![],
+            })
+        }
+    }
+}
+
+/// Decode CSV bytes. Auto: UTF-8 with its BOM stripped if valid, else GB18030.
+pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
+    let strip_bom = |b: &[u8]| -> Vec<u8> { b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b).to_vec() };
+    match encoding {
+        Encoding::Utf8 => String::from_utf8(strip_bom(bytes))
+            .map_err(|e| format!("not valid UTF-8 at byte {}", e.utf8_error().valid_up_to())),
+        Encoding::Auto => match String::from_utf8(strip_bom(bytes)) {
+            Ok(s) => Ok(s),
+            Err(_) => decode(bytes, Encoding::Gb18030)
+                .map_err(|e| format!("neither UTF-8 nor GBK/GB18030 ({e}); give --encoding")),
+        },
+        Encoding::Gbk | Encoding::Gb18030 => {
+            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                Err("bytes that are not GB18030".to_string())
+            } else {
+                Ok(text.into_owned())
+            }
+        }
+    }
+}
+
+/// Parse CSV text (already decoded). A row with the wrong number of fields is malformed.
+pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| InputError::file(name, Problem::Unreadable(e.to_string())))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(InputError::file(
+            name,
+            Problem::Unreadable("the file has no header row".into()),
+        ));
+    }
+    let mut columns = vec![TextColumn::default(); headers.len()];
+    let mut errors = vec![];
+    let mut record = csv::StringRecord::new();
+    let mut row = 0usize;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                if record.len() == 1
+                    && record.get(0).is_some_and(|c| c.trim().is_empty())
+                    && headers.len() > 1
+                {
+                    // A blank line inside the file: not a record.
+                    row -= 1;
+                    continue;
+                }
+                if record.len() != headers.len() {
+                    errors.push(InputError {
+                        file: name.to_string(),
+                        row: Some(row),
+                        column: None,
+                        value: None,
+                        problem: Problem::Malformed(format!(
+                            "{} fields where the header has {}",
+                            record.len(),
+                            headers.len()
+                        )),
+                    });
+                    columns.iter_mut().for_each(|c| c.push(None));
+                    continue;
+                }
+                for (c, cell) in columns.iter_mut().zip(record.iter()) {
+                    c.push(Some(cell));
+                }
+            }
+            Err(e) => {
+                row += 1;
+                errors.push(InputError {
+                    file: name.to_string(),
+                    row: Some(row),
+                    column: None,
+                    value: None,
+                    problem: Problem::Malformed(e.to_string()),
+                });
+                columns.iter_mut().for_each(|c| c.push(None));
+            }
+        }
+    }
+    Ok(RawTable {
+        file: name.to_string(),
+        headers,
+        columns: columns.into_iter().map(RawColumn::Text).collect(),
+        n_rows: row,
+        errors,
+    })
+}
+
+/// Parse NDJSON: one object per line; the headers are the keys in order of first sight.
+pub fn read_ndjson_text(name: &str, text: &str) -> Result<RawTable, InputError> {
+    let mut headers: Vec<String> = vec![];
+    let mut rows: Vec<Option<serde_json::Map<String, serde_json::Value>>> = vec![];
+    let mut errors = vec![];
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let row = rows.len() + 1;
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(m)) => {
+                for k in m.keys() {
+                    if !headers.iter().any(|h| h == k.trim()) {
+                        headers.push(k.trim().to_string());
+                    }
+                }
+                rows.push(Some(m));
+            }
+            Ok(_) => {
+                errors.push(malformed(name, row, "the line is not a JSON object".into()));
+                rows.push(None);
+            }
+            Err(e) => {
+                errors.push(malformed(name, row, e.to_string()));
+                rows.push(None);
+            }
+        }
+    }
+    let mut columns = vec![TextColumn::default(); headers.len()];
+    for (i, row) in rows.iter().enumerate() {
+        for (h, col) in headers.iter().zip(columns.iter_mut()) {
+            let cell = row
+                .as_ref()
+                .and_then(|m| m.iter().find(|(k, _)| k.trim() == h))
+                .map(|(_, v)| v);
+            match cell {
+                None | Some(serde_json::Value::Null) => col.push(None),
+                Some(serde_json::Value::String(s)) => col.push(Some(s)),
+                Some(serde_json::Value::Bool(b)) => {
+                    col.push(Some(if *b { "true" } else { "false" }))
+                }
+                Some(serde_json::Value::Number(n)) => col.push(Some(&n.to_string())),
+                Some(other) => {
+                    errors.push(InputError::cell(
+                        name,
+                        i + 1,
+                        h,
+                        Some(&other.to_string()),
+                        Problem::Malformed("a nested value where a cell was expected".into()),
+                    ));
+                    col.push(None);
+                }
+            }
+        }
+    }
+    Ok(RawTable {
+        file: name.to_string(),
+        headers,
+        columns: columns.into_iter().map(RawColumn::Text).collect(),
+        n_rows: rows.len(),
+        errors,
+    })
+}
+
+fn malformed(name: &str, row: usize, detail: String) -> InputError {
+    InputError {
+        file: name.to_string(),
+        row: Some(row),
+        column: None,
+        value: None,
+        problem: Problem::Malformed(detail),
+    }
+}
+
+/// Read the first worksheet of an XLSX file; its first row is the header.
+fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
+    use calamine::{Data, Reader};
+    let unreadable = |d: String| InputError::file(name, Problem::Unreadable(d));
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut rows = range.rows();
+    let headers: Vec<String> = match rows.next() {
+        Some(h) => h.iter().map(|c| cell_text(c).unwrap_or_default()).collect(),
+        None => return Err(unreadable(format!("sheet `{sheet}` is empty"))),
+    };
+    let mut columns = vec![TextColumn::default(); headers.len()];
+    let mut errors = vec![];
+    let mut n_rows = 0;
+    for row in rows {
+        if row.iter().all(|c| matches!(c, Data::Empty)) {
+            continue;
+        }
+        n_rows += 1;
+        for (i, col) in columns.iter_mut().enumerate() {
+            let cell = row.get(i).unwrap_or(&Data::Empty);
+            if let Data::Error(e) = cell {
+                errors.push(InputError::cell(
+                    name,
+                    n_rows,
+                    &headers[i],
+                    Some(&e.to_string()),
+                    Problem::Malformed("an Excel error value".into()),
+                ));
+                col.push(None);
+            } else {
+                col.push(cell_text(cell).as_deref());
+            }
+        }
+    }
+    Ok(RawTable {
+        file: name.to_string(),
+        headers,
+        columns: columns.into_iter().map(RawColumn::Text).collect(),
+        n_rows,
+        errors,
+    })
+}
+
+/// An Excel cell as the text a person would read in it.
+fn cell_text(c: &calamine::Data) -> Option<String> {
+    use calamine::Data;
+    match c {
+        Data::Empty | Data::Error(_) => None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+        Data::Int(i) => Some(i.to_string()),
+        Data::Float(f) => Some(float_text(*f)),
+        Data::Bool(b) => Some(b.to_string()),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            Some(format!("{y:04}-{m:02}-{day:02}"))
+        }
+        Data::DateTime(d) => Some(float_text(d.as_f64())),
+    }
+}
+
+/// A float as written: whole numbers without a fraction (`3.0` → `3`).
+pub fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_bytes_decode_without_a_flag() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("户编号,健康状况\n1,健康\n");
+        assert_eq!(
+            decode(&bytes, Encoding::Auto).unwrap(),
+            "户编号,健康状况\n1,健康\n"
+        );
+        let bom = b"\xEF\xBB\xBFa,b\n";
+        assert_eq!(decode(bom, Encoding::Auto).unwrap(), "a,b\n");
+        assert!(decode(&bytes, Encoding::Utf8).is_err());
+    }
+
+    #[test]
+    fn a_short_csv_row_is_malformed_with_its_row_number() {
+        let t = read_csv_text("h.csv", "a,b\n1,2\n3\n4,5\n").unwrap();
+        assert_eq!(t.n_rows, 3);
+        assert_eq!(t.errors.len(), 1);
+        assert_eq!(t.errors[0].row, Some(2));
+        assert_eq!(
+            t.errors[0].problem,
+            Problem::Malformed("1 fields where the header has 2".into())
+        );
+        match &t.columns[1] {
+            RawColumn::Text(c) => {
+                assert_eq!((c.get(0), c.get(1), c.get(2)), (Some("2"), None, Some("5")))
+            }
+            RawColumn::Typed(_) => panic!("text expected"),
+        }
+    }
+}

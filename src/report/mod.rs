@@ -1,0 +1,286 @@
+//! Writing results: one table per level, `summary.json`, and the lists of errors.
+//!
+//! Outputs are written completely or not at all: every file goes first into a hidden
+//! staging folder inside the output folder and is renamed into place only when all of them
+//! are complete, so an interrupted run never leaves a half-written table that looks whole.
+//! Nothing is ever written into the register folder.
+
+pub mod summary;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::Error;
+use crate::eval::{LevelOutcome, Outcomes, Value};
+use crate::messages::{self, Lang};
+use crate::register::{Format, InputError};
+use crate::rules::{Pack, RuleKind};
+
+/// Excel's row limit, header included.
+pub const XLSX_MAX_ROWS: usize = 1_048_576;
+
+/// An output folder being written: files land in a staging folder until `commit`.
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    files: Vec<String>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn begin(out: &Path) -> Result<Staging, Error> {
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let tmp = out.join(format!(".tuopin-partial-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+            files: vec![],
+            committed: false,
+        })
+    }
+
+    /// A file to write in the staging folder; it becomes `<out>/<name>` on commit.
+    pub fn file(&mut self, name: &str) -> Result<(PathBuf, File), Error> {
+        let p = self.tmp.join(name);
+        let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
+        self.files.push(name.to_string());
+        Ok((p, f))
+    }
+
+    /// Move every staged file into the output folder. Returns their final paths.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+        let mut done = vec![];
+        for name in &self.files {
+            let from = self.tmp.join(name);
+            let to = self.out.join(name);
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+            done.push(to);
+        }
+        let _ = std::fs::remove_dir_all(&self.tmp);
+        self.committed = true;
+        Ok(done)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// The result frame of a level: keys, then one column per rule (named without the level),
+/// then `reasons`.
+pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error> {
+    let n = level.keys.len();
+    let mut cols: Vec<Column> = vec![Column::new(level.table.key().into(), &level.keys)];
+    for (name, vals) in &level.extra_keys {
+        cols.push(Column::new((*name).into(), vals));
+    }
+    for (r, vals) in &level.results {
+        let rule = &pack.rules[*r];
+        cols.push(value_column(&rule.name, rule.kind, vals));
+    }
+    if let Some(reasons) = &level.reasons {
+        cols.push(Column::new("reasons".into(), reasons));
+    }
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// A rule's outcomes as a column: nullable Boolean for predicates; Int64 for values that are
+/// all whole, else Float64.
+pub fn value_column(name: &str, kind: RuleKind, vals: &[Value]) -> Column {
+    match kind {
+        RuleKind::Predicate => Column::new(
+            name.into(),
+            vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>(),
+        ),
+        RuleKind::Value
+            if vals
+                .iter()
+                .all(|v| matches!(v, Value::Int(_) | Value::Unknown)) =>
+        {
+            Column::new(
+                name.into(),
+                vals.iter()
+                    .map(|v| {
+                        if let Value::Int(i) = v {
+                            Some(*i)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+        RuleKind::Value => Column::new(
+            name.into(),
+            vals.iter().map(|v| v.as_f64()).collect::<Vec<_>>(),
+        ),
+    }
+}
+
+/// Write a frame in a format. XLSX shows booleans as 是/否/未知 and refuses frames past
+/// Excel's row limit.
+pub fn write_frame(
+    staging: &mut Staging,
+    stem: &str,
+    df: &mut DataFrame,
+    format: Format,
+    lang: Lang,
+) -> Result<(), Error> {
+    let name = format!("{stem}.{}", format.extension());
+    if format == Format::Xlsx && df.height() + 1 > XLSX_MAX_ROWS {
+        return Err(Error::Usage(match lang {
+            Lang::Zh => format!(
+                "{name} 有 {} 行，超过 Excel 的 1,048,576 行上限；请用 --format parquet 或 csv",
+                df.height()
+            ),
+            Lang::En => format!(
+                "{name} would have {} rows, past Excel's limit of 1,048,576; use --format parquet or csv",
+                df.height()
+            ),
+        }));
+    }
+    let (path, file) = staging.file(&name)?;
+    match format {
+        Format::Parquet => {
+            ParquetWriter::new(file).finish(df)?;
+        }
+        Format::Csv => {
+            let mut w = BufWriter::new(file);
+            CsvWriter::new(&mut w).include_header(true).finish(df)?;
+            w.flush().map_err(|e| Error::io(&path, e))?;
+        }
+        Format::Ndjson => {
+            return Err(Error::Usage(
+                "results are written as parquet, csv or xlsx".into(),
+            ));
+        }
+        Format::Xlsx => write_xlsx(&path, df, lang)?,
+    }
+    Ok(())
+}
+
+fn write_xlsx(path: &Path, df: &DataFrame, lang: Lang) -> Result<(), Error> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, col) in df.columns().iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, col.name().as_str(), &bold)?;
+        let s = col.as_materialized_series();
+        match s.dtype() {
+            DataType::Boolean => {
+                for (r, v) in s.bool()?.iter().enumerate() {
+                    sheet.write_string(r as u32 + 1, c, messages::outcome(lang, v))?;
+                }
+            }
+            DataType::Int64 => {
+                for (r, v) in s.i64()?.iter().enumerate() {
+                    if let Some(v) = v {
+                        sheet.write_number(r as u32 + 1, c, v as f64)?;
+                    }
+                }
+            }
+            DataType::Float64 => {
+                for (r, v) in s.f64()?.iter().enumerate() {
+                    if let Some(v) = v {
+                        sheet.write_number(r as u32 + 1, c, v)?;
+                    }
+                }
+            }
+            _ => {
+                let s = s.cast(&DataType::String)?;
+                for (r, v) in s.str()?.iter().enumerate() {
+                    if let Some(v) = v {
+                        sheet.write_string(r as u32 + 1, c, v)?;
+                    }
+                }
+            }
+        }
+    }
+    sheet.autofilter(
+        0,
+        0,
+        df.height() as u32,
+        df.width().saturating_sub(1) as u16,
+    )?;
+    sheet.set_freeze_panes(1, 0)?;
+    book.save(path)?;
+    Ok(())
+}
+
+/// Write any serialisable rows as CSV with a header (error lists).
+pub fn write_csv_rows<T: Serialize>(
+    staging: &mut Staging,
+    name: &str,
+    rows: &[T],
+) -> Result<(), Error> {
+    let (path, file) = staging.file(name)?;
+    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    }
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    Ok(())
+}
+
+/// An input error as a row of `input_errors.csv`.
+#[derive(Serialize)]
+pub struct InputErrorRow {
+    pub file: String,
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+pub fn input_error_rows(errors: &[InputError], lang: Lang) -> Vec<InputErrorRow> {
+    errors
+        .iter()
+        .map(|e| InputErrorRow {
+            file: e.file.clone(),
+            row: e.row,
+            column: e.column.clone(),
+            value: e.value.clone(),
+            message: messages::input_error(lang, e),
+        })
+        .collect()
+}
+
+/// Write every result table and the summary for a run of `check`.
+pub fn write_check(
+    staging: &mut Staging,
+    pack: &Pack,
+    outcomes: &Outcomes,
+    format: Format,
+    lang: Lang,
+    extra: &summary::RunInfo,
+) -> Result<(), Error> {
+    for level in &outcomes.levels {
+        let mut df = level_frame(pack, level)?;
+        write_frame(staging, level.table.name(), &mut df, format, lang)?;
+    }
+    let s = summary::build(pack, outcomes, extra);
+    let (path, mut file) = staging.file("summary.json")?;
+    let text =
+        serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.write_all(b"\n"))
+        .map_err(|e| Error::io(&path, e))?;
+    if !outcomes.errors.is_empty() {
+        write_csv_rows(staging, "rule_errors.csv", &outcomes.errors)?;
+    }
+    Ok(())
+}

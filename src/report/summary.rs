@@ -1,0 +1,129 @@
+//! `summary.json`: per level and rule, how many rows came out true, false and unknown (or,
+//! for value rules, known and unknown), in total and per county. Maps are ordered, so the
+//! same inputs give the same bytes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::eval::{Outcomes, Value};
+use crate::rules::{Pack, RuleKind};
+
+/// Counts of one rule over some rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    #[serde(rename = "true", skip_serializing_if = "Option::is_none")]
+    pub yes: Option<u64>,
+    #[serde(rename = "false", skip_serializing_if = "Option::is_none")]
+    pub no: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known: Option<u64>,
+    pub unknown: u64,
+}
+
+impl Counts {
+    fn add(&mut self, kind: RuleKind, v: Value) {
+        match (kind, v) {
+            (_, Value::Unknown) => self.unknown += 1,
+            (RuleKind::Predicate, Value::Bool(true)) => *self.yes.get_or_insert(0) += 1,
+            (RuleKind::Predicate, _) => *self.no.get_or_insert(0) += 1,
+            (RuleKind::Value, _) => *self.known.get_or_insert(0) += 1,
+        }
+    }
+
+    fn new(kind: RuleKind) -> Counts {
+        match kind {
+            RuleKind::Predicate => Counts {
+                yes: Some(0),
+                no: Some(0),
+                known: None,
+                unknown: 0,
+            },
+            RuleKind::Value => Counts {
+                yes: None,
+                no: None,
+                known: Some(0),
+                unknown: 0,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleSummary {
+    pub title: String,
+    pub kind: RuleKind,
+    pub total: Counts,
+    pub by_county: BTreeMap<String, Counts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelSummary {
+    pub rows: usize,
+    pub rules: BTreeMap<String, RuleSummary>,
+}
+
+/// Facts about the run recorded beside the counts.
+#[derive(Debug, Default, Serialize)]
+pub struct RunInfo {
+    pub data: String,
+    pub rules: String,
+    /// Rows set aside under `--skip-invalid`, per table.
+    pub set_aside: BTreeMap<String, usize>,
+    pub input_errors: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub tuopin_version: &'static str,
+    pub pack: &'a str,
+    pub year: i32,
+    #[serde(flatten)]
+    pub run: &'a RunInfo,
+    pub rule_errors: usize,
+    pub levels: BTreeMap<&'static str, LevelSummary>,
+}
+
+pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summary<'a> {
+    let mut levels = BTreeMap::new();
+    for level in &outcomes.levels {
+        let mut rules = BTreeMap::new();
+        for (r, vals) in &level.results {
+            let rule = &pack.rules[*r];
+            let mut total = Counts::new(rule.kind);
+            let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
+            for (i, v) in vals.iter().enumerate() {
+                total.add(rule.kind, *v);
+                let county = level.county.get(i).cloned().unwrap_or_default();
+                by_county
+                    .entry(county)
+                    .or_insert_with(|| Counts::new(rule.kind))
+                    .add(rule.kind, *v);
+            }
+            rules.insert(
+                rule.name.clone(),
+                RuleSummary {
+                    title: rule.title.clone(),
+                    kind: rule.kind,
+                    total,
+                    by_county,
+                },
+            );
+        }
+        levels.insert(
+            level.table.level(),
+            LevelSummary {
+                rows: level.keys.len(),
+                rules,
+            },
+        );
+    }
+    Summary {
+        tuopin_version: env!("CARGO_PKG_VERSION"),
+        pack: &pack.manifest.name,
+        year: outcomes.year,
+        run,
+        rule_errors: outcomes.errors.len(),
+        levels,
+    }
+}

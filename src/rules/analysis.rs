@@ -1,0 +1,396 @@
+//! Load-time analysis of rule scripts: what each name means, and in which order rules run.
+//!
+//! This is the only module that walks Rhai's AST (the `internals` API, which Rhai marks
+//! volatile; the crate pins the exact Rhai version for it). Every variable a script reads
+//! is resolved, at the rule's level, to (in this order) a local `let`, `year`, `unknown`,
+//! a rule of the same level (by name or Chinese alias), or a field of the level (by
+//! canonical name or Chinese header). A name that is a field or rule of another level is
+//! reported as such: a higher level may not be read, and a lower level is read through an
+//! aggregation (`all_members("…")`). Aggregation and parameter arguments must be quoted
+//! names, so that they too are checked here.
+
+use std::collections::BTreeMap;
+
+use rhai::{ASTNode, Expr, Stmt};
+
+use super::diagnostic::Diagnostic;
+use super::script::{AGGREGATIONS, PARAM_FNS};
+use super::{AggUse, Pack, Ref, RuleKind};
+use crate::register::{Aliases, Table};
+
+fn level_rank(t: Table) -> usize {
+    match t {
+        Table::Persons => 0,
+        Table::Households => 1,
+        Table::Villages => 2,
+        Table::Counties => 3,
+    }
+}
+
+/// What a name means at a level, if anything.
+fn resolve_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Option<Ref> {
+    if let Some(i) = pack.rule_index(level, name) {
+        return Some(Ref::Rule(i));
+    }
+    aliases.field_for_name(level, name).map(Ref::Field)
+}
+
+fn pos_of(p: rhai::Position) -> (usize, usize) {
+    (p.line().unwrap_or(1), p.position().unwrap_or(1))
+}
+
+struct Found {
+    vars: Vec<(String, (usize, usize))>,
+    locals: Vec<String>,
+    calls: Vec<(
+        String,
+        Vec<Option<(String, (usize, usize))>>,
+        (usize, usize),
+    )>,
+    functions_defined: bool,
+}
+
+fn walk(ast: &rhai::AST) -> Found {
+    let mut f = Found {
+        vars: vec![],
+        locals: vec![],
+        calls: vec![],
+        functions_defined: ast.iter_functions().next().is_some(),
+    };
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Variable(x, _, pos))) => {
+                f.vars.push((x.1.to_string(), pos_of(*pos)))
+            }
+            Some(ASTNode::Stmt(Stmt::Var(x, ..))) => f.locals.push(x.0.name.to_string()),
+            Some(ASTNode::Expr(Expr::FnCall(call, pos))) => {
+                let args = call
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        Expr::StringConstant(s, p) => Some((s.to_string(), pos_of(*p))),
+                        _ => None,
+                    })
+                    .collect();
+                f.calls.push((call.name.to_string(), args, pos_of(*pos)));
+            }
+            _ => {}
+        }
+        true
+    });
+    f
+}
+
+/// Resolve every rule's names, aggregations and parameters.
+pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) {
+    for i in 0..pack.rules.len() {
+        let rule = &pack.rules[i];
+        let (level, file, text) = (
+            rule.level,
+            pack.dir.join(&rule.file).display().to_string(),
+            rule.text.clone(),
+        );
+        let found = walk(&rule.ast);
+        let at =
+            |(line, col): (usize, usize), msg: String| Diagnostic::at(&file, &text, line, col, msg);
+        if found.functions_defined {
+            diags.push(at((1, 1), format!("rule `{}` defines a function", rule.id)).hint("a rule is one expression (with `let` lines if it helps); put shared logic in its own rule and read it by name"));
+        }
+        let mut reads: Vec<(String, Ref)> = vec![];
+        for (name, pos) in &found.vars {
+            if found.locals.contains(name) || reads.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let r = match name.as_str() {
+                "year" | "年度" => Some(Ref::Year),
+                "unknown" | "未知" => Some(Ref::Unknown),
+                _ => resolve_name(pack, aliases, level, name),
+            };
+            match r {
+                Some(Ref::Rule(j)) if j == i => {
+                    diags.push(
+                        at(*pos, format!("rule `{}` reads itself", rule.id))
+                            .hint("a rule cannot depend on its own result"),
+                    );
+                }
+                Some(r) => reads.push((name.clone(), r)),
+                None => diags.push(unknown_name(pack, aliases, level, name, *pos, &at)),
+            }
+        }
+        let mut aggs = vec![];
+        let mut params = vec![];
+        for (fname, args, pos) in &found.calls {
+            if let Some(&(en, _, agg, over)) = AGGREGATIONS
+                .iter()
+                .find(|(en, zh, ..)| en == fname || zh == fname)
+            {
+                if level_rank(over) >= level_rank(level) {
+                    diags.push(
+                        at(
+                            *pos,
+                            format!(
+                                "`{fname}` reads {} rows, which are not below a {} rule",
+                                over.level(),
+                                level.level()
+                            ),
+                        )
+                        .hint(format!(
+                            "a {} rule can aggregate only levels below it",
+                            level.level()
+                        )),
+                    );
+                    continue;
+                }
+                match args.as_slice() {
+                    [] if agg == super::script::AggFn::Count => {
+                        aggs.push(AggUse {
+                            func: en,
+                            agg,
+                            over,
+                            arg: String::new(),
+                            target: None,
+                        });
+                    }
+                    [Some((arg, apos))] => match resolve_name(pack, aliases, over, arg) {
+                        Some(t) => aggs.push(AggUse {
+                            func: en,
+                            agg,
+                            over,
+                            arg: arg.clone(),
+                            target: Some(t),
+                        }),
+                        None => diags.push(
+                            at(
+                                *apos,
+                                format!(
+                                    "`{arg}` is neither a rule nor a field of the {} level",
+                                    over.level()
+                                ),
+                            )
+                            .hint(format!(
+                                "`{fname}` reads a {} rule or field by its quoted name",
+                                over.level()
+                            )),
+                        ),
+                    },
+                    _ => diags.push(
+                        at(
+                            *pos,
+                            format!("`{fname}` takes one quoted rule or field name"),
+                        )
+                        .hint(format!("for example {fname}(\"education_assured\")")),
+                    ),
+                }
+            } else if PARAM_FNS.contains(&fname.as_str()) {
+                match args.as_slice() {
+                    [Some((name, apos))] => match pack.params.get(name) {
+                        Some(p) => {
+                            if !params.contains(&p.name) {
+                                params.push(p.name.clone());
+                            }
+                        }
+                        None => {
+                            let names: Vec<&str> =
+                                pack.params.params.keys().map(String::as_str).collect();
+                            diags.push(
+                                at(*apos, format!("no parameter `{name}` in parameters.toml"))
+                                    .hint(format!("parameters: {}", names.join(", "))),
+                            );
+                        }
+                    },
+                    _ => diags.push(
+                        at(*pos, format!("`{fname}` takes one quoted parameter name"))
+                            .hint("for example param(\"poverty_line\")"),
+                    ),
+                }
+            }
+        }
+        let rule = &mut pack.rules[i];
+        rule.reads = reads;
+        rule.aggregates = aggs;
+        rule.params = params;
+    }
+}
+
+fn unknown_name(
+    pack: &Pack,
+    aliases: &Aliases,
+    level: Table,
+    name: &str,
+    pos: (usize, usize),
+    at: &dyn Fn((usize, usize), String) -> Diagnostic,
+) -> Diagnostic {
+    // Is it a name of another level?
+    for other in Table::ALL {
+        if other == level || resolve_name(pack, aliases, other, name).is_none() {
+            continue;
+        }
+        return if level_rank(other) > level_rank(level) {
+            at(
+                pos,
+                format!(
+                    "`{name}` belongs to the {} level, above this {} rule",
+                    other.level(),
+                    level.level()
+                ),
+            )
+            .hint("a rule may read only its own level and, through aggregations, the levels below")
+        } else {
+            let agg = AGGREGATIONS
+                .iter()
+                .find(|(.., agg, over)| *over == other && *agg == super::script::AggFn::All)
+                .map(|a| a.0)
+                .unwrap_or("all_members");
+            at(
+                pos,
+                format!(
+                    "`{name}` belongs to the {} level, below this {} rule",
+                    other.level(),
+                    level.level()
+                ),
+            )
+            .hint(format!(
+                "read it through an aggregation, e.g. {agg}(\"{name}\")"
+            ))
+        };
+    }
+    if pack.params.get(name).is_some() {
+        return at(pos, format!("`{name}` is a parameter"))
+            .hint(format!("write param(\"{name}\")"));
+    }
+    let mut candidates: Vec<String> = pack
+        .rules
+        .iter()
+        .filter(|r| r.level == level)
+        .map(|r| r.name.clone())
+        .collect();
+    candidates.extend(level.columns().iter().map(|c| c.name.to_string()));
+    let near: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| edit_distance(c, name) <= 2)
+        .collect();
+    let d = at(
+        pos,
+        format!(
+            "unknown name `{name}`: not a field, rule or parameter of the {} level",
+            level.level()
+        ),
+    );
+    if near.is_empty() {
+        d.hint("check the spelling against DOMAIN.md's columns and the pack's rule files")
+    } else {
+        d.hint(format!("did you mean {}?", near.join(" or ")))
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            cur[j] = (prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Order each level's rules so that every rule runs after the rules it reads; report cycles.
+pub fn order(pack: &mut Pack, diags: &mut Vec<Diagnostic>) {
+    let mut order: BTreeMap<Table, Vec<usize>> = BTreeMap::new();
+    for level in Table::ALL {
+        let ids: Vec<usize> = (0..pack.rules.len())
+            .filter(|&i| pack.rules[i].level == level)
+            .collect();
+        let mut done: Vec<usize> = vec![];
+        let mut state = vec![0u8; pack.rules.len()]; // 0 new, 1 on stack, 2 done
+        for &start in &ids {
+            let mut stack: Vec<usize> = vec![];
+            visit(pack, start, &mut state, &mut stack, &mut done, diags);
+        }
+        order.insert(level, done);
+    }
+    // Aggregation targets that are value rules must be numbers, predicates 是/否.
+    for r in &pack.rules {
+        for a in &r.aggregates {
+            if let Some(Ref::Rule(t)) = a.target {
+                let target = &pack.rules[t];
+                let wants_pred = matches!(
+                    a.agg,
+                    super::script::AggFn::All
+                        | super::script::AggFn::Any
+                        | super::script::AggFn::Count
+                );
+                if wants_pred != (target.kind == RuleKind::Predicate) {
+                    diags.push(Diagnostic::file(
+                        &pack.dir.join(&r.file).display().to_string(),
+                        format!(
+                            "`{}(\"{}\")` needs a {} rule, but `{}` is a {}",
+                            a.func,
+                            a.arg,
+                            if wants_pred {
+                                "predicate (是/否)"
+                            } else {
+                                "value (number)"
+                            },
+                            target.id,
+                            if target.kind == RuleKind::Predicate {
+                                "predicate"
+                            } else {
+                                "value"
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    pack.order = order;
+}
+
+fn visit(
+    pack: &Pack,
+    i: usize,
+    state: &mut [u8],
+    stack: &mut Vec<usize>,
+    done: &mut Vec<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match state[i] {
+        2 => return,
+        1 => {
+            let from = stack.iter().position(|&s| s == i).unwrap_or(0);
+            let mut cycle: Vec<&str> = stack[from..]
+                .iter()
+                .map(|&s| pack.rules[s].id.as_str())
+                .collect();
+            cycle.push(pack.rules[i].id.as_str());
+            let r = &pack.rules[i];
+            diags.push(
+                Diagnostic::file(
+                    &pack.dir.join(&r.file).display().to_string(),
+                    format!(
+                        "rules depend on each other in a circle: {}",
+                        cycle.join(" → ")
+                    ),
+                )
+                .hint("break the circle: one of these rules must not read the next"),
+            );
+            return;
+        }
+        _ => {}
+    }
+    state[i] = 1;
+    stack.push(i);
+    let deps: Vec<usize> = pack.rules[i].rule_deps().collect();
+    for d in deps {
+        visit(pack, d, state, stack, done, diags);
+    }
+    stack.pop();
+    state[i] = 2;
+    done.push(i);
+}

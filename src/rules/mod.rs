@@ -1,0 +1,416 @@
+//! Rule packs: what policy staff edit.
+//!
+//! A pack is a folder: `pack.toml` (name, province, years covered, the main verdict and
+//! risk flags of each level), `parameters.toml` (dated thresholds, see [`params`]), and one
+//! `.rhai` file per rule under `person/`, `household/`, `village/`, `county/`. A rule file
+//! starts with a header of `// key: value` lines:
+//!
+//! ```text
+//! // id: household.income_above_line
+//! // 标题: 人均纯收入达到扶贫标准
+//! // 来源: seed 001 §2（达到国家扶贫标准线以上）
+//! // 类型: 判断
+//! per_capita_net_income >= param("poverty_line")
+//! ```
+//!
+//! Everything is checked when the pack loads, before any row is evaluated: syntax, names
+//! (a field of the level, a rule of the level, a parameter, or an aggregation over a lower
+//! level), rules reading a higher level, cycles, and parameters missing for the year. Each
+//! problem is a [`Diagnostic`] with file, line, column and a caret.
+
+pub mod analysis;
+pub mod diagnostic;
+pub mod params;
+pub mod script;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+pub use diagnostic::Diagnostic;
+pub use params::{Parameter, Parameters};
+
+use crate::register::{Aliases, Table};
+
+/// Whether a rule yields 是/否/未知 or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Predicate,
+    Value,
+}
+
+/// What a name in a script refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ref {
+    /// A field of the rule's level (canonical column name).
+    Field(&'static str),
+    /// Another rule of the same level (index into [`Pack::rules`]).
+    Rule(usize),
+    /// The year evaluated.
+    Year,
+    /// The constant unknown.
+    Unknown,
+}
+
+/// An aggregation a script uses: function (English name), argument as written, and what
+/// the argument resolves to at the level below (`None` for `count_…()` with no argument).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggUse {
+    pub func: &'static str,
+    pub agg: script::AggFn,
+    pub over: Table,
+    pub arg: String,
+    pub target: Option<Ref>,
+}
+
+/// One rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `household.exit_eligible`
+    pub id: String,
+    pub level: Table,
+    /// `exit_eligible`: the output column.
+    pub name: String,
+    pub title: String,
+    pub alias: Option<String>,
+    pub source: String,
+    pub kind: RuleKind,
+    /// Path relative to the pack folder, for messages.
+    pub file: String,
+    pub text: String,
+    pub ast: Arc<rhai::AST>,
+    /// Names the script reads, as written, with what they mean.
+    pub reads: Vec<(String, Ref)>,
+    pub aggregates: Vec<AggUse>,
+    /// Parameters used (canonical names).
+    pub params: Vec<String>,
+}
+
+impl Rule {
+    /// Rules of the same level this rule reads.
+    pub fn rule_deps(&self) -> impl Iterator<Item = usize> + '_ {
+        self.reads
+            .iter()
+            .filter_map(|(_, r)| if let Ref::Rule(i) = r { Some(*i) } else { None })
+    }
+
+    /// Fields of its level this rule reads.
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.reads.iter().filter_map(|(_, r)| {
+            if let Ref::Field(f) = r {
+                Some(*f)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub name: String,
+    #[serde(default)]
+    pub province: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// First and last year the pack covers.
+    pub years: [i32; 2],
+    /// The main verdict of each level (rule name without the level), explained in `reasons`.
+    #[serde(default)]
+    pub main: BTreeMap<String, String>,
+    /// Risk flags of each level, listed in `reasons` when raised.
+    #[serde(default)]
+    pub flags: BTreeMap<String, Vec<String>>,
+}
+
+/// A loaded, checked rule pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub params: Parameters,
+    pub rules: Vec<Rule>,
+    /// Rule indexes per level, in dependency order (a rule after the rules it reads).
+    pub order: BTreeMap<Table, Vec<usize>>,
+}
+
+impl Pack {
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn rule_index(&self, level: Table, name: &str) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.level == level && (r.name == name || r.alias.as_deref() == Some(name)))
+    }
+
+    /// The main verdict rule of a level.
+    pub fn main_rule(&self, level: Table) -> Option<usize> {
+        self.manifest
+            .main
+            .get(level.level())
+            .and_then(|n| self.rule_index(level, n))
+    }
+
+    /// The risk flag rules of a level.
+    pub fn flag_rules(&self, level: Table) -> Vec<usize> {
+        self.manifest
+            .flags
+            .get(level.level())
+            .map(|v| v.iter().filter_map(|n| self.rule_index(level, n)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every parameter's value for `year`, by name and alias; an error for each parameter
+    /// a rule uses that has no value that year, or when the year is outside the pack.
+    pub fn values_for_year(&self, year: i32) -> Result<HashMap<String, f64>, Vec<Diagnostic>> {
+        let [first, last] = self.manifest.years;
+        let mut errors = vec![];
+        if year < first || year > last {
+            errors.push(
+                Diagnostic::file(
+                    &self.dir.join("pack.toml").display().to_string(),
+                    format!("year {year} is outside the years this pack covers ({first}–{last})"),
+                )
+                .hint(format!("give --year between {first} and {last}")),
+            );
+        }
+        let mut values = HashMap::new();
+        for p in self.params.params.values() {
+            match p.value_in(year, last) {
+                Some(v) => {
+                    values.insert(p.name.clone(), v);
+                    if let Some(a) = &p.alias {
+                        values.insert(a.clone(), v);
+                    }
+                }
+                None => {
+                    let used_by: Vec<&str> = self
+                        .rules
+                        .iter()
+                        .filter(|r| r.params.contains(&p.name))
+                        .map(|r| r.id.as_str())
+                        .collect();
+                    if !used_by.is_empty() && errors.is_empty() {
+                        let covers = format!("{}–{last}", p.first_year().unwrap_or(first));
+                        errors.push(
+                            Diagnostic::at(&self.params.file, &std::fs::read_to_string(self.dir.join("parameters.toml")).unwrap_or_default(), p.line, 1, format!("parameter `{}` has no value for {year} (it covers {covers}); used by {}", p.name, used_by.join(", ")))
+                                .hint(format!("add a value from {year} or earlier to its `values`")),
+                        );
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The header of a rule file.
+struct Header {
+    id: Option<(String, usize)>,
+    title: Option<String>,
+    source: Option<String>,
+    kind: Option<(String, usize)>,
+    alias: Option<String>,
+}
+
+fn parse_header(text: &str) -> Header {
+    let mut h = Header {
+        id: None,
+        title: None,
+        source: None,
+        kind: None,
+        alias: None,
+    };
+    for (i, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("//") else {
+            if line.trim().is_empty() {
+                continue;
+            }
+            break;
+        };
+        let Some((k, v)) = rest.split_once([':', '：']) else {
+            continue;
+        };
+        let v = v.trim().to_string();
+        match k.trim() {
+            "id" | "编号" => h.id = Some((v, i + 1)),
+            "title" | "标题" => h.title = Some(v),
+            "source" | "来源" => h.source = Some(v),
+            "kind" | "类型" => h.kind = Some((v, i + 1)),
+            "alias" | "别名" => h.alias = Some(v),
+            _ => {}
+        }
+    }
+    h
+}
+
+/// Load and check a pack. Every problem found is returned, not just the first.
+pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
+    let mut diags = vec![];
+    let shown = |p: &Path| p.display().to_string();
+    let manifest_path = dir.join("pack.toml");
+    let manifest = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => match toml::from_str::<Manifest>(&text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let (line, col) = e
+                    .span()
+                    .map(|s| diagnostic::line_col(&text, s.start))
+                    .unwrap_or((1, 1));
+                diags.push(Diagnostic::at(
+                    &shown(&manifest_path),
+                    &text,
+                    line,
+                    col,
+                    e.message().to_string(),
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::file(&shown(&manifest_path), format!("cannot read the pack manifest: {e}")).hint("a rule pack is a folder with pack.toml, parameters.toml and person/, household/, village/, county/ folders of .rhai files"));
+            None
+        }
+    };
+    let params_path = dir.join("parameters.toml");
+    let params = match std::fs::read_to_string(&params_path) {
+        Ok(text) => match Parameters::parse(&shown(&params_path), &text) {
+            Ok(p) => Some(p),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::file(
+                &shown(&params_path),
+                format!("cannot read the parameters: {e}"),
+            ));
+            None
+        }
+    };
+
+    // Read every rule file: header first, then compile.
+    let compiler = script::engine(Arc::default());
+    let mut rules = vec![];
+    for level in Table::ALL {
+        let folder = dir.join(level.level());
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+            .collect();
+        files.sort();
+        for path in files {
+            let file = shown(&path);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    diags.push(Diagnostic::file(&file, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let h = parse_header(&text);
+            let expected_id = format!("{}.{stem}", level.level());
+            let id = match &h.id {
+                Some((id, _)) if *id == expected_id => id.clone(),
+                Some((id, line)) => {
+                    diags.push(Diagnostic::at(&file, &text, *line, 1, format!("the header says id `{id}`, but the file's place makes it `{expected_id}`")).hint("a rule's id is its level folder and file name: rename the file or correct the id"));
+                    continue;
+                }
+                None => {
+                    diags.push(Diagnostic::at(&file, &text, 1, 1, "the rule has no `// id:` header line").hint(format!("start the file with `// id: {expected_id}`, `// 标题: …`, `// 来源: …`")));
+                    continue;
+                }
+            };
+            let kind = match h.kind.as_ref().map(|(k, l)| (k.as_str(), *l)) {
+                Some(("predicate" | "判断", _)) | None => RuleKind::Predicate,
+                Some(("value" | "数值", _)) => RuleKind::Value,
+                Some((other, line)) => {
+                    diags.push(Diagnostic::at(&file, &text, line, 1, format!("unknown rule kind `{other}`")).hint("write `// 类型: 判断` (a yes/no/unknown verdict) or `// 类型: 数值` (a number)"));
+                    continue;
+                }
+            };
+            let ast = match compiler.compile(&text) {
+                Ok(a) => a,
+                Err(e) => {
+                    let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
+                    let msg = e.0.to_string();
+                    let hint = if msg.contains("'&&'")
+                        || msg.contains("'||'")
+                        || msg.contains("'!'")
+                    {
+                        "write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot".to_string()
+                    } else {
+                        "check the brackets, quotes and operators on this line".to_string()
+                    };
+                    diags.push(
+                        Diagnostic::at(&file, &text, line, col, format!("syntax error: {msg}"))
+                            .hint(hint),
+                    );
+                    continue;
+                }
+            };
+            let rel = path
+                .strip_prefix(dir)
+                .map(shown)
+                .unwrap_or_else(|_| file.clone());
+            rules.push(Rule {
+                id,
+                level,
+                name: stem,
+                title: h.title.unwrap_or_default(),
+                alias: h.alias,
+                source: h.source.unwrap_or_default(),
+                kind,
+                file: rel,
+                text,
+                ast: Arc::new(ast),
+                reads: vec![],
+                aggregates: vec![],
+                params: vec![],
+            });
+        }
+    }
+    let (Some(manifest), Some(params)) = (manifest, params) else {
+        return Err(diags);
+    };
+    if rules.is_empty() {
+        diags.push(Diagnostic::file(
+            &shown(dir),
+            "the pack has no rules (.rhai files under person/, household/, village/, county/)",
+        ));
+    }
+    let mut pack = Pack {
+        dir: dir.to_path_buf(),
+        manifest,
+        params,
+        rules,
+        order: BTreeMap::new(),
+    };
+    analysis::resolve(&mut pack, aliases, &mut diags);
+    if diags.is_empty() {
+        analysis::order(&mut pack, &mut diags);
+    }
+    if diags.is_empty() {
+        Ok(pack)
+    } else {
+        Err(diags)
+    }
+}

@@ -1,0 +1,166 @@
+//! Dated parameters: every threshold of a pack with its values by year, unit and source.
+//!
+//! A value applies from its year until the next value's year; the pack's last covered year
+//! ends the last one. Evaluating a year a parameter does not cover is an error, never a
+//! silent fallback.
+//!
+//! ```toml
+//! [poverty_line]
+//! alias = "扶贫标准"
+//! title = "扶贫标准（识别和退出的收入线）"
+//! unit = "元/人·年"
+//! source = "湘扶办发〔2014〕6号"
+//! values = { 2014 = 2736, 2015 = 2855, 2020 = 4000 }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::diagnostic::{Diagnostic, line_col};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParam {
+    #[serde(default)]
+    alias: Option<String>,
+    title: String,
+    #[serde(default)]
+    unit: Option<String>,
+    source: String,
+    values: BTreeMap<String, f64>,
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    pub name: String,
+    /// Its Chinese name, usable in scripts: `参数("扶贫标准")`.
+    pub alias: Option<String>,
+    pub title: String,
+    pub unit: Option<String>,
+    pub source: String,
+    /// From year → value.
+    pub values: BTreeMap<i32, f64>,
+    /// 1-based line of its table in the file, for messages.
+    pub line: usize,
+}
+
+impl Parameter {
+    /// The value in force in `year`, if the parameter covers it (up to `last_year`).
+    pub fn value_in(&self, year: i32, last_year: i32) -> Option<f64> {
+        if year > last_year {
+            return None;
+        }
+        self.values.range(..=year).next_back().map(|(_, v)| *v)
+    }
+
+    pub fn first_year(&self) -> Option<i32> {
+        self.values.keys().next().copied()
+    }
+}
+
+/// All parameters of a pack.
+#[derive(Debug, Clone, Default)]
+pub struct Parameters {
+    pub file: String,
+    pub params: BTreeMap<String, Parameter>,
+}
+
+impl Parameters {
+    pub fn parse(file: &str, text: &str) -> Result<Parameters, Diagnostic> {
+        let raw: BTreeMap<String, RawParam> = toml::from_str(text).map_err(|e| {
+            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            Diagnostic::at(file, text, line, col, e.message().to_string())
+                .hint("each parameter is a table with title, source, values = { YEAR = VALUE, … } and optionally alias and unit")
+        })?;
+        let mut params = BTreeMap::new();
+        for (name, p) in raw {
+            let line = find_table_line(text, &name);
+            let mut values = BTreeMap::new();
+            for (y, v) in p.values {
+                let year: i32 = y.trim().parse().map_err(|_| {
+                    Diagnostic::at(
+                        file,
+                        text,
+                        line,
+                        1,
+                        format!("`{name}`: `{y}` in `values` is not a year"),
+                    )
+                    .hint("write values as { 2019 = 3400, 2020 = 4000 }")
+                })?;
+                values.insert(year, v);
+            }
+            if values.is_empty() {
+                return Err(Diagnostic::at(
+                    file,
+                    text,
+                    line,
+                    1,
+                    format!("`{name}` has no values"),
+                ));
+            }
+            params.insert(
+                name.clone(),
+                Parameter {
+                    name,
+                    alias: p.alias,
+                    title: p.title,
+                    unit: p.unit,
+                    source: p.source,
+                    values,
+                    line,
+                },
+            );
+        }
+        Ok(Parameters {
+            file: file.to_string(),
+            params,
+        })
+    }
+
+    /// A parameter by its name or Chinese alias.
+    pub fn get(&self, name: &str) -> Option<&Parameter> {
+        self.params.get(name).or_else(|| {
+            self.params
+                .values()
+                .find(|p| p.alias.as_deref() == Some(name))
+        })
+    }
+}
+
+fn find_table_line(text: &str, name: &str) -> usize {
+    let header = format!("[{name}]");
+    text.lines()
+        .position(|l| l.trim() == header)
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[poverty_line]\nalias = \"扶贫标准\"\ntitle = \"t\"\nsource = \"s\"\nvalues = { 2014 = 2736, 2019 = 3400, 2020 = 4000 }\n";
+
+    #[test]
+    fn the_value_in_force_is_the_latest_not_after_the_year() {
+        let p = Parameters::parse("p.toml", TEXT).unwrap();
+        let line = p.get("扶贫标准").unwrap();
+        assert_eq!(line.value_in(2014, 2020), Some(2736.0));
+        assert_eq!(line.value_in(2018, 2020), Some(2736.0));
+        assert_eq!(line.value_in(2019, 2020), Some(3400.0));
+        assert_eq!(line.value_in(2020, 2020), Some(4000.0));
+        assert_eq!(line.value_in(2013, 2020), None);
+        assert_eq!(line.value_in(2021, 2020), None);
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line() {
+        let text =
+            "[poverty_line]\ntitle = \"t\"\nsource = \"s\"\nvalue = 3\nvalues = { 2014 = 1 }\n";
+        let e = Parameters::parse("p.toml", text).unwrap_err();
+        assert_eq!((e.line, e.file.as_str()), (4, "p.toml"));
+        assert!(e.message.contains("unknown field `value`"), "{}", e.message);
+    }
+}

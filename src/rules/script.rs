@@ -1,0 +1,380 @@
+//! The Rhai engine rule scripts run in: a sandbox with the rule language's semantics.
+//!
+//! What this module changes about plain Rhai, and why:
+//! - **Unknown is `()`** and flows through everything: a comparison or arithmetic with an
+//!   unknown operand is unknown (Rhai would say `() >= 4000` is false, or fail).
+//! - **Three-valued logic**: `and`, `or` (and 且, 或) and `not(x)` (非) follow Kleene's
+//!   tables, so a verdict never depends on the order of conditions. Rhai's `&&`, `||` and
+//!   `!` are disabled, since they cannot carry unknown; the parser then points at them.
+//! - **Exact numbers**: float comparisons are exact (Rhai tolerates an epsilon by default)
+//!   and `/` always divides exactly (`7 / 2` is 3.5, as a policy reader expects); dividing
+//!   by zero is an error of the row, not infinity.
+//! - **Sandbox**: no modules, no `eval`, no printing; operations, call depth, string,
+//!   array and map sizes are bounded, so an endless loop stops with an error in well
+//!   under a second.
+//! - **Plain names**: `param("poverty_line")` / `参数("扶贫标准")` for parameters, and the
+//!   aggregation forms `all_members("…")`, `count_members()`, `sum_households("…")`, … which
+//!   read values the evaluator has already computed for the level below.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString};
+
+use crate::eval::Value;
+use crate::register::Table;
+
+/// The operation budget of one rule on one row. Real rules use well under a hundred.
+pub const MAX_OPERATIONS: u64 = 200_000;
+
+/// An aggregation over the rows of a lower level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AggFn {
+    /// Kleene `and` of a predicate (true when there are none).
+    All,
+    /// Kleene `or` of a predicate (false when there are none).
+    Any,
+    /// Number of rows where a predicate is true; with no argument, the number of rows.
+    Count,
+    /// Sum of a value.
+    Sum,
+}
+
+/// The names scripts call aggregations by: (English, Chinese, function, rows it reads).
+pub const AGGREGATIONS: &[(&str, &str, AggFn, Table)] = &[
+    ("all_members", "所有成员", AggFn::All, Table::Persons),
+    ("any_member", "任一成员", AggFn::Any, Table::Persons),
+    ("count_members", "成员人数", AggFn::Count, Table::Persons),
+    ("sum_members", "成员合计", AggFn::Sum, Table::Persons),
+    ("all_households", "所有农户", AggFn::All, Table::Households),
+    ("any_household", "任一农户", AggFn::Any, Table::Households),
+    (
+        "count_households",
+        "农户数",
+        AggFn::Count,
+        Table::Households,
+    ),
+    ("sum_households", "农户合计", AggFn::Sum, Table::Households),
+    ("all_villages", "所有村", AggFn::All, Table::Villages),
+    ("any_village", "任一村", AggFn::Any, Table::Villages),
+    ("count_villages", "村数", AggFn::Count, Table::Villages),
+    ("sum_villages", "村合计", AggFn::Sum, Table::Villages),
+];
+
+pub const PARAM_FNS: [&str; 2] = ["param", "参数"];
+
+/// Values of the aggregations a level's scripts use, one per row of the level, keyed by
+/// the function name and argument exactly as written in the script.
+#[derive(Default)]
+pub struct AggTable {
+    pub entries: Vec<(String, String, Vec<Value>)>,
+}
+
+impl AggTable {
+    fn get(&self, func: &str, arg: &str, row: usize) -> Option<Value> {
+        self.entries
+            .iter()
+            .find(|(f, a, _)| f == func && a == arg)
+            .and_then(|(_, _, v)| v.get(row).copied())
+    }
+}
+
+thread_local! {
+    /// The aggregations of the level being evaluated on this thread, and the current row.
+    static CURRENT: RefCell<(Option<Arc<AggTable>>, usize)> = const { RefCell::new((None, 0)) };
+}
+
+/// Set the aggregation table for this thread (once per chunk).
+pub fn set_aggregates(table: Option<Arc<AggTable>>) {
+    CURRENT.with(|c| c.borrow_mut().0 = table);
+}
+
+/// Set the row being evaluated on this thread.
+pub fn set_row(row: usize) {
+    CURRENT.with(|c| c.borrow_mut().1 = row);
+}
+
+fn aggregate(func: &str, arg: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    CURRENT.with(|c| {
+        let c = c.borrow();
+        match c.0.as_ref().and_then(|t| t.get(func, arg, c.1)) {
+            Some(v) => Ok(v.to_dynamic()),
+            None => Err(format!("{func}(\"{arg}\") is not available here").into()),
+        }
+    })
+}
+
+fn tri(v: &Dynamic, op: &str) -> Result<Option<bool>, Box<EvalAltResult>> {
+    if v.is_unit() {
+        Ok(None)
+    } else if let Ok(b) = v.as_bool() {
+        Ok(Some(b))
+    } else {
+        Err(format!(
+            "`{op}` needs 是/否 (true/false) on each side, found {}",
+            v.type_name()
+        )
+        .into())
+    }
+}
+
+fn from_tri(v: Option<bool>) -> Dynamic {
+    match v {
+        Some(b) => Dynamic::from_bool(b),
+        None => Dynamic::UNIT,
+    }
+}
+
+/// Kleene and.
+pub fn kleene_and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// Kleene or.
+pub fn kleene_or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// A binary operator over numbers where either side may be unknown.
+fn register_numeric_op(
+    engine: &mut Engine,
+    op: &'static str,
+    f: fn(f64, f64) -> Result<Dynamic, Box<EvalAltResult>>,
+) {
+    // Every combination of FLOAT, INT and () is registered, so that no built-in (with its
+    // epsilon, its integer division, or its `() >= 4000 == false`) is ever reached.
+    engine.register_fn(op, move |a: f64, b: f64| f(a, b));
+    engine.register_fn(op, move |a: f64, b: i64| f(a, b as f64));
+    engine.register_fn(op, move |a: i64, b: f64| f(a as f64, b));
+    engine.register_fn(op, move |_: (), _: Dynamic| Dynamic::UNIT);
+    engine.register_fn(op, move |_: Dynamic, _: ()| Dynamic::UNIT);
+    engine.register_fn(op, move |_: (), _: ()| Dynamic::UNIT);
+}
+
+/// Build the sandboxed engine. `params` maps every parameter name and alias to its value
+/// for the year evaluated (empty when only compiling).
+pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
+    let mut e = Engine::new();
+    e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    e.disable_symbol("eval");
+    e.disable_symbol("&&");
+    e.disable_symbol("||");
+    e.disable_symbol("!");
+    e.on_print(|_| {});
+    e.on_debug(|_, _, _| {});
+    e.set_max_operations(MAX_OPERATIONS);
+    e.set_max_call_levels(16);
+    e.set_max_expr_depths(64, 32);
+    e.set_max_string_size(10_000);
+    e.set_max_array_size(10_000);
+    e.set_max_map_size(1_000);
+    e.set_max_variables(100);
+    e.set_fast_operators(false);
+    e.set_optimization_level(rhai::OptimizationLevel::None);
+
+    // Three-valued logic. Custom operators take both sides evaluated, which Kleene needs.
+    for (word, prec) in [("and", 60u8), ("且", 60), ("or", 30), ("或", 30)] {
+        // Registering a fixed, valid identifier as an operator cannot fail.
+        let _ = e.register_custom_operator(word, prec);
+    }
+    for word in ["and", "且"] {
+        e.register_fn(
+            word,
+            |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
+                Ok(from_tri(kleene_and(tri(&a, "and")?, tri(&b, "and")?)))
+            },
+        );
+    }
+    for word in ["or", "或"] {
+        e.register_fn(
+            word,
+            |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
+                Ok(from_tri(kleene_or(tri(&a, "or")?, tri(&b, "or")?)))
+            },
+        );
+    }
+    for word in ["not", "非"] {
+        e.register_fn(word, |a: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
+            Ok(from_tri(tri(&a, "not")?.map(|b| !b)))
+        });
+    }
+
+    // Exact comparisons; unknown in, unknown out.
+    register_numeric_op(&mut e, ">=", |a, b| Ok(Dynamic::from_bool(a >= b)));
+    register_numeric_op(&mut e, ">", |a, b| Ok(Dynamic::from_bool(a > b)));
+    register_numeric_op(&mut e, "<=", |a, b| Ok(Dynamic::from_bool(a <= b)));
+    register_numeric_op(&mut e, "<", |a, b| Ok(Dynamic::from_bool(a < b)));
+    register_numeric_op(&mut e, "==", |a, b| Ok(Dynamic::from_bool(a == b)));
+    register_numeric_op(&mut e, "!=", |a, b| Ok(Dynamic::from_bool(a != b)));
+    register_numeric_op(&mut e, "+", |a, b| Ok(Dynamic::from_float(a + b)));
+    register_numeric_op(&mut e, "-", |a, b| Ok(Dynamic::from_float(a - b)));
+    register_numeric_op(&mut e, "*", |a, b| Ok(Dynamic::from_float(a * b)));
+    register_numeric_op(&mut e, "/", divide);
+    e.register_fn("/", |a: i64, b: i64| divide(a as f64, b as f64));
+    for op in ["+", "-"] {
+        e.register_fn(op, |_: ()| Dynamic::UNIT);
+    }
+    // `x in [...]` with an unknown x is unknown.
+    e.register_fn("contains", |_: &mut rhai::Array, _: ()| Dynamic::UNIT);
+
+    // Unknown handling and dates.
+    e.register_fn("is_known", |v: Dynamic| !v.is_unit());
+    e.register_fn("已知", |v: Dynamic| !v.is_unit());
+    e.register_fn(
+        "first_known",
+        |a: Dynamic, b: Dynamic| if a.is_unit() { b } else { a },
+    );
+    e.register_fn("birth_date_from_id", |id: Dynamic| -> Dynamic {
+        match id.into_immutable_string() {
+            Ok(s) => match crate::register::resident_id::birth_date(&s) {
+                Some(d) => Dynamic::from(ImmutableString::from(
+                    crate::register::convert::date_text(d),
+                )),
+                None => Dynamic::UNIT,
+            },
+            Err(_) => Dynamic::UNIT,
+        }
+    });
+    e.register_fn("year_of", |d: Dynamic| -> Dynamic {
+        match d.into_immutable_string() {
+            Ok(s) => match s.get(..4).and_then(|y| y.parse::<i64>().ok()) {
+                Some(y) => Dynamic::from_int(y),
+                None => Dynamic::UNIT,
+            },
+            Err(_) => Dynamic::UNIT,
+        }
+    });
+
+    // Parameters for the year.
+    for name in PARAM_FNS {
+        let params = params.clone();
+        e.register_fn(
+            name,
+            move |key: ImmutableString| -> Result<f64, Box<EvalAltResult>> {
+                params
+                    .get(key.as_str())
+                    .copied()
+                    .ok_or_else(|| format!("no parameter `{key}` for this year").into())
+            },
+        );
+    }
+
+    // Aggregations over the level below.
+    for &(en, zh, ..) in AGGREGATIONS {
+        for name in [en, zh] {
+            e.register_fn(name, move |arg: ImmutableString| aggregate(en, &arg));
+            e.register_fn(name, move || aggregate(en, ""));
+        }
+    }
+    e
+}
+
+/// A quotient with a zero divisor is unknown: DOMAIN.md defines every zero denominator of
+/// the catalogue (household size, population) that way, and with three-valued `and` a guard
+/// such as `x > 0 and y / x > t` must not fail when x is 0.
+fn divide(a: f64, b: f64) -> Result<Dynamic, Box<EvalAltResult>> {
+    if b == 0.0 {
+        Ok(Dynamic::UNIT)
+    } else {
+        Ok(Dynamic::from_float(a / b))
+    }
+}
+
+/// Whether an evaluation error is an `if` (or other condition) on an unknown value, which
+/// makes the rule's outcome unknown rather than an error.
+pub fn is_unknown_condition(err: &EvalAltResult) -> bool {
+    matches!(err, EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        if expected.contains("bool") && actual == "()")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str) -> Dynamic {
+        let e = engine(Arc::new(HashMap::from([(
+            "poverty_line".to_string(),
+            4000.0,
+        )])));
+        e.eval::<Dynamic>(script).unwrap()
+    }
+
+    fn tri_of(script: &str) -> Option<bool> {
+        let d = run(script);
+        if d.is_unit() {
+            None
+        } else {
+            Some(d.as_bool().unwrap())
+        }
+    }
+
+    #[test]
+    fn kleene_tables_hold_whatever_the_order() {
+        let u = "()";
+        for (a, b, and, or) in [
+            ("true", u, None, Some(true)),
+            ("false", u, Some(false), None),
+            (u, u, None, None),
+            ("true", "false", Some(false), Some(true)),
+        ] {
+            assert_eq!(tri_of(&format!("{a} and {b}")), and, "{a} and {b}");
+            assert_eq!(tri_of(&format!("{b} and {a}")), and, "{b} and {a}");
+            assert_eq!(tri_of(&format!("{a} or {b}")), or, "{a} or {b}");
+            assert_eq!(tri_of(&format!("{b} or {a}")), or, "{b} or {a}");
+        }
+        assert_eq!(tri_of("not(())"), None);
+        assert_eq!(tri_of("not(false)"), Some(true));
+        assert_eq!(tri_of("true 且 非(false)"), Some(true));
+    }
+
+    #[test]
+    fn comparisons_are_exact_and_unknown_stays_unknown() {
+        assert_eq!(tri_of("3999.9999999999995 >= 4000"), Some(false));
+        assert_eq!(tri_of("4000.0 >= 4000"), Some(true));
+        assert_eq!(
+            tri_of("(3.0 * 4000.0 - 0.01) / 3 >= param(\"poverty_line\")"),
+            Some(false)
+        );
+        assert_eq!(tri_of("let x = (); x >= 4000"), None, "variable");
+        assert_eq!(tri_of("() >= 4000"), None);
+        assert_eq!(tri_of("not(() >= 4000)"), None);
+        assert_eq!(tri_of("() in [\"04\", \"02\"]"), None);
+        assert_eq!(tri_of("\"04\" in [\"04\", \"02\"]"), Some(true));
+        assert_eq!(run("7 / 2").as_float().unwrap(), 3.5);
+        assert!(run("() + 1").is_unit());
+    }
+
+    #[test]
+    fn the_sandbox_refuses_and_stops() {
+        let e = engine(Arc::default());
+        assert!(e.compile("a && b").is_err());
+        assert!(e.compile("eval(\"1\")").is_err());
+        let r = e.eval::<Dynamic>("loop { }");
+        assert!(matches!(
+            *r.unwrap_err(),
+            EvalAltResult::ErrorTooManyOperations(..)
+        ));
+        assert!(e.eval::<Dynamic>("1 / 0").unwrap().is_unit());
+        assert!(
+            e.eval::<Dynamic>("let x = 0.0; x > 0 and 5.0 / x > 1")
+                .unwrap()
+                .as_bool()
+                == Ok(false)
+        );
+        let r = e.eval::<Dynamic>("1.5 + \"x\"");
+        assert!(matches!(
+            *r.unwrap_err(),
+            EvalAltResult::ErrorFunctionNotFound(..)
+        ));
+        assert!(e.eval::<Dynamic>("import \"x\" as y; 1").is_err());
+    }
+}
