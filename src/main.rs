@@ -307,7 +307,7 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
                 let vals = outcomes.level(t)?.values(idx)?;
                 Some(vals.iter().filter(|v| v.as_bool() == Some(true)).count())
             };
-            let rows = |t: Table| outcomes.level(t).map(|l| l.keys.len()).unwrap_or(0);
+            let rows = |t: Table| outcomes.level(t).map(|l| l.len()).unwrap_or(0);
             let totals = messages::CheckTotals {
                 households: rows(Table::Households),
                 exit_eligible: count(Table::Households, "exit_eligible"),

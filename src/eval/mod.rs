@@ -15,6 +15,7 @@ pub mod reasons;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use polars::prelude::{Column, NewChunkedArray, StringChunked};
 use rayon::prelude::*;
 use rhai::{Dynamic, Engine, Scope};
 
@@ -73,20 +74,48 @@ pub struct RowError {
 /// The outcomes of one level.
 pub struct LevelOutcome {
     pub table: Table,
-    /// The key of each row (`person_id`, `household_id`, …).
-    pub keys: Vec<String>,
+    /// The key of each row (`person_id`, `household_id`, …), as loaded.
+    pub keys: StringChunked,
     /// Extra key columns written before the rules (a person's household, a household's
-    /// village), by name.
-    pub extra_keys: Vec<(&'static str, Vec<String>)>,
-    /// The county of each row, for per-county summaries.
-    pub county: Vec<String>,
+    /// village).
+    pub extra_keys: Vec<Column>,
+    /// The county of each row (an index into `county_codes`, [`NO_COUNTY`] if none), for
+    /// per-county summaries.
+    pub county: Vec<u32>,
+    /// Every county code of the register, as the first 6 digits of its village codes.
+    pub county_codes: Vec<String>,
     /// (rule index, one value per row), in the pack's rule order.
     pub results: Vec<(usize, Vec<Value>)>,
     /// Why the level's main verdict came out as it did, per row (when the pack names one).
     pub reasons: Option<Vec<String>>,
 }
 
+/// No county known for a row (a person whose household is missing).
+pub const NO_COUNTY: u32 = u32::MAX;
+
 impl LevelOutcome {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key of row `i`.
+    pub fn key(&self, i: usize) -> &str {
+        self.keys.get(i).unwrap_or("")
+    }
+
+    /// The county code of row `i` ("" if none).
+    pub fn county_of(&self, i: usize) -> &str {
+        self.county
+            .get(i)
+            .and_then(|&c| self.county_codes.get(c as usize))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
     pub fn values(&self, rule: usize) -> Option<&[Value]> {
         self.results
             .iter()
@@ -119,6 +148,12 @@ struct Links {
     household_county: Vec<Option<usize>>,
     /// Per village row: its county row.
     village_county: Vec<Option<usize>>,
+    /// County codes (first 6 digits of village codes), sorted, and their indexes.
+    county_codes: Vec<String>,
+    code_index: HashMap<String, u32>,
+    /// Per household and per village row: index of its county code.
+    household_code: Vec<u32>,
+    village_code: Vec<u32>,
 }
 
 fn str_values(reg: &Register, t: Table, col: &str) -> Vec<Option<String>> {
@@ -174,7 +209,33 @@ fn links(reg: &Register) -> Links {
         .iter()
         .map(|v| v.as_deref().and_then(county_of))
         .collect();
+    let mut county_codes: Vec<String> = hh_villages
+        .iter()
+        .chain(v_codes.iter())
+        .flatten()
+        .map(|v| v.get(..6).unwrap_or(v).to_string())
+        .chain(c_codes.iter().flatten().cloned())
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    county_codes.shrink_to_fit();
+    let code_index: HashMap<String, u32> = county_codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i as u32))
+        .collect();
+    let code_of = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied())
+            .unwrap_or(NO_COUNTY)
+    };
+    let household_code = hh_villages.iter().map(code_of).collect();
+    let village_code = v_codes.iter().map(code_of).collect();
     Links {
+        county_codes,
+        code_index,
+        household_code,
+        village_code,
         person_household,
         person_living,
         household_village,
@@ -196,16 +257,24 @@ pub fn evaluate(
     let links = links(register);
     let mut levels: Vec<LevelOutcome> = vec![];
     let mut errors = vec![];
+    let timing = std::env::var_os("TUOPIN_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("[timing] {what}: {:.2} s", t0.elapsed().as_secs_f64());
+        }
+    };
     for table in Table::ALL {
         let Some(lt) = register.table(table) else {
             continue;
         };
         let order = pack.order.get(&table).cloned().unwrap_or_default();
         let n = lt.frame.height();
-        let keys: Vec<String> = str_values(register, table, table.key())
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect();
+        let keys: StringChunked = match lt.frame.column(table.key()).and_then(|c| c.str().cloned())
+        {
+            Ok(k) => k.rechunk().into_owned(),
+            Err(_) => StringChunked::from_slice_options(table.key().into(), &vec![None::<&str>; n]),
+        };
 
         // Fields the level's rules read, extracted once.
         let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
@@ -216,6 +285,11 @@ pub fn evaluate(
                     .or_insert_with(|| FieldData::extract(lt, table, f));
             }
         }
+        lap(&format!(
+            "{} fields (rayon threads {})",
+            table.level(),
+            rayon::current_num_threads()
+        ));
         let aggs = Arc::new(aggregate_level(
             pack, &order, table, register, &links, &levels,
         )?);
@@ -233,44 +307,42 @@ pub fn evaluate(
             progress,
         );
         errors.extend(errs);
+        lap(&format!("{} rules", table.level()));
 
-        let county: Vec<String> = match table {
-            Table::Persons => {
-                let hv = str_values(register, Table::Households, "village_code");
-                links
-                    .person_household
-                    .iter()
-                    .map(|h| {
-                        h.and_then(|h| hv.get(h).cloned().flatten())
-                            .map(|v| v.get(..6).unwrap_or("").to_string())
-                            .unwrap_or_default()
-                    })
-                    .collect()
-            }
-            Table::Households | Table::Villages => str_values(register, table, "village_code")
-                .into_iter()
-                .map(|v| {
-                    v.map(|v| v.get(..6).unwrap_or("").to_string())
-                        .unwrap_or_default()
+        let county: Vec<u32> = match table {
+            Table::Persons => links
+                .person_household
+                .iter()
+                .map(|h| {
+                    h.and_then(|h| links.household_code.get(h).copied())
+                        .unwrap_or(NO_COUNTY)
                 })
                 .collect(),
-            Table::Counties => keys.clone(),
+            Table::Households => links.household_code.clone(),
+            Table::Villages => links.village_code.clone(),
+            Table::Counties => keys
+                .iter()
+                .map(|k| {
+                    k.and_then(|k| links.code_index.get(k).copied())
+                        .unwrap_or(NO_COUNTY)
+                })
+                .collect(),
         };
-        let extra_keys = match table {
-            Table::Persons => vec![(
-                "household_id",
-                str_values(register, table, "household_id")
-                    .into_iter()
-                    .map(Option::unwrap_or_default)
-                    .collect(),
-            )],
-            Table::Households => vec![(
-                "village_code",
-                str_values(register, table, "village_code")
-                    .into_iter()
-                    .map(Option::unwrap_or_default)
-                    .collect(),
-            )],
+        let extra_keys: Vec<Column> = match table {
+            Table::Persons => lt
+                .frame
+                .column("household_id")
+                .ok()
+                .cloned()
+                .into_iter()
+                .collect(),
+            Table::Households => lt
+                .frame
+                .column("village_code")
+                .ok()
+                .cloned()
+                .into_iter()
+                .collect(),
             _ => vec![],
         };
         // Results in the pack's rule order (files sorted), not dependency order.
@@ -281,10 +353,12 @@ pub fn evaluate(
             keys,
             extra_keys,
             county,
+            county_codes: links.county_codes.clone(),
             results: by_rule,
             reasons: None,
         };
         outcome.reasons = reasons::for_level(pack, &outcome, &field_data, aliases);
+        lap(&format!("{} keys+reasons", table.level()));
         levels.push(outcome);
     }
     errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
@@ -304,7 +378,7 @@ fn evaluate_rows(
     order: &[usize],
     table: Table,
     n: usize,
-    keys: &[String],
+    keys: &StringChunked,
     field_data: &HashMap<&'static str, FieldData>,
     aggs: &Arc<AggTable>,
     year: i32,
@@ -353,48 +427,57 @@ fn evaluate_rows(
         .collect();
     let outs: Vec<(Vec<Vec<Value>>, Vec<RowError>)> = chunks
         .par_iter()
-        .map_init(Scope::new, |scope, &(start, end)| {
-            script::set_aggregates(Some(aggs.clone()));
-            let mut cols: Vec<Vec<Value>> = vec![Vec::with_capacity(end - start); plans.len()];
-            let mut errs = vec![];
-            let mut row_vals: Vec<Value> = vec![Value::Unknown; plans.len()];
-            for row in start..end {
-                script::set_row(row);
-                for (k, plan) in plans.iter().enumerate() {
-                    scope.rewind(0);
-                    for (name, push) in &plan.pushes {
-                        let v = match push {
-                            Push::Field(f) => f.dynamic(row),
-                            Push::Rule(p) => {
-                                row_vals.get(*p).copied().unwrap_or_default().to_dynamic()
-                            }
-                            Push::Year => Dynamic::from_int(year as i64),
-                            Push::Unknown => Dynamic::UNIT,
-                        };
-                        scope.push_dynamic(*name, v);
-                    }
-                    let v = match engine.eval_ast_with_scope::<Dynamic>(scope, &plan.rule.ast) {
-                        Ok(d) => match to_value(&d, plan.rule.kind) {
-                            Ok(v) => v,
-                            Err(msg) => {
-                                errs.push(row_error(plan.rule, table, keys, row, msg));
+        .map_init(
+            || (Scope::new(), script::Runner::new(engine)),
+            |(scope, runner), &(start, end)| {
+                script::set_aggregates(Some(aggs.clone()));
+                let mut cols: Vec<Vec<Value>> = vec![Vec::with_capacity(end - start); plans.len()];
+                let mut errs = vec![];
+                let mut row_vals: Vec<Value> = vec![Value::Unknown; plans.len()];
+                for row in start..end {
+                    script::set_row(row);
+                    for (k, plan) in plans.iter().enumerate() {
+                        scope.rewind(0);
+                        for (name, push) in &plan.pushes {
+                            let v = match push {
+                                Push::Field(f) => f.dynamic(row),
+                                Push::Rule(p) => {
+                                    row_vals.get(*p).copied().unwrap_or_default().to_dynamic()
+                                }
+                                Push::Year => Dynamic::from_int(year as i64),
+                                Push::Unknown => Dynamic::UNIT,
+                            };
+                            scope.push_dynamic(*name, v);
+                        }
+                        let v = match runner.eval(engine, scope, &plan.rule.ast) {
+                            Ok(d) => match to_value(&d, plan.rule.kind) {
+                                Ok(v) => v,
+                                Err(msg) => {
+                                    errs.push(row_error(plan.rule, table, keys, row, msg));
+                                    Value::Unknown
+                                }
+                            },
+                            Err(e) if script::is_unknown_condition(&e) => Value::Unknown,
+                            Err(e) => {
+                                errs.push(row_error(
+                                    plan.rule,
+                                    table,
+                                    keys,
+                                    row,
+                                    runtime_message(&e),
+                                ));
                                 Value::Unknown
                             }
-                        },
-                        Err(e) if script::is_unknown_condition(&e) => Value::Unknown,
-                        Err(e) => {
-                            errs.push(row_error(plan.rule, table, keys, row, runtime_message(&e)));
-                            Value::Unknown
-                        }
-                    };
-                    row_vals[k] = v;
-                    cols[k].push(v);
+                        };
+                        row_vals[k] = v;
+                        cols[k].push(v);
+                    }
                 }
-            }
-            script::set_aggregates(None);
-            progress((end - start) as u64);
-            (cols, errs)
-        })
+                script::set_aggregates(None);
+                progress((end - start) as u64);
+                (cols, errs)
+            },
+        )
         .collect();
     let mut results: Vec<Vec<Value>> = vec![Vec::with_capacity(n); plans.len()];
     let mut errors = vec![];
@@ -410,14 +493,14 @@ fn evaluate_rows(
 fn row_error(
     rule: &crate::rules::Rule,
     table: Table,
-    keys: &[String],
+    keys: &StringChunked,
     row: usize,
     message: String,
 ) -> RowError {
     RowError {
         rule: rule.id.clone(),
         level: table.level(),
-        key: keys.get(row).cloned().unwrap_or_default(),
+        key: keys.get(row).unwrap_or("").to_string(),
         message,
     }
 }
@@ -650,7 +733,7 @@ mod tests {
         );
         assert_eq!(
             aggregate(AggFn::Any, &parent, &include, Some(&vals), 4, &no_partial),
-            vec![Bool(true), Unknown, Bool(true), Bool(false)]
+            vec![Bool(true), Bool(false), Bool(true), Bool(false)]
         );
         assert_eq!(
             aggregate(AggFn::Count, &parent, &include, None, 4, &no_partial),

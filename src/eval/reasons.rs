@@ -24,7 +24,7 @@ pub fn for_level(
         .iter()
         .map(|(r, v)| (*r, v.as_slice()))
         .collect();
-    let n = outcome.keys.len();
+    let n = outcome.len();
     let field_name = |f: &str| match aliases.header(outcome.table, f) {
         Some(zh) => zh.to_string(),
         None => f.to_string(),

@@ -81,11 +81,9 @@ impl Drop for Staging {
 /// The result frame of a level: keys, then one column per rule (named without the level),
 /// then `reasons`.
 pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error> {
-    let n = level.keys.len();
-    let mut cols: Vec<Column> = vec![Column::new(level.table.key().into(), &level.keys)];
-    for (name, vals) in &level.extra_keys {
-        cols.push(Column::new((*name).into(), vals));
-    }
+    let n = level.len();
+    let mut cols: Vec<Column> = vec![level.keys.clone().into_column()];
+    cols.extend(level.extra_keys.iter().cloned());
     for (r, vals) in &level.results {
         let rule = &pack.rules[*r];
         cols.push(value_column(&rule.name, rule.kind, vals));
@@ -154,7 +152,10 @@ pub fn write_frame(
     let (path, file) = staging.file(&name)?;
     match format {
         Format::Parquet => {
-            ParquetWriter::new(file).finish(df)?;
+            // LZ4: results are read back soon and often; zstd cost 2× the write time here.
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Lz4Raw)
+                .finish(df)?;
         }
         Format::Csv => {
             let mut w = BufWriter::new(file);

@@ -91,14 +91,31 @@ pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summa
         for (r, vals) in &level.results {
             let rule = &pack.rules[*r];
             let mut total = Counts::new(rule.kind);
-            let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
+            // Counted by county index first: one string per county, not per row.
+            let mut per_code: Vec<Counts> =
+                vec![Counts::new(rule.kind); level.county_codes.len() + 1];
             for (i, v) in vals.iter().enumerate() {
                 total.add(rule.kind, *v);
-                let county = level.county.get(i).cloned().unwrap_or_default();
-                by_county
-                    .entry(county)
-                    .or_insert_with(|| Counts::new(rule.kind))
-                    .add(rule.kind, *v);
+                let c = level
+                    .county
+                    .get(i)
+                    .map(|&c| c as usize)
+                    .filter(|&c| c < level.county_codes.len());
+                per_code[c.unwrap_or(level.county_codes.len())].add(rule.kind, *v);
+            }
+            let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
+            for (c, counts) in per_code.into_iter().enumerate() {
+                if counts.unknown
+                    + counts.yes.unwrap_or(0)
+                    + counts.no.unwrap_or(0)
+                    + counts.known.unwrap_or(0)
+                    > 0
+                {
+                    by_county.insert(
+                        level.county_codes.get(c).cloned().unwrap_or_default(),
+                        counts,
+                    );
+                }
             }
             rules.insert(
                 rule.name.clone(),
@@ -113,7 +130,7 @@ pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summa
         levels.insert(
             level.table.level(),
             LevelSummary {
-                rows: level.keys.len(),
+                rows: level.len(),
                 rules,
             },
         );
