@@ -110,7 +110,7 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
             typed.insert(table, (file, t));
         }
     }
-    let register = cross_check(typed, &mut errors)?;
+    let register = cross_check(typed, &mut errors, opts.skip_invalid)?;
     errors.sort_by(|a, b| {
         (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column))
     });
@@ -119,7 +119,10 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
 
 /// Load the register given as one already-typed frame per table (tests, `gen`), with the
 /// same cross-table checks as files.
-pub fn from_frames(frames: Vec<(Table, DataFrame)>) -> Result<Loaded, crate::Error> {
+pub fn from_frames(
+    frames: Vec<(Table, DataFrame)>,
+    skip_invalid: bool,
+) -> Result<Loaded, crate::Error> {
     let mut errors = vec![];
     let typed = frames
         .into_iter()
@@ -146,7 +149,7 @@ pub fn from_frames(frames: Vec<(Table, DataFrame)>) -> Result<Loaded, crate::Err
             )
         })
         .collect();
-    let register = cross_check(typed, &mut errors)?;
+    let register = cross_check(typed, &mut errors, skip_invalid)?;
     Ok(Loaded { register, errors })
 }
 
@@ -158,6 +161,7 @@ fn str_col<'a>(t: &'a convert::Typed, name: &str) -> Option<&'a StringChunked> {
 fn cross_check(
     mut typed: BTreeMap<Table, (String, convert::Typed)>,
     errors: &mut Vec<InputError>,
+    skip_invalid: bool,
 ) -> Result<Register, crate::Error> {
     // A households table without `registered` is a register export: every row is registered.
     if let Some((_, t)) = typed.get_mut(&Table::Households)
@@ -200,6 +204,9 @@ fn cross_check(
             };
             let (hr, hs) = (header(t, "registered"), header(t, "status"));
             for row in 0..t.frame.height() {
+                if t.bad[row] {
+                    continue;
+                }
                 let reg = match &registered {
                     Some(r) => r.get(row),
                     None => Some(true),
@@ -358,6 +365,12 @@ fn cross_check(
         }
     }
 
+    if !skip_invalid && !errors.is_empty() {
+        // Nothing is set aside: the caller stops on the errors, and reports what it read.
+        for (_, t) in typed.values_mut() {
+            t.bad.iter_mut().for_each(|b| *b = false);
+        }
+    }
     Ok(assemble(typed))
 }
 

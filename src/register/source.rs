@@ -239,7 +239,11 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
                             headers.len()
                         )),
                     });
-                    columns.iter_mut().for_each(|c| c.push(None));
+                    // Keep the cells it has (its key is usually among them), so that the rows
+                    // depending on it are set aside with it rather than reported as orphans.
+                    for (i, c) in columns.iter_mut().enumerate() {
+                        c.push(record.get(i));
+                    }
                     continue;
                 }
                 for (c, cell) in columns.iter_mut().zip(record.iter()) {

@@ -1,0 +1,253 @@
+//! Helpers for the integration tests: small registers written as CSV from defaults plus
+//! overrides, run through the real loader and evaluator.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tuopin::eval::{Outcomes, Value};
+use tuopin::register::{self, Aliases, LoadOptions, Table};
+use tuopin::rules::Pack;
+
+pub const VILLAGE: &str = "433127100201";
+pub const COUNTY: &str = "433127";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn hunan() -> PathBuf {
+    repo().join("rules/hunan")
+}
+
+/// A valid resident ID for a birth date (YYYY-MM-DD) and sequence.
+pub fn resident_id(birth: &str, seq: u32) -> String {
+    let y: i32 = birth[0..4].parse().unwrap();
+    let m: u32 = birth[5..7].parse().unwrap();
+    let d: u32 = birth[8..10].parse().unwrap();
+    register::resident_id::make(COUNTY, y, m, d, seq)
+}
+
+type Row = BTreeMap<String, String>;
+
+fn row(defaults: &[(&str, &str)], overrides: &[(&str, &str)]) -> Row {
+    let mut r: Row = defaults
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (k, v) in overrides {
+        r.insert(k.to_string(), v.to_string());
+    }
+    r
+}
+
+const HOUSEHOLD: &[(&str, &str)] = &[
+    ("village_code", VILLAGE),
+    ("registered", "true"),
+    ("attribute", "01"),
+    ("status", "04"),
+    ("main_cause", "09"),
+    ("wage_income", "20000"),
+    ("operating_income", "0"),
+    ("property_income", "0"),
+    ("transfer_income", "0"),
+    ("operating_cost", "0"),
+    ("food_secure", "true"),
+    ("clothing_secure", "true"),
+    ("house_safety", "01"),
+    ("house_renovated", "false"),
+    ("relocated", "false"),
+    ("relocation_keys", "false"),
+    ("water_safe", "true"),
+];
+
+const PERSON: &[(&str, &str)] = &[
+    ("relation", "01"),
+    ("sex", "1"),
+    ("birth_date", "1980-01-01"),
+    ("school_status", "01"),
+    ("health", "01"),
+    ("labour", "01"),
+    ("medical_insurance", "01"),
+    ("dibao", "false"),
+];
+
+const VILLAGE_ROW: &[(&str, &str)] = &[
+    ("village_code", VILLAGE),
+    ("poor_village", "true"),
+    ("registered_population", "1000"),
+    ("collective_income", "50000"),
+    ("road_access", "true"),
+    ("safe_water", "true"),
+    ("electricity", "true"),
+    ("school_access", "true"),
+    ("clinic", "true"),
+    ("social_insurance", "true"),
+];
+
+const COUNTY_ROW: &[(&str, &str)] = &[
+    ("county_code", COUNTY),
+    ("poor_county", "national"),
+    ("rural_population", "10000"),
+    ("rural_disposable_income", "12000"),
+    ("wrong_exit_rate", "0.01"),
+    ("missed_rate", "0.01"),
+    ("recognition_rate", "0.95"),
+];
+
+/// A small register: one county and one village by default, households and persons added.
+#[derive(Default, Clone)]
+pub struct Case {
+    households: Vec<Row>,
+    persons: Vec<Row>,
+    villages: Vec<Row>,
+    counties: Vec<Row>,
+    seq: u32,
+}
+
+impl Case {
+    pub fn new() -> Case {
+        Case {
+            villages: vec![row(VILLAGE_ROW, &[])],
+            counties: vec![row(COUNTY_ROW, &[])],
+            ..Default::default()
+        }
+    }
+
+    /// A household `H<n>` with the given fields.
+    pub fn household(mut self, id: &str, fields: &[(&str, &str)]) -> Case {
+        let mut r = row(HOUSEHOLD, fields);
+        r.insert("household_id".into(), id.into());
+        self.households.push(r);
+        self
+    }
+
+    /// A member of household `id` (a valid ID is made unless given).
+    pub fn person(mut self, household: &str, fields: &[(&str, &str)]) -> Case {
+        self.seq += 2;
+        let mut r = row(PERSON, fields);
+        r.insert("household_id".into(), household.into());
+        if !r.contains_key("person_id") {
+            let birth = r
+                .get("birth_date")
+                .filter(|b| !b.is_empty())
+                .cloned()
+                .unwrap_or("1980-01-01".into());
+            r.insert("person_id".into(), resident_id(&birth, self.seq + 1));
+        }
+        self.persons.push(r);
+        self
+    }
+
+    /// A household with `n` ordinary living members.
+    pub fn household_of(self, id: &str, n: usize, fields: &[(&str, &str)]) -> Case {
+        let mut c = self.household(id, fields);
+        for i in 0..n {
+            c = c.person(id, &[("relation", if i == 0 { "01" } else { "03" })]);
+        }
+        c
+    }
+
+    pub fn village(mut self, fields: &[(&str, &str)]) -> Case {
+        let code = fields
+            .iter()
+            .find(|(k, _)| *k == "village_code")
+            .map(|(_, v)| *v)
+            .unwrap_or(VILLAGE);
+        self.villages.retain(|v| v["village_code"] != code);
+        self.villages.push(row(VILLAGE_ROW, fields));
+        self
+    }
+
+    pub fn county(mut self, fields: &[(&str, &str)]) -> Case {
+        self.counties = vec![row(COUNTY_ROW, fields)];
+        self
+    }
+
+    /// Write the register as CSV files in `dir`.
+    pub fn write(&self, dir: &Path) {
+        for (name, rows) in [
+            ("households", &self.households),
+            ("persons", &self.persons),
+            ("villages", &self.villages),
+            ("counties", &self.counties),
+        ] {
+            let mut cols: Vec<String> = vec![];
+            for r in rows.iter() {
+                for k in r.keys() {
+                    if !cols.contains(k) {
+                        cols.push(k.clone());
+                    }
+                }
+            }
+            let mut w = csv::Writer::from_path(dir.join(format!("{name}.csv"))).unwrap();
+            w.write_record(&cols).unwrap();
+            for r in rows.iter() {
+                w.write_record(
+                    cols.iter()
+                        .map(|c| r.get(c).map(String::as_str).unwrap_or("")),
+                )
+                .unwrap();
+            }
+            w.flush().unwrap();
+        }
+    }
+
+    /// Load and evaluate with the Hunan pack.
+    pub fn run(&self, year: i32) -> Run {
+        run_pack(self, &hunan(), year)
+    }
+}
+
+pub fn run_pack(case: &Case, pack_dir: &Path, year: i32) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    case.write(dir.path());
+    let aliases = Aliases::builtin();
+    let (pack, values) = tuopin::check::load_pack(pack_dir, year, &aliases).unwrap();
+    let loaded = register::load(
+        dir.path(),
+        &[],
+        &LoadOptions {
+            aliases: aliases.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(loaded.errors, vec![], "the test register must load cleanly");
+    let outcomes =
+        tuopin::eval::evaluate(&pack, &loaded.register, year, values, &aliases, &|_| {}).unwrap();
+    Run { pack, outcomes }
+}
+
+pub struct Run {
+    pub pack: Pack,
+    pub outcomes: Outcomes,
+}
+
+impl Run {
+    /// A rule's value on the row with key `key` of `level`.
+    pub fn value(&self, level: Table, key: &str, rule: &str) -> Value {
+        let idx = self
+            .pack
+            .rule_index(level, rule)
+            .unwrap_or_else(|| panic!("no rule {rule}"));
+        let l = self.outcomes.level(level).unwrap();
+        let row = (0..l.len())
+            .find(|&i| l.key(i) == key)
+            .unwrap_or_else(|| panic!("no row {key}"));
+        l.values(idx).unwrap()[row]
+    }
+
+    pub fn household(&self, key: &str, rule: &str) -> Value {
+        self.value(Table::Households, key, rule)
+    }
+
+    pub fn tri(&self, level: Table, key: &str, rule: &str) -> Option<bool> {
+        match self.value(level, key, rule) {
+            Value::Bool(b) => Some(b),
+            Value::Unknown => None,
+            other => panic!("{rule} is not a predicate: {other:?}"),
+        }
+    }
+}
