@@ -516,6 +516,7 @@ fn runtime_message(e: &rhai::EvalAltResult) -> String {
             "calls nested too deeply".to_string()
         }
         E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
+        E::ErrorRuntime(v, _) => v.to_string(),
         other => {
             let s = other.to_string();
             s.split(" (line ").next().unwrap_or(&s).to_string()
