@@ -57,7 +57,7 @@ pub(super) fn plant(
     let n_households = h.household_id.len();
     let mut touched = vec![false; n_households];
     for hh in 0..n_households {
-        if !rng.random_bool(o.faults.clamp(0.0, 1.0)) {
+        if !rng.random_bool(o.faults.clamp(0.0, 1.0)) || touched[hh] {
             continue;
         }
         // One fault per household keeps each fault's signal clean.
