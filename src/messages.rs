@@ -154,30 +154,6 @@ pub fn outcome(lang: Lang, v: Option<bool>) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_input_error_reads_in_both_languages() {
-        let e = InputError {
-            file: "persons.csv".into(),
-            row: Some(3),
-            column: Some("健康状况".into()),
-            value: Some("6".into()),
-            problem: Problem::WrongValue("one of 01 健康, 02 长期慢性病".into()),
-        };
-        assert_eq!(
-            input_error(Lang::En, &e),
-            "persons.csv row 3 column 健康状况 value `6`: expected one of 01 健康, 02 长期慢性病"
-        );
-        assert_eq!(
-            input_error(Lang::Zh, &e),
-            "persons.csv 第 3 行 列 健康状况 值 “6”: 应为以下之一：01 健康, 02 长期慢性病"
-        );
-    }
-}
-
 /// The short table printed after `check`.
 pub struct CheckTotals {
     pub households: usize,
@@ -261,5 +237,29 @@ pub fn rule_pack_errors(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "规则包有错误，未运行任何规则：",
         Lang::En => "The rule pack has errors; no rule was run:",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_input_error_reads_in_both_languages() {
+        let e = InputError {
+            file: "persons.csv".into(),
+            row: Some(3),
+            column: Some("健康状况".into()),
+            value: Some("6".into()),
+            problem: Problem::WrongValue("one of 01 健康, 02 长期慢性病".into()),
+        };
+        assert_eq!(
+            input_error(Lang::En, &e),
+            "persons.csv row 3 column 健康状况 value `6`: expected one of 01 健康, 02 长期慢性病"
+        );
+        assert_eq!(
+            input_error(Lang::Zh, &e),
+            "persons.csv 第 3 行 列 健康状况 值 “6”: 应为以下之一：01 健康, 02 长期慢性病"
+        );
     }
 }

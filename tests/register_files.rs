@@ -9,7 +9,7 @@ use std::process::Command;
 
 use polars::prelude::*;
 use tuopin::messages::{self, Lang};
-use tuopin::register::{self, Aliases, CodeList, LoadOptions, Table};
+use tuopin::register::{self, Aliases, LoadOptions, Table};
 
 fn load(dir: &str) -> register::Loaded {
     let opts = LoadOptions {

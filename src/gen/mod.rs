@@ -678,25 +678,13 @@ fn household(
 fn school_status(rng: &mut ChaCha8Rng, age: i32) -> &'static str {
     match age {
         ..=2 => "01",
-        3..=5 => {
-            if rng.random_bool(0.7) {
-                "02"
-            } else {
-                "01"
-            }
-        }
+        3..=5 => ["01", "02"][usize::from(rng.random_bool(0.7))],
         6..=15 if rng.random_bool(0.02) => "01",
         6..=11 => "03",
         12 => "04",
         13 => "05",
         14 => "06",
-        15 => {
-            if rng.random_bool(0.5) {
-                "06"
-            } else {
-                "07"
-            }
-        }
+        15 => ["07", "06"][usize::from(rng.random_bool(0.5))],
         16..=18 => match rng.random_range(0..4) {
             0 => ["07", "08", "09"][(age - 16) as usize],
             1 => ["10", "11", "12"][(age - 16) as usize],

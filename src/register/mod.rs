@@ -203,7 +203,7 @@ fn cross_check(
                 Err(_) => vec![false; t.frame.height()],
             };
             let (hr, hs) = (header(t, "registered"), header(t, "status"));
-            for row in 0..t.frame.height() {
+            for (row, &no_status) in status_null.iter().enumerate() {
                 if t.bad[row] {
                     continue;
                 }
@@ -222,7 +222,7 @@ fn cross_check(
                             Problem::NullRegistered,
                         ));
                     }
-                    Some(true) if status_null[row] => {
+                    Some(true) if no_status => {
                         t.bad[row] = true;
                         errors.push(InputError::cell(
                             file,

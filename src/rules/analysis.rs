@@ -39,14 +39,13 @@ fn pos_of(p: rhai::Position) -> (usize, usize) {
     (p.line().unwrap_or(1), p.position().unwrap_or(1))
 }
 
+/// A quoted argument of a call and where it is.
+type QuotedArg = Option<(String, (usize, usize))>;
+
 struct Found {
     vars: Vec<(String, (usize, usize))>,
     locals: Vec<String>,
-    calls: Vec<(
-        String,
-        Vec<Option<(String, (usize, usize))>>,
-        (usize, usize),
-    )>,
+    calls: Vec<(String, Vec<QuotedArg>, (usize, usize))>,
     functions_defined: bool,
 }
 

@@ -372,6 +372,36 @@ pub fn is_unknown_condition(err: &EvalAltResult) -> bool {
         if expected.contains("bool") && actual == "()")
 }
 
+/// Per-thread evaluation state reused across rows: Rhai's runtime state and its
+/// function-resolution cache, which `Engine::eval_ast_with_scope` would build afresh (and
+/// empty) on every call. Rule scripts define no functions, so the cache stays valid across
+/// rules. The operation count is reset before each evaluation, so the sandbox's budget is
+/// per rule and row.
+pub struct Runner {
+    global: rhai::GlobalRuntimeState,
+    caches: rhai::Caches,
+}
+
+impl Runner {
+    pub fn new(engine: &Engine) -> Runner {
+        Runner {
+            global: engine.new_global_runtime_state(),
+            caches: rhai::Caches::new(),
+        }
+    }
+
+    #[allow(deprecated)] // the `internals` raw entry point; rhai is pinned to the exact version
+    pub fn eval(
+        &mut self,
+        engine: &Engine,
+        scope: &mut rhai::Scope,
+        ast: &rhai::AST,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.global.num_operations = Default::default();
+        engine.eval_statements_raw(&mut self.global, &mut self.caches, scope, ast.statements())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,35 +482,5 @@ mod tests {
             EvalAltResult::ErrorFunctionNotFound(..)
         ));
         assert!(e.eval::<Dynamic>("import \"x\" as y; 1").is_err());
-    }
-}
-
-/// Per-thread evaluation state reused across rows: Rhai's runtime state and its
-/// function-resolution cache, which `Engine::eval_ast_with_scope` would build afresh (and
-/// empty) on every call. Rule scripts define no functions, so the cache stays valid across
-/// rules. The operation count is reset before each evaluation, so the sandbox's budget is
-/// per rule and row.
-pub struct Runner {
-    global: rhai::GlobalRuntimeState,
-    caches: rhai::Caches,
-}
-
-impl Runner {
-    pub fn new(engine: &Engine) -> Runner {
-        Runner {
-            global: engine.new_global_runtime_state(),
-            caches: rhai::Caches::new(),
-        }
-    }
-
-    #[allow(deprecated)] // the `internals` raw entry point; rhai is pinned to the exact version
-    pub fn eval(
-        &mut self,
-        engine: &Engine,
-        scope: &mut rhai::Scope,
-        ast: &rhai::AST,
-    ) -> Result<Dynamic, Box<EvalAltResult>> {
-        self.global.num_operations = Default::default();
-        engine.eval_statements_raw(&mut self.global, &mut self.caches, scope, ast.statements())
     }
 }

@@ -1,0 +1,94 @@
+//! `tuopin check` with the Hunan pack (year 2020) over generated registers read from
+//! Parquet, outputs written: 100,000 and 1,000,000 households by default (give other sizes
+//! as arguments). Prints wall time, households per second and peak memory per size, and the
+//! scaling ratio between sizes measured in this one run. Target for the per-row evaluator on
+//! the 2-core machine: 1,000,000 households in 20 s or less.
+
+#[path = "common.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use tuopin::check::{self, CheckOptions, CheckResult};
+use tuopin::register::{Encoding, Format};
+
+fn main() {
+    let mut sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        sizes = vec![100_000, 1_000_000];
+    }
+    println!("machine: {}", common::machine());
+    let root = std::env::temp_dir().join(format!("tuopin-bench-check-{}", std::process::id()));
+    let mut rates = vec![];
+    for &n in &sizes {
+        let data = root.join(format!("reg{n}"));
+        // The register is made by the CLI (release build) so that this process measures
+        // only the check.
+        let status = Command::new(env!("CARGO_BIN_EXE_tuopin"))
+            .args([
+                "gen",
+                "--households",
+                &n.to_string(),
+                "--seed",
+                "7",
+                "--out",
+            ])
+            .arg(&data)
+            .output()
+            .expect("gen");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let o = CheckOptions {
+            data: data.clone(),
+            rules: PathBuf::from("rules/hunan"),
+            year: 2020,
+            out: root.join(format!("out{n}")),
+            format: Format::Parquet,
+            skip_invalid: false,
+            encoding: Encoding::Auto,
+            aliases: None,
+            lang: tuopin::messages::Lang::En,
+        };
+        common::reset_peak();
+        let start = Instant::now();
+        let result = check::run(&o, &|_| {}, &|_| {}).expect("check");
+        let secs = start.elapsed().as_secs_f64();
+        let peak = common::peak_mib();
+        let CheckResult::Done { outcomes, .. } = result else {
+            panic!("the generated register has input errors")
+        };
+        assert!(outcomes.errors.is_empty());
+        let rate = n as f64 / secs;
+        rates.push((n, secs, rate));
+        println!(
+            "check {n:>9} households: {secs:7.2} s, {rate:9.0} households/s, peak {peak:6.0} MiB"
+        );
+        let _ = std::fs::remove_dir_all(&data);
+        let _ = std::fs::remove_dir_all(root.join(format!("out{n}")));
+    }
+    if let (Some(first), Some(last)) = (rates.first(), rates.last())
+        && rates.len() > 1
+    {
+        println!(
+            "scaling: {}× the households took {:.2}× the time (throughput ratio {:.2})",
+            last.0 / first.0,
+            last.1 / first.1,
+            last.2 / first.2
+        );
+    }
+    if let Some(&(n, secs, _)) = rates.iter().find(|(n, ..)| *n == 1_000_000) {
+        println!(
+            "target: 1,000,000 households in 20 s; measured {secs:.2} s = {:.2} of the target ({n})",
+            secs / 20.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(Path::new(&root));
+}
