@@ -15,7 +15,7 @@ pub mod reasons;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use polars::prelude::{Column, NewChunkedArray, StringChunked};
+use polars::prelude::{Column, NewChunkedArray, PlHashMap, StringChunked};
 use rayon::prelude::*;
 use rhai::{Dynamic, Engine, Scope};
 
@@ -156,36 +156,34 @@ struct Links {
     village_code: Vec<u32>,
 }
 
-fn str_values(reg: &Register, t: Table, col: &str) -> Vec<Option<String>> {
+/// A text column of a table (empty when the table or column is absent). Cloning a
+/// column is cheap: the values are shared, not copied.
+fn str_column(reg: &Register, t: Table, col: &str) -> StringChunked {
     reg.table(t)
         .and_then(|lt| lt.frame.column(col).ok())
-        .and_then(|c| {
-            c.str()
-                .ok()
-                .map(|s| s.iter().map(|v| v.map(str::to_string)).collect())
-        })
-        .unwrap_or_default()
+        .and_then(|c| c.str().ok().cloned())
+        .unwrap_or_else(|| StringChunked::from_slice_options(col.into(), &[] as &[Option<&str>]))
 }
 
-fn index_of(keys: &[Option<String>]) -> HashMap<&str, usize> {
+fn index_of(keys: &StringChunked) -> PlHashMap<&str, usize> {
     keys.iter()
         .enumerate()
-        .filter_map(|(i, k)| k.as_deref().map(|k| (k, i)))
+        .filter_map(|(i, k)| k.map(|k| (k, i)))
         .collect()
 }
 
 fn links(reg: &Register) -> Links {
-    let hh_ids = str_values(reg, Table::Households, "household_id");
+    let hh_ids = str_column(reg, Table::Households, "household_id");
     let hh_index = index_of(&hh_ids);
-    let v_codes = str_values(reg, Table::Villages, "village_code");
+    let v_codes = str_column(reg, Table::Villages, "village_code");
     let v_index = index_of(&v_codes);
-    let c_codes = str_values(reg, Table::Counties, "county_code");
+    let c_codes = str_column(reg, Table::Counties, "county_code");
     let c_index = index_of(&c_codes);
     let county_of = |v: &str| v.get(..6).and_then(|c| c_index.get(c).copied());
 
-    let person_household = str_values(reg, Table::Persons, "household_id")
+    let person_household = str_column(reg, Table::Persons, "household_id")
         .iter()
-        .map(|h| h.as_deref().and_then(|h| hh_index.get(h).copied()))
+        .map(|h| h.and_then(|h| hh_index.get(h).copied()))
         .collect();
     let dead = CodeList::Health.index_of("05");
     let person_living = match reg
@@ -196,27 +194,22 @@ fn links(reg: &Register) -> Links {
         Some(h) => h.iter().map(|v| v.is_none() || v != dead).collect(),
         None => vec![true; reg.rows(Table::Persons)],
     };
-    let hh_villages = str_values(reg, Table::Households, "village_code");
+    let hh_villages = str_column(reg, Table::Households, "village_code");
     let household_village = hh_villages
         .iter()
-        .map(|v| v.as_deref().and_then(|v| v_index.get(v).copied()))
+        .map(|v| v.and_then(|v| v_index.get(v).copied()))
         .collect();
-    let household_county = hh_villages
-        .iter()
-        .map(|v| v.as_deref().and_then(county_of))
-        .collect();
-    let village_county = v_codes
-        .iter()
-        .map(|v| v.as_deref().and_then(county_of))
-        .collect();
+    let household_county = hh_villages.iter().map(|v| v.and_then(county_of)).collect();
+    let village_county = v_codes.iter().map(|v| v.and_then(county_of)).collect();
     let mut county_codes: Vec<String> = hh_villages
         .iter()
         .chain(v_codes.iter())
         .flatten()
-        .map(|v| v.get(..6).unwrap_or(v).to_string())
-        .chain(c_codes.iter().flatten().cloned())
-        .collect::<std::collections::BTreeSet<String>>()
+        .map(|v| v.get(..6).unwrap_or(v))
+        .chain(c_codes.iter().flatten())
+        .collect::<std::collections::BTreeSet<&str>>()
         .into_iter()
+        .map(str::to_string)
         .collect();
     county_codes.shrink_to_fit();
     let code_index: HashMap<String, u32> = county_codes
@@ -224,9 +217,8 @@ fn links(reg: &Register) -> Links {
         .enumerate()
         .map(|(i, c)| (c.clone(), i as u32))
         .collect();
-    let code_of = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied())
+    let code_of = |v: Option<&str>| {
+        v.and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied())
             .unwrap_or(NO_COUNTY)
     };
     let household_code = hh_villages.iter().map(code_of).collect();

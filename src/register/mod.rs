@@ -16,7 +16,11 @@ pub mod resident_id;
 pub mod schema;
 pub mod source;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// foldhash-keyed maps from polars: the key checks hash millions of IDs.
+type HashMap<K, V> = PlHashMap<K, V>;
+type HashSet<K> = PlHashSet<K>;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -246,7 +250,8 @@ fn cross_check(
         let Some(keys) = str_col(t, table.key()).cloned() else {
             continue;
         };
-        let mut first: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+        let mut first: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let header = t
             .written_header
             .iter()
@@ -283,7 +288,8 @@ fn cross_check(
             .find(|(n, _)| *n == "person_id")
             .map(|(_, h)| h.clone())
             .unwrap_or_default();
-        let mut first: HashMap<(&str, &str), usize> = HashMap::with_capacity(pid.len());
+        let mut first: HashMap<(&str, &str), usize> =
+            HashMap::with_capacity_and_hasher(pid.len(), Default::default());
         for (row, (p, h)) in pid.iter().zip(hid.iter()).enumerate() {
             let (Some(p), Some(h)) = (p, h) else { continue };
             if let Some(&f) = first.get(&(h, p)) {
@@ -302,17 +308,12 @@ fn cross_check(
     }
 
     // Parents that are missing from a given table.
-    let key_set = |typed: &BTreeMap<Table, (String, convert::Typed)>,
-                   table: Table|
-     -> Option<HashSet<String>> {
-        let (_, t) = typed.get(&table)?;
-        Some(
-            str_col(t, table.key())?
-                .iter()
-                .flatten()
-                .map(str::to_string)
-                .collect(),
-        )
+    let key_column = |typed: &BTreeMap<Table, (String, convert::Typed)>,
+                      table: Table|
+     -> Option<StringChunked> {
+        typed
+            .get(&table)
+            .and_then(|(_, t)| str_col(t, table.key()).cloned())
     };
     let links: [(Table, &str, Table, usize); 3] = [
         (
@@ -330,9 +331,10 @@ fn cross_check(
         (Table::Villages, "village_code", Table::Counties, 6),
     ];
     for (child, col, parent, prefix) in links {
-        let Some(parents) = key_set(&typed, parent) else {
+        let Some(parent_keys) = key_column(&typed, parent) else {
             continue;
         };
+        let parents: HashSet<&str> = parent_keys.iter().flatten().collect();
         let Some((file, t)) = typed.get_mut(&child) else {
             continue;
         };
@@ -374,15 +376,20 @@ fn cross_check(
     Ok(assemble(typed))
 }
 
+/// The county code of a village code: its first 6 digits.
+fn county_str(v: &str) -> &str {
+    v.get(..6).unwrap_or(v)
+}
+
 /// Set aside the rows in error and the rows depending on them; mark partial parents.
 fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     // Keys set aside, top down: counties → villages → households → persons.
     let keys_of_bad = |table: Table| -> HashSet<String> {
         let Some((_, t)) = typed.get(&table) else {
-            return HashSet::new();
+            return HashSet::default();
         };
         let Some(keys) = str_col(t, table.key()) else {
-            return HashSet::new();
+            return HashSet::default();
         };
         keys.iter()
             .zip(&t.bad)
@@ -404,7 +411,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             .zip(&t.bad)
             .map(|(c, b)| {
                 !*b && c.is_some_and(|c| {
-                    !bad_counties.contains(&county_of(c)) && !bad_villages.contains(c)
+                    !bad_counties.contains(county_str(c)) && !bad_villages.contains(c)
                 })
             })
             .collect();
@@ -425,7 +432,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             .map(|((id, v), b)| {
                 !*b && id.is_some_and(|id| !bad_households.contains(id))
                     && v.is_some_and(|v| {
-                        !bad_villages.contains(v) && !bad_counties.contains(&county_of(v))
+                        !bad_villages.contains(v) && !bad_counties.contains(county_str(v))
                     })
             })
             .collect();
@@ -437,7 +444,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
         keep.insert(Table::Households, k);
     }
     // Households with a member set aside.
-    let mut partial_households: HashSet<String> = HashSet::new();
+    let mut partial_households: HashSet<String> = HashSet::default();
     if let Some((_, t)) = typed.get(&Table::Persons)
         && let Some(hids) = str_col(t, "household_id")
     {
@@ -467,7 +474,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     }
 
     // Villages and counties with something set aside below them.
-    let mut partial_villages: HashSet<String> = HashSet::new();
+    let mut partial_villages: HashSet<String> = HashSet::default();
     if let Some((_, t)) = typed.get(&Table::Households)
         && let (Some(ids), Some(codes)) = (str_col(t, "household_id"), str_col(t, "village_code"))
     {
