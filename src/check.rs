@@ -9,7 +9,7 @@ use crate::eval::{self, Outcomes};
 use crate::messages::Lang;
 use crate::register::{self, Aliases, Encoding, Format, InputError, LoadOptions, Table};
 use crate::report::{self, Staging, summary::RunInfo};
-use crate::rules::{self, Pack, diagnostic::render_all};
+use crate::rules::{self, Pack};
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -49,10 +49,8 @@ pub fn load_pack(
     year: i32,
     aliases: &Aliases,
 ) -> Result<(Pack, std::collections::HashMap<String, f64>), Error> {
-    let pack = rules::load(dir, aliases).map_err(|d| Error::Rules(render_all(&d)))?;
-    let values = pack
-        .values_for_year(year)
-        .map_err(|d| Error::Rules(render_all(&d)))?;
+    let pack = rules::load(dir, aliases).map_err(Error::Rules)?;
+    let values = pack.values_for_year(year).map_err(Error::Rules)?;
     Ok((pack, values))
 }
 

@@ -38,9 +38,13 @@ pub enum Error {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("{0}")]
     Usage(String),
-    /// Rule-pack errors found at load time, already formatted with file, line and snippet.
+    /// Rule-pack errors found at load time (shown in English here; the CLI renders them in
+    /// the user's language).
+    #[error("{}", rules::diagnostic::render_all(.0, messages::Lang::En))]
+    Rules(Vec<rules::Diagnostic>),
+    /// A problem running rules that is not tied to a file position.
     #[error("{0}")]
-    Rules(String),
+    Evaluation(String),
 }
 
 impl Error {

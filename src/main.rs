@@ -118,8 +118,12 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(2)
         }
-        Err(Error::Rules(text)) => {
-            eprintln!("{}\n{text}", messages::rule_pack_errors(lang));
+        Err(Error::Rules(diags)) => {
+            eprintln!(
+                "{}\n{}",
+                messages::rule_pack_errors(lang),
+                tuopin::rules::diagnostic::render_all(&diags, lang)
+            );
             ExitCode::from(1)
         }
         Err(e) => {
@@ -244,7 +248,7 @@ fn thresholds(
 ) -> Result<r#gen::Thresholds, Error> {
     let get = |name: &str| {
         values.get(name).copied().ok_or_else(|| {
-            Error::Rules(format!(
+            Error::Evaluation(format!(
                 "{}: gen needs the parameter `{name}`",
                 pack.dir.join("parameters.toml").display()
             ))

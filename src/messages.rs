@@ -263,3 +263,426 @@ mod tests {
         );
     }
 }
+
+/// A text in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A diagnostic's message and its hint.
+pub struct Msg {
+    pub message: Text,
+    pub hint: Option<Text>,
+}
+
+fn msg(zh: String, en: String) -> Msg {
+    Msg {
+        message: Text::new(zh, en),
+        hint: None,
+    }
+}
+
+impl Msg {
+    fn hint(mut self, zh: impl Into<String>, en: impl Into<String>) -> Msg {
+        self.hint = Some(Text::new(zh, en));
+        self
+    }
+}
+
+fn level_zh(level: &str) -> &'static str {
+    match level {
+        "person" => "人员",
+        "household" => "农户",
+        "village" => "村",
+        _ => "县",
+    }
+}
+
+/// Load-time diagnostics of rule packs, and `lint` warnings.
+pub mod pack {
+    use super::{Msg, level_zh, msg};
+
+    pub fn manifest_unreadable(e: &str) -> Msg {
+        msg(format!("无法读取规则包清单：{e}"), format!("cannot read the pack manifest: {e}")).hint(
+            "规则包是一个文件夹：pack.toml、parameters.toml，以及 person/、household/、village/、county/ 下的 .rhai 规则文件",
+            "a rule pack is a folder with pack.toml, parameters.toml and person/, household/, village/, county/ folders of .rhai files",
+        )
+    }
+
+    pub fn toml_error(e: &str) -> Msg {
+        msg(format!("格式错误：{e}"), e.to_string())
+    }
+
+    pub fn params_unreadable(e: &str) -> Msg {
+        msg(
+            format!("无法读取参数文件：{e}"),
+            format!("cannot read the parameters: {e}"),
+        )
+    }
+
+    pub fn params_toml_error(e: &str) -> Msg {
+        toml_error(e).hint(
+            "每个参数是一个表：title、source、values = { 年度 = 数值, … }，可选 alias 和 unit",
+            "each parameter is a table with title, source, values = { YEAR = VALUE, … } and optionally alias and unit",
+        )
+    }
+
+    pub fn not_a_year(name: &str, y: &str) -> Msg {
+        msg(
+            format!("参数 `{name}` 的 values 中 `{y}` 不是年度"),
+            format!("`{name}`: `{y}` in `values` is not a year"),
+        )
+        .hint(
+            "写成 { 2019 = 3400, 2020 = 4000 }",
+            "write values as { 2019 = 3400, 2020 = 4000 }",
+        )
+    }
+
+    pub fn no_values(name: &str) -> Msg {
+        msg(
+            format!("参数 `{name}` 没有任何数值"),
+            format!("`{name}` has no values"),
+        )
+    }
+
+    pub fn rule_unreadable(e: &str) -> Msg {
+        msg(
+            format!("无法读取规则文件：{e}"),
+            format!("cannot read: {e}"),
+        )
+    }
+
+    pub fn id_mismatch(id: &str, expected: &str) -> Msg {
+        msg(
+            format!("文件头写的编号是 `{id}`，但按文件位置应为 `{expected}`"),
+            format!("the header says id `{id}`, but the file's place makes it `{expected}`"),
+        )
+        .hint(
+            "规则编号由层级文件夹和文件名决定：请改文件名或改编号",
+            "a rule's id is its level folder and file name: rename the file or correct the id",
+        )
+    }
+
+    pub fn no_id(expected: &str) -> Msg {
+        msg(
+            "规则没有 `// id:` 文件头".into(),
+            "the rule has no `// id:` header line".into(),
+        )
+        .hint(
+            format!("文件开头写 `// id: {expected}`、`// 标题: …`、`// 来源: …`"),
+            format!("start the file with `// id: {expected}`, `// 标题: …`, `// 来源: …`"),
+        )
+    }
+
+    pub fn unknown_kind(kind: &str) -> Msg {
+        msg(
+            format!("未知的规则类型 `{kind}`"),
+            format!("unknown rule kind `{kind}`"),
+        )
+        .hint(
+            "写 `// 类型: 判断`（是/否/未知）或 `// 类型: 数值`（一个数）",
+            "write `// 类型: 判断` (a yes/no/unknown verdict) or `// 类型: 数值` (a number)",
+        )
+    }
+
+    pub fn syntax_error(detail: &str, logic_operator: bool) -> Msg {
+        let m = msg(
+            format!("语法错误：{detail}"),
+            format!("syntax error: {detail}"),
+        );
+        if logic_operator {
+            m.hint(
+                "请用 `and`、`or`、`not(…)`（或 且、或、非(…)）：数据缺失时它们得出“未知”，&&、|| 和 ! 做不到",
+                "write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot",
+            )
+        } else {
+            m.hint(
+                "请检查这一行的括号、引号和运算符",
+                "check the brackets, quotes and operators on this line",
+            )
+        }
+    }
+
+    pub fn no_rules() -> Msg {
+        msg(
+            "规则包中没有规则（person/、household/、village/、county/ 下的 .rhai 文件）".into(),
+            "the pack has no rules (.rhai files under person/, household/, village/, county/)"
+                .into(),
+        )
+    }
+
+    pub fn defines_function(id: &str) -> Msg {
+        msg(format!("规则 `{id}` 定义了函数"), format!("rule `{id}` defines a function")).hint(
+            "一条规则就是一个表达式（可以有 let 行）；共用的逻辑写成单独的规则，按名称引用",
+            "a rule is one expression (with `let` lines if it helps); put shared logic in its own rule and read it by name",
+        )
+    }
+
+    pub fn reads_itself(id: &str) -> Msg {
+        msg(
+            format!("规则 `{id}` 引用了自己"),
+            format!("rule `{id}` reads itself"),
+        )
+        .hint(
+            "规则不能依赖自己的结果",
+            "a rule cannot depend on its own result",
+        )
+    }
+
+    pub fn aggregate_not_below(fname: &str, over: &str, level: &str) -> Msg {
+        msg(
+            format!(
+                "`{fname}` 读取{}层的行，不在{}规则的下级",
+                level_zh(over),
+                level_zh(level)
+            ),
+            format!("`{fname}` reads {over} rows, which are not below a {level} rule"),
+        )
+        .hint(
+            format!("{}规则只能汇总下级层级", level_zh(level)),
+            format!("a {level} rule can aggregate only levels below it"),
+        )
+    }
+
+    pub fn aggregate_arg_unknown(arg: &str, over: &str, fname: &str) -> Msg {
+        msg(
+            format!("`{arg}` 不是{}层的规则或字段", level_zh(over)),
+            format!("`{arg}` is neither a rule nor a field of the {over} level"),
+        )
+        .hint(
+            format!(
+                "`{fname}` 按带引号的名称读取{}层的规则或字段",
+                level_zh(over)
+            ),
+            format!("`{fname}` reads a {over} rule or field by its quoted name"),
+        )
+    }
+
+    pub fn aggregate_args(fname: &str) -> Msg {
+        msg(
+            format!("`{fname}` 需要一个带引号的规则或字段名"),
+            format!("`{fname}` takes one quoted rule or field name"),
+        )
+        .hint(
+            format!("例如 {fname}(\"education_assured\")"),
+            format!("for example {fname}(\"education_assured\")"),
+        )
+    }
+
+    pub fn no_parameter(name: &str, names: &str) -> Msg {
+        msg(
+            format!("parameters.toml 中没有参数 `{name}`"),
+            format!("no parameter `{name}` in parameters.toml"),
+        )
+        .hint(format!("已有参数：{names}"), format!("parameters: {names}"))
+    }
+
+    pub fn parameter_args(fname: &str) -> Msg {
+        msg(
+            format!("`{fname}` 需要一个带引号的参数名"),
+            format!("`{fname}` takes one quoted parameter name"),
+        )
+        .hint(
+            "例如 param(\"poverty_line\")",
+            "for example param(\"poverty_line\")",
+        )
+    }
+
+    pub fn higher_level(name: &str, other: &str, level: &str) -> Msg {
+        msg(
+            format!(
+                "`{name}` 属于{}层，在本{}规则之上",
+                level_zh(other),
+                level_zh(level)
+            ),
+            format!("`{name}` belongs to the {other} level, above this {level} rule"),
+        )
+        .hint(
+            "规则只能读取本层，并通过汇总函数读取下级",
+            "a rule may read only its own level and, through aggregations, the levels below",
+        )
+    }
+
+    pub fn lower_level(name: &str, other: &str, level: &str, agg: &str) -> Msg {
+        msg(
+            format!(
+                "`{name}` 属于{}层，在本{}规则之下",
+                level_zh(other),
+                level_zh(level)
+            ),
+            format!("`{name}` belongs to the {other} level, below this {level} rule"),
+        )
+        .hint(
+            format!("请通过汇总函数读取，例如 {agg}(\"{name}\")"),
+            format!("read it through an aggregation, e.g. {agg}(\"{name}\")"),
+        )
+    }
+
+    pub fn is_parameter(name: &str) -> Msg {
+        msg(
+            format!("`{name}` 是参数"),
+            format!("`{name}` is a parameter"),
+        )
+        .hint(
+            format!("请写 param(\"{name}\")"),
+            format!("write param(\"{name}\")"),
+        )
+    }
+
+    pub fn unknown_name(name: &str, level: &str, near: &[String]) -> Msg {
+        let m = msg(
+            format!(
+                "未知的名称 `{name}`：不是{}层的字段、规则或参数",
+                level_zh(level)
+            ),
+            format!("unknown name `{name}`: not a field, rule or parameter of the {level} level"),
+        );
+        if near.is_empty() {
+            m.hint(
+                "请对照 DOMAIN.md 的字段和规则包的规则文件检查拼写",
+                "check the spelling against DOMAIN.md's columns and the pack's rule files",
+            )
+        } else {
+            m.hint(
+                format!("是不是 {}？", near.join(" 或 ")),
+                format!("did you mean {}?", near.join(" or ")),
+            )
+        }
+    }
+
+    pub fn cycle(ids: &str) -> Msg {
+        msg(
+            format!("规则互相依赖形成循环：{ids}"),
+            format!("rules depend on each other in a circle: {ids}"),
+        )
+        .hint(
+            "打破循环：其中一条规则不能读取下一条",
+            "break the circle: one of these rules must not read the next",
+        )
+    }
+
+    pub fn aggregate_kind(
+        call: &str,
+        wants_predicate: bool,
+        target: &str,
+        target_is_predicate: bool,
+    ) -> Msg {
+        let kind_zh = |p: bool| if p { "判断" } else { "数值" };
+        let kind_en = |p: bool| {
+            if p {
+                "predicate (是/否)"
+            } else {
+                "value (number)"
+            }
+        };
+        msg(
+            format!(
+                "`{call}` 需要{}规则，但 `{target}` 是{}规则",
+                kind_zh(wants_predicate),
+                kind_zh(target_is_predicate)
+            ),
+            format!(
+                "`{call}` needs a {} rule, but `{target}` is a {}",
+                kind_en(wants_predicate),
+                if target_is_predicate {
+                    "predicate"
+                } else {
+                    "value"
+                }
+            ),
+        )
+    }
+
+    pub fn year_outside(year: i32, first: i32, last: i32) -> Msg {
+        msg(
+            format!("{year} 年不在本规则包覆盖的年度内（{first}–{last}）"),
+            format!("year {year} is outside the years this pack covers ({first}–{last})"),
+        )
+        .hint(
+            format!("请用 --year 指定 {first} 至 {last} 之间的年度"),
+            format!("give --year between {first} and {last}"),
+        )
+    }
+
+    pub fn parameter_missing_for_year(name: &str, year: i32, covers: &str, used_by: &str) -> Msg {
+        msg(
+            format!("参数 `{name}` 没有 {year} 年的数值（覆盖 {covers}）；使用它的规则：{used_by}"),
+            format!(
+                "parameter `{name}` has no value for {year} (it covers {covers}); used by {used_by}"
+            ),
+        )
+        .hint(
+            format!("在它的 values 中加入 {year} 年或更早的数值"),
+            format!("add a value from {year} or earlier to its `values`"),
+        )
+    }
+
+    // Lint warnings.
+
+    pub fn number_in_script(n: &str) -> Msg {
+        msg(format!("规则中直接写了数字 {n}，它应该是一个参数"), format!("the number {n} is written in the script; it should be a parameter"))
+            .hint(
+                "把它加到 parameters.toml（含年度、单位和来源），再用 param(\"…\") 引用",
+                "add it to parameters.toml (with its years, unit and source) and read it with param(\"…\")",
+            )
+    }
+
+    pub fn unused_parameter(name: &str) -> Msg {
+        msg(
+            format!("没有任何规则使用参数 `{name}`"),
+            format!("no rule uses the parameter `{name}`"),
+        )
+        .hint(
+            "删除它，或在规则中用 param(\"…\") 引用",
+            "remove it, or read it in a rule with param(\"…\")",
+        )
+    }
+
+    pub fn unused_rule(id: &str) -> Msg {
+        msg(
+            format!("规则 `{id}` 既没有被其他规则引用，也不是 pack.toml 中的结论、风险标记或输出"),
+            format!("rule `{id}` is read by no other rule and is not a main verdict, flag or output in pack.toml"),
+        )
+        .hint("在 pack.toml 的 [outputs] 中列出它，或删除它", "list it under [outputs] in pack.toml, or remove it")
+    }
+
+    pub fn no_source(id: &str) -> Msg {
+        msg(
+            format!("规则 `{id}` 没有注明来源"),
+            format!("rule `{id}` has no source"),
+        )
+        .hint(
+            "在文件头加 `// 来源: 文件名和条款`",
+            "add `// 来源: document and section` to its header",
+        )
+    }
+
+    pub fn not_a_code(field: &str, value: &str, codes: &str) -> Msg {
+        msg(
+            format!("`{field}` 与 “{value}” 比较，但 “{value}” 不是它的代码"),
+            format!("`{field}` is compared with \"{value}\", which is not one of its codes"),
+        )
+        .hint(
+            format!("`{field}` 的代码：{codes}"),
+            format!("the codes of `{field}`: {codes}"),
+        )
+    }
+}

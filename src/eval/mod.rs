@@ -587,7 +587,7 @@ fn aggregate_level(
                     vec![true; links.village_county.len()],
                 ),
                 (over, _) => {
-                    return Err(crate::Error::Rules(format!(
+                    return Err(crate::Error::Evaluation(format!(
                         "rule {}: {}(\"{}\") reads {} rows, which a {} rule cannot aggregate",
                         pack.rules[r].id,
                         a.func,
@@ -609,7 +609,7 @@ fn aggregate_level(
                 Some(Ref::Field(f)) => match register.table(a.over) {
                     Some(lt) => {
                         Some(FieldData::extract(lt, a.over, f).values().map_err(|kind| {
-                            crate::Error::Rules(format!(
+                            crate::Error::Evaluation(format!(
                                 "rule {}: {}(\"{}\") cannot aggregate a {kind} field",
                                 pack.rules[r].id, a.func, a.arg
                             ))

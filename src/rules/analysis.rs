@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use rhai::{ASTNode, Expr, Stmt};
 
 use super::diagnostic::Diagnostic;
+use super::script::AggFn;
 use super::script::{AGGREGATIONS, PARAM_FNS};
 use super::{AggUse, Pack, Ref, RuleKind};
+use crate::messages::{Msg, pack as msgs};
 use crate::register::{Aliases, Table};
 
 fn level_rank(t: Table) -> usize {
@@ -90,10 +92,9 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
             rule.text.clone(),
         );
         let found = walk(&rule.ast);
-        let at =
-            |(line, col): (usize, usize), msg: String| Diagnostic::at(&file, &text, line, col, msg);
+        let at = |(line, col): (usize, usize), m: Msg| Diagnostic::at(&file, &text, line, col, m);
         if found.functions_defined {
-            diags.push(at((1, 1), format!("rule `{}` defines a function", rule.id)).hint("a rule is one expression (with `let` lines if it helps); put shared logic in its own rule and read it by name"));
+            diags.push(at((1, 1), msgs::defines_function(&rule.id)));
         }
         let mut reads: Vec<(String, Ref)> = vec![];
         for (name, pos) in &found.vars {
@@ -106,14 +107,9 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                 _ => resolve_name(pack, aliases, level, name),
             };
             match r {
-                Some(Ref::Rule(j)) if j == i => {
-                    diags.push(
-                        at(*pos, format!("rule `{}` reads itself", rule.id))
-                            .hint("a rule cannot depend on its own result"),
-                    );
-                }
+                Some(Ref::Rule(j)) if j == i => diags.push(at(*pos, msgs::reads_itself(&rule.id))),
                 Some(r) => reads.push((name.clone(), r)),
-                None => diags.push(unknown_name(pack, aliases, level, name, *pos, &at)),
+                None => diags.push(at(*pos, unknown_name(pack, aliases, level, name))),
             }
         }
         let mut aggs = vec![];
@@ -124,24 +120,14 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                 .find(|(en, zh, ..)| en == fname || zh == fname)
             {
                 if level_rank(over) >= level_rank(level) {
-                    diags.push(
-                        at(
-                            *pos,
-                            format!(
-                                "`{fname}` reads {} rows, which are not below a {} rule",
-                                over.level(),
-                                level.level()
-                            ),
-                        )
-                        .hint(format!(
-                            "a {} rule can aggregate only levels below it",
-                            level.level()
-                        )),
-                    );
+                    diags.push(at(
+                        *pos,
+                        msgs::aggregate_not_below(fname, over.level(), level.level()),
+                    ));
                     continue;
                 }
                 match args.as_slice() {
-                    [] if agg == super::script::AggFn::Count => {
+                    [] if agg == AggFn::Count => {
                         aggs.push(AggUse {
                             func: en,
                             agg,
@@ -158,27 +144,12 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                             arg: arg.clone(),
                             target: Some(t),
                         }),
-                        None => diags.push(
-                            at(
-                                *apos,
-                                format!(
-                                    "`{arg}` is neither a rule nor a field of the {} level",
-                                    over.level()
-                                ),
-                            )
-                            .hint(format!(
-                                "`{fname}` reads a {} rule or field by its quoted name",
-                                over.level()
-                            )),
-                        ),
+                        None => diags.push(at(
+                            *apos,
+                            msgs::aggregate_arg_unknown(arg, over.level(), fname),
+                        )),
                     },
-                    _ => diags.push(
-                        at(
-                            *pos,
-                            format!("`{fname}` takes one quoted rule or field name"),
-                        )
-                        .hint(format!("for example {fname}(\"education_assured\")")),
-                    ),
+                    _ => diags.push(at(*pos, msgs::aggregate_args(fname))),
                 }
             } else if PARAM_FNS.contains(&fname.as_str()) {
                 match args.as_slice() {
@@ -191,16 +162,10 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                         None => {
                             let names: Vec<&str> =
                                 pack.params.params.keys().map(String::as_str).collect();
-                            diags.push(
-                                at(*apos, format!("no parameter `{name}` in parameters.toml"))
-                                    .hint(format!("parameters: {}", names.join(", "))),
-                            );
+                            diags.push(at(*apos, msgs::no_parameter(name, &names.join(", "))));
                         }
                     },
-                    _ => diags.push(
-                        at(*pos, format!("`{fname}` takes one quoted parameter name"))
-                            .hint("for example param(\"poverty_line\")"),
-                    ),
+                    _ => diags.push(at(*pos, msgs::parameter_args(fname))),
                 }
             }
         }
@@ -211,51 +176,25 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-fn unknown_name(
-    pack: &Pack,
-    aliases: &Aliases,
-    level: Table,
-    name: &str,
-    pos: (usize, usize),
-    at: &dyn Fn((usize, usize), String) -> Diagnostic,
-) -> Diagnostic {
-    // Is it a name of another level?
+/// Why a name is not known at a level, and what to write instead.
+fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg {
     for other in Table::ALL {
         if other == level || resolve_name(pack, aliases, other, name).is_none() {
             continue;
         }
         return if level_rank(other) > level_rank(level) {
-            at(
-                pos,
-                format!(
-                    "`{name}` belongs to the {} level, above this {} rule",
-                    other.level(),
-                    level.level()
-                ),
-            )
-            .hint("a rule may read only its own level and, through aggregations, the levels below")
+            msgs::higher_level(name, other.level(), level.level())
         } else {
             let agg = AGGREGATIONS
                 .iter()
-                .find(|(.., agg, over)| *over == other && *agg == super::script::AggFn::All)
+                .find(|(.., agg, over)| *over == other && *agg == AggFn::All)
                 .map(|a| a.0)
                 .unwrap_or("all_members");
-            at(
-                pos,
-                format!(
-                    "`{name}` belongs to the {} level, below this {} rule",
-                    other.level(),
-                    level.level()
-                ),
-            )
-            .hint(format!(
-                "read it through an aggregation, e.g. {agg}(\"{name}\")"
-            ))
+            msgs::lower_level(name, other.level(), level.level(), agg)
         };
     }
     if pack.params.get(name).is_some() {
-        return at(pos, format!("`{name}` is a parameter"))
-            .hint(format!("write param(\"{name}\")"));
+        return msgs::is_parameter(name);
     }
     let mut candidates: Vec<String> = pack
         .rules
@@ -268,18 +207,7 @@ fn unknown_name(
         .into_iter()
         .filter(|c| edit_distance(c, name) <= 2)
         .collect();
-    let d = at(
-        pos,
-        format!(
-            "unknown name `{name}`: not a field, rule or parameter of the {} level",
-            level.level()
-        ),
-    );
-    if near.is_empty() {
-        d.hint("check the spelling against DOMAIN.md's columns and the pack's rule files")
-    } else {
-        d.hint(format!("did you mean {}?", near.join(" or ")))
-    }
+    msgs::unknown_name(name, level.level(), &near)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -325,23 +253,14 @@ pub fn order(pack: &mut Pack, diags: &mut Vec<Diagnostic>) {
                         | super::script::AggFn::Count
                 );
                 if wants_pred != (target.kind == RuleKind::Predicate) {
+                    let call = format!("{}(\"{}\")", a.func, a.arg);
                     diags.push(Diagnostic::file(
                         &pack.dir.join(&r.file).display().to_string(),
-                        format!(
-                            "`{}(\"{}\")` needs a {} rule, but `{}` is a {}",
-                            a.func,
-                            a.arg,
-                            if wants_pred {
-                                "predicate (是/否)"
-                            } else {
-                                "value (number)"
-                            },
-                            target.id,
-                            if target.kind == RuleKind::Predicate {
-                                "predicate"
-                            } else {
-                                "value"
-                            }
+                        msgs::aggregate_kind(
+                            &call,
+                            wants_pred,
+                            &target.id,
+                            target.kind == RuleKind::Predicate,
                         ),
                     ));
                 }
@@ -369,16 +288,10 @@ fn visit(
                 .collect();
             cycle.push(pack.rules[i].id.as_str());
             let r = &pack.rules[i];
-            diags.push(
-                Diagnostic::file(
-                    &pack.dir.join(&r.file).display().to_string(),
-                    format!(
-                        "rules depend on each other in a circle: {}",
-                        cycle.join(" → ")
-                    ),
-                )
-                .hint("break the circle: one of these rules must not read the next"),
-            );
+            diags.push(Diagnostic::file(
+                &pack.dir.join(&r.file).display().to_string(),
+                msgs::cycle(&cycle.join(" → ")),
+            ));
             return;
         }
         _ => {}

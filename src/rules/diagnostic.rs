@@ -1,7 +1,16 @@
-//! Load-time diagnostics for rule packs, in the style of a compiler: `file:line:col`, the
-//! source line, a caret under the problem, and a hint.
+//! Load-time diagnostics and lint warnings for rule packs, in the style of a compiler:
+//! `file:line:col`, the source line, a caret under the problem, and a hint, in Chinese or
+//! English (the texts are in `messages::pack`).
 
 use std::fmt;
+
+use crate::messages::{Lang, Msg, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
 
 /// One problem in a rule pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -11,81 +20,103 @@ pub struct Diagnostic {
     pub col: usize,
     /// The source line, when known.
     pub source_line: Option<String>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub severity: Severity,
+    /// A lint warning's code (`W001`…).
+    pub code: Option<&'static str>,
+    pub message: Text,
+    pub hint: Option<Text>,
 }
 
 impl Diagnostic {
     /// A problem at a position of `text` (1-based line and column).
-    pub fn at(
-        file: &str,
-        text: &str,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn at(file: &str, text: &str, line: usize, col: usize, m: Msg) -> Diagnostic {
         Diagnostic {
             file: file.to_string(),
             line,
             col,
             source_line: text.lines().nth(line.saturating_sub(1)).map(str::to_string),
-            message: message.into(),
-            hint: None,
+            severity: Severity::Error,
+            code: None,
+            message: m.message,
+            hint: m.hint,
         }
     }
 
     /// A problem with a whole file.
-    pub fn file(file: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn file(file: &str, m: Msg) -> Diagnostic {
         Diagnostic {
             file: file.to_string(),
             line: 0,
             col: 0,
             source_line: None,
-            message: message.into(),
-            hint: None,
+            severity: Severity::Error,
+            code: None,
+            message: m.message,
+            hint: m.hint,
         }
     }
 
-    pub fn hint(mut self, h: impl Into<String>) -> Diagnostic {
-        self.hint = Some(h.into());
+    /// Make this a warning with a code.
+    pub fn warning(mut self, code: &'static str) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self.code = Some(code);
         self
     }
-}
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The diagnostic as text in a language.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = String::new();
+        let label = match (self.severity, lang, self.code) {
+            (Severity::Error, _, _) => String::new(),
+            (Severity::Warning, Lang::Zh, Some(c)) => format!("警告[{c}]: "),
+            (Severity::Warning, Lang::En, Some(c)) => format!("warning[{c}]: "),
+            (Severity::Warning, Lang::Zh, None) => "警告: ".into(),
+            (Severity::Warning, Lang::En, None) => "warning: ".into(),
+        };
         if self.line == 0 {
-            writeln!(f, "{}: {}", self.file, self.message)?;
+            out.push_str(&format!(
+                "{}: {label}{}\n",
+                self.file,
+                self.message.get(lang)
+            ));
         } else {
-            writeln!(
-                f,
-                "{}:{}:{}: {}",
-                self.file, self.line, self.col, self.message
-            )?;
+            out.push_str(&format!(
+                "{}:{}:{}: {label}{}\n",
+                self.file,
+                self.line,
+                self.col,
+                self.message.get(lang)
+            ));
         }
         if let Some(src) = &self.source_line {
             let gutter = format!("{} | ", self.line);
-            writeln!(f, "{gutter}{src}")?;
-            // The caret sits under the column, counting characters, not bytes.
+            out.push_str(&format!("{gutter}{src}\n"));
+            // The caret sits under the column: wide characters take two columns.
             let pad: String = src
                 .chars()
                 .take(self.col.saturating_sub(1))
                 .map(|c| {
                     if c == '\t' {
-                        '\t'
-                    } else if c.len_utf8() > 1 {
-                        '　'
+                        "\t"
+                    } else if (c as u32) >= 0x1100 {
+                        "  "
                     } else {
-                        ' '
+                        " "
                     }
                 })
                 .collect();
-            writeln!(f, "{}{pad}^", " ".repeat(gutter.chars().count()))?;
+            out.push_str(&format!("{}{pad}^\n", " ".repeat(gutter.chars().count())));
         }
         if let Some(h) = &self.hint {
-            writeln!(f, "  = {h}")?;
+            out.push_str(&format!("  = {}\n", h.get(lang)));
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -103,9 +134,9 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Several diagnostics as one block of text.
-pub fn render_all(ds: &[Diagnostic]) -> String {
+pub fn render_all(ds: &[Diagnostic], lang: Lang) -> String {
     ds.iter()
-        .map(|d| d.to_string())
+        .map(|d| d.render(lang))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -113,20 +144,24 @@ pub fn render_all(ds: &[Diagnostic]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::pack;
 
     #[test]
-    fn a_caret_points_at_the_column() {
+    fn a_caret_points_at_the_column_in_both_languages() {
         let d = Diagnostic::at(
             "household/x.rhai",
             "a\nfoo >= bar\n",
             2,
             8,
-            "unknown name `bar`",
-        )
-        .hint("check the spelling");
+            pack::unknown_name("bar", "household", &[]),
+        );
         assert_eq!(
-            d.to_string(),
-            "household/x.rhai:2:8: unknown name `bar`\n2 | foo >= bar\n           ^\n  = check the spelling\n"
+            d.render(Lang::En),
+            "household/x.rhai:2:8: unknown name `bar`: not a field, rule or parameter of the household level\n2 | foo >= bar\n           ^\n  = check the spelling against DOMAIN.md's columns and the pack's rule files\n"
+        );
+        assert_eq!(
+            d.render(Lang::Zh),
+            "household/x.rhai:2:8: 未知的名称 `bar`：不是农户层的字段、规则或参数\n2 | foo >= bar\n           ^\n  = 请对照 DOMAIN.md 的字段和规则包的规则文件检查拼写\n"
         );
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
     }

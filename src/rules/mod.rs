@@ -32,6 +32,7 @@ use serde::Deserialize;
 pub use diagnostic::Diagnostic;
 pub use params::{Parameter, Parameters};
 
+use crate::messages::pack;
 use crate::register::{Aliases, Table};
 
 /// Whether a rule yields 是/否/未知 or a number.
@@ -172,13 +173,10 @@ impl Pack {
         let [first, last] = self.manifest.years;
         let mut errors = vec![];
         if year < first || year > last {
-            errors.push(
-                Diagnostic::file(
-                    &self.dir.join("pack.toml").display().to_string(),
-                    format!("year {year} is outside the years this pack covers ({first}–{last})"),
-                )
-                .hint(format!("give --year between {first} and {last}")),
-            );
+            errors.push(Diagnostic::file(
+                &self.dir.join("pack.toml").display().to_string(),
+                pack::year_outside(year, first, last),
+            ));
         }
         let mut values = HashMap::new();
         for p in self.params.params.values() {
@@ -198,10 +196,19 @@ impl Pack {
                         .collect();
                     if !used_by.is_empty() && errors.is_empty() {
                         let covers = format!("{}–{last}", p.first_year().unwrap_or(first));
-                        errors.push(
-                            Diagnostic::at(&self.params.file, &std::fs::read_to_string(self.dir.join("parameters.toml")).unwrap_or_default(), p.line, 1, format!("parameter `{}` has no value for {year} (it covers {covers}); used by {}", p.name, used_by.join(", ")))
-                                .hint(format!("add a value from {year} or earlier to its `values`")),
-                        );
+                        errors.push(Diagnostic::at(
+                            &self.params.file,
+                            &std::fs::read_to_string(self.dir.join("parameters.toml"))
+                                .unwrap_or_default(),
+                            p.line,
+                            1,
+                            pack::parameter_missing_for_year(
+                                &p.name,
+                                year,
+                                &covers,
+                                &used_by.join(", "),
+                            ),
+                        ));
                     }
                 }
             }
@@ -272,13 +279,16 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                     &text,
                     line,
                     col,
-                    e.message().to_string(),
+                    pack::toml_error(e.message()),
                 ));
                 None
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::file(&shown(&manifest_path), format!("cannot read the pack manifest: {e}")).hint("a rule pack is a folder with pack.toml, parameters.toml and person/, household/, village/, county/ folders of .rhai files"));
+            diags.push(Diagnostic::file(
+                &shown(&manifest_path),
+                pack::manifest_unreadable(&e.to_string()),
+            ));
             None
         }
     };
@@ -294,7 +304,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         Err(e) => {
             diags.push(Diagnostic::file(
                 &shown(&params_path),
-                format!("cannot read the parameters: {e}"),
+                pack::params_unreadable(&e.to_string()),
             ));
             None
         }
@@ -318,7 +328,10 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    diags.push(Diagnostic::file(&file, format!("cannot read: {e}")));
+                    diags.push(Diagnostic::file(
+                        &file,
+                        pack::rule_unreadable(&e.to_string()),
+                    ));
                     continue;
                 }
             };
@@ -331,11 +344,23 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
             let id = match &h.id {
                 Some((id, _)) if *id == expected_id => id.clone(),
                 Some((id, line)) => {
-                    diags.push(Diagnostic::at(&file, &text, *line, 1, format!("the header says id `{id}`, but the file's place makes it `{expected_id}`")).hint("a rule's id is its level folder and file name: rename the file or correct the id"));
+                    diags.push(Diagnostic::at(
+                        &file,
+                        &text,
+                        *line,
+                        1,
+                        pack::id_mismatch(id, &expected_id),
+                    ));
                     continue;
                 }
                 None => {
-                    diags.push(Diagnostic::at(&file, &text, 1, 1, "the rule has no `// id:` header line").hint(format!("start the file with `// id: {expected_id}`, `// 标题: …`, `// 来源: …`")));
+                    diags.push(Diagnostic::at(
+                        &file,
+                        &text,
+                        1,
+                        1,
+                        pack::no_id(&expected_id),
+                    ));
                     continue;
                 }
             };
@@ -343,7 +368,13 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                 Some(("predicate" | "判断", _)) | None => RuleKind::Predicate,
                 Some(("value" | "数值", _)) => RuleKind::Value,
                 Some((other, line)) => {
-                    diags.push(Diagnostic::at(&file, &text, line, 1, format!("unknown rule kind `{other}`")).hint("write `// 类型: 判断` (a yes/no/unknown verdict) or `// 类型: 数值` (a number)"));
+                    diags.push(Diagnostic::at(
+                        &file,
+                        &text,
+                        line,
+                        1,
+                        pack::unknown_kind(other),
+                    ));
                     continue;
                 }
             };
@@ -352,18 +383,14 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                 Err(e) => {
                     let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
                     let msg = e.0.to_string();
-                    let hint = if msg.contains("'&&'")
-                        || msg.contains("'||'")
-                        || msg.contains("'!'")
-                    {
-                        "write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot".to_string()
-                    } else {
-                        "check the brackets, quotes and operators on this line".to_string()
-                    };
-                    diags.push(
-                        Diagnostic::at(&file, &text, line, col, format!("syntax error: {msg}"))
-                            .hint(hint),
-                    );
+                    let logic = msg.contains("'&&'") || msg.contains("'||'") || msg.contains("'!'");
+                    diags.push(Diagnostic::at(
+                        &file,
+                        &text,
+                        line,
+                        col,
+                        pack::syntax_error(&msg, logic),
+                    ));
                     continue;
                 }
             };
@@ -392,10 +419,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         return Err(diags);
     };
     if rules.is_empty() {
-        diags.push(Diagnostic::file(
-            &shown(dir),
-            "the pack has no rules (.rhai files under person/, household/, village/, county/)",
-        ));
+        diags.push(Diagnostic::file(&shown(dir), pack::no_rules()));
     }
     let mut pack = Pack {
         dir: dir.to_path_buf(),

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::diagnostic::{Diagnostic, line_col};
+use crate::messages::pack;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,8 +72,7 @@ impl Parameters {
     pub fn parse(file: &str, text: &str) -> Result<Parameters, Diagnostic> {
         let raw: BTreeMap<String, RawParam> = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            Diagnostic::at(file, text, line, col, e.message().to_string())
-                .hint("each parameter is a table with title, source, values = { YEAR = VALUE, … } and optionally alias and unit")
+            Diagnostic::at(file, text, line, col, pack::params_toml_error(e.message()))
         })?;
         let mut params = BTreeMap::new();
         for (name, p) in raw {
@@ -80,25 +80,12 @@ impl Parameters {
             let mut values = BTreeMap::new();
             for (y, v) in p.values {
                 let year: i32 = y.trim().parse().map_err(|_| {
-                    Diagnostic::at(
-                        file,
-                        text,
-                        line,
-                        1,
-                        format!("`{name}`: `{y}` in `values` is not a year"),
-                    )
-                    .hint("write values as { 2019 = 3400, 2020 = 4000 }")
+                    Diagnostic::at(file, text, line, 1, pack::not_a_year(&name, &y))
                 })?;
                 values.insert(year, v);
             }
             if values.is_empty() {
-                return Err(Diagnostic::at(
-                    file,
-                    text,
-                    line,
-                    1,
-                    format!("`{name}` has no values"),
-                ));
+                return Err(Diagnostic::at(file, text, line, 1, pack::no_values(&name)));
             }
             params.insert(
                 name.clone(),
@@ -161,6 +148,10 @@ mod tests {
             "[poverty_line]\ntitle = \"t\"\nsource = \"s\"\nvalue = 3\nvalues = { 2014 = 1 }\n";
         let e = Parameters::parse("p.toml", text).unwrap_err();
         assert_eq!((e.line, e.file.as_str()), (4, "p.toml"));
-        assert!(e.message.contains("unknown field `value`"), "{}", e.message);
+        assert!(
+            e.message.en.contains("unknown field `value`"),
+            "{}",
+            e.message.en
+        );
     }
 }
