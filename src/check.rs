@@ -130,3 +130,37 @@ struct SetAsideRow {
     table: &'static str,
     key: String,
 }
+
+/// A register evaluated with a pack, for the commands that read outcomes (`explain`,
+/// `test`, `diff`).
+pub struct Evaluated {
+    pub pack: Pack,
+    pub register: crate::register::Register,
+    pub outcomes: Outcomes,
+}
+
+/// Load a pack and a register and evaluate; input errors stop it (they are returned).
+pub fn evaluate_register(
+    data: &Path,
+    rules_dir: &Path,
+    year: i32,
+    aliases: &Aliases,
+    encoding: Encoding,
+) -> Result<Result<Evaluated, Vec<InputError>>, Error> {
+    let (pack, values) = load_pack(rules_dir, year, aliases)?;
+    let opts = LoadOptions {
+        encoding,
+        aliases: aliases.clone(),
+        skip_invalid: false,
+    };
+    let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
+    if !loaded.errors.is_empty() {
+        return Ok(Err(loaded.errors));
+    }
+    let outcomes = eval::evaluate(&pack, &loaded.register, year, values, aliases, &|_| {})?;
+    Ok(Ok(Evaluated {
+        pack,
+        register: loaded.register,
+        outcomes,
+    }))
+}

@@ -61,6 +61,32 @@ enum Command {
         #[arg(long)]
         aliases: Option<PathBuf>,
     },
+    /// The whole reasoning for one household: members, every household rule with what it
+    /// read, the parameters and sources, and its village and county verdicts.
+    ///
+    /// Example: tuopin explain 4331271002010001 --year 2020 --json
+    Explain {
+        household_id: String,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        /// The explanation as a JSON document (with a `version` field).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a rule pack: load-time errors, then the warnings a careful reviewer would give.
+    ///
+    /// Example: tuopin lint --rules rules/hunan --deny-warnings
+    Lint {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Exit non-zero on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
     /// Read a register, report its input errors, and count its rows.
     ///
     /// Example: tuopin load --data fixtures/real-world/gbk-csv
@@ -177,6 +203,68 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let result = check::run(&o, &progress, &on_loaded)?;
             bar.finish_and_clear();
             Ok(report_check(lang, result, started))
+        }
+        Command::Explain {
+            household_id,
+            data,
+            rules,
+            year,
+            json,
+        } => {
+            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let ev = match check::evaluate_register(
+                &data,
+                &rules,
+                year,
+                &Aliases::builtin(),
+                Encoding::Auto,
+            )? {
+                Ok(ev) => ev,
+                Err(errors) => {
+                    print_input_errors(lang, &errors, None);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let Some(e) = tuopin::report::explain::explain(
+                &ev.pack,
+                &ev.register,
+                &ev.outcomes,
+                &household_id,
+            ) else {
+                eprintln!("{}", messages::no_such_household(lang, &household_id));
+                return Ok(ExitCode::from(1));
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e)
+                        .map_err(|e| Error::Evaluation(e.to_string()))?
+                );
+            } else {
+                print!("{}", tuopin::report::explain::render(&e, lang));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lint {
+            rules,
+            deny_warnings,
+        } => {
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let (errors, warnings) = tuopin::rules::lint::run(&rules, &Aliases::builtin());
+            for d in errors.iter().chain(&warnings) {
+                println!("{}", d.render(lang));
+            }
+            println!(
+                "{}",
+                messages::lint_summary(lang, errors.len(), warnings.len())
+            );
+            let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
+            Ok(if fail {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Load {
             data,

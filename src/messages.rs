@@ -686,3 +686,64 @@ pub mod pack {
         )
     }
 }
+
+/// The last line of `lint`.
+pub fn lint_summary(lang: Lang, errors: usize, warnings: usize) -> String {
+    match lang {
+        Lang::Zh => format!("{errors} 个错误，{warnings} 个警告"),
+        Lang::En => format!("{errors} error(s), {warnings} warning(s)"),
+    }
+}
+
+/// The words of `explain`'s text form.
+pub struct ExplainLabels {
+    pub household: &'static str,
+    pub village: &'static str,
+    pub county: &'static str,
+    pub year: &'static str,
+    pub members: &'static str,
+    pub living: &'static str,
+    pub deceased: &'static str,
+    pub rules: &'static str,
+    pub reads: &'static str,
+    pub parameter: &'static str,
+    pub source: &'static str,
+}
+
+pub fn explain_labels(lang: Lang) -> ExplainLabels {
+    match lang {
+        Lang::Zh => ExplainLabels {
+            household: "农户",
+            village: "村",
+            county: "县",
+            year: "年度",
+            members: "家庭成员：",
+            living: "在世",
+            deceased: "已故",
+            rules: "农户规则（按依赖顺序）：",
+            reads: "读取",
+            parameter: "参数",
+            source: "来源",
+        },
+        Lang::En => ExplainLabels {
+            household: "household",
+            village: "village",
+            county: "county",
+            year: "year",
+            members: "Members:",
+            living: "living",
+            deceased: "deceased",
+            rules: "Household rules (in dependency order):",
+            reads: "reads",
+            parameter: "parameter",
+            source: "source",
+        },
+    }
+}
+
+pub fn no_such_household(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("登记册中没有户编号为 {id} 的农户"),
+        Lang::En => format!("the register has no household {id}"),
+    }
+}

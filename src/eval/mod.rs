@@ -129,6 +129,8 @@ pub struct Outcomes {
     pub year: i32,
     pub levels: Vec<LevelOutcome>,
     pub errors: Vec<RowError>,
+    /// The aggregations each level's rules read, per row (for `explain`).
+    pub aggregates: Vec<(Table, Arc<AggTable>)>,
 }
 
 impl Outcomes {
@@ -249,6 +251,7 @@ pub fn evaluate(
     let links = links(register);
     let mut levels: Vec<LevelOutcome> = vec![];
     let mut errors = vec![];
+    let mut aggregates = vec![];
     let timing = std::env::var_os("TUOPIN_TIMING").is_some();
     let t0 = std::time::Instant::now();
     let lap = |what: &str| {
@@ -286,6 +289,7 @@ pub fn evaluate(
             pack, &order, table, register, &links, &levels,
         )?);
 
+        aggregates.push((table, aggs.clone()));
         let (results, errs) = evaluate_rows(
             &engine,
             pack,
@@ -358,6 +362,7 @@ pub fn evaluate(
         year,
         levels,
         errors,
+        aggregates,
     })
 }
 

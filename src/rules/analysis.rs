@@ -306,3 +306,47 @@ fn visit(
     state[i] = 2;
     done.push(i);
 }
+
+/// Number literals in a script other than 0 and 1, with their positions (for `lint`).
+pub fn number_literals(ast: &rhai::AST) -> Vec<(String, (usize, usize))> {
+    let mut out = vec![];
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::IntegerConstant(v, pos))) if *v != 0 && *v != 1 => {
+                out.push((v.to_string(), pos_of(*pos)));
+            }
+            Some(ASTNode::Expr(Expr::FloatConstant(v, pos))) if **v != 0.0 && **v != 1.0 => {
+                out.push((v.to_string(), pos_of(*pos)));
+            }
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// Comparisons of a variable with quoted text: `x == "04"`, `"04" != x`, `x in ["04", …]`.
+/// Returns (variable as written, text, position of the text).
+pub fn text_comparisons(ast: &rhai::AST) -> Vec<(String, String, (usize, usize))> {
+    let mut out = vec![];
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, _))) = path.last() {
+            match (call.name.as_str(), call.args.as_slice()) {
+                ("==" | "!=", [Expr::Variable(x, ..), Expr::StringConstant(s, p)])
+                | ("==" | "!=", [Expr::StringConstant(s, p), Expr::Variable(x, ..)]) => {
+                    out.push((x.1.to_string(), s.to_string(), pos_of(*p)));
+                }
+                ("contains", [Expr::Array(items, _), Expr::Variable(x, ..)]) => {
+                    for item in items.iter() {
+                        if let Expr::StringConstant(s, p) = item {
+                            out.push((x.1.to_string(), s.to_string(), pos_of(*p)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    });
+    out
+}

@@ -20,6 +20,7 @@
 
 pub mod analysis;
 pub mod diagnostic;
+pub mod lint;
 pub mod params;
 pub mod script;
 
@@ -126,6 +127,9 @@ pub struct Manifest {
     /// Risk flags of each level, listed in `reasons` when raised.
     #[serde(default)]
     pub flags: BTreeMap<String, Vec<String>>,
+    /// Other rules of each level published as results (so `lint` does not call them unused).
+    #[serde(default)]
+    pub outputs: BTreeMap<String, Vec<String>>,
 }
 
 /// A loaded, checked rule pack.

@@ -8,7 +8,7 @@
 //!   `!` are disabled, since they cannot carry unknown; the parser then points at them.
 //! - **Exact numbers**: float comparisons are exact (Rhai tolerates an epsilon by default)
 //!   and `/` always divides exactly (`7 / 2` is 3.5, as a policy reader expects); dividing
-//!   by zero is an error of the row, not infinity.
+//!   by zero is unknown (DOMAIN.md: no members, no population), never infinity.
 //! - **Sandbox**: no modules, no `eval`, no printing; operations, call depth, string,
 //!   array and map sizes are bounded, so an endless loop stops with an error in well
 //!   under a second.
@@ -72,7 +72,7 @@ pub struct AggTable {
 }
 
 impl AggTable {
-    fn get(&self, func: &str, arg: &str, row: usize) -> Option<Value> {
+    pub fn get(&self, func: &str, arg: &str, row: usize) -> Option<Value> {
         self.entries
             .iter()
             .find(|(f, a, _)| f == func && a == arg)
@@ -206,6 +206,8 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
             },
         );
     }
+    // `x not in [...]` is parsed as `!` applied to `contains`; unknown stays unknown.
+    e.register_fn("!", |_: ()| Dynamic::UNIT);
     for word in ["not", "非"] {
         e.register_fn(word, |a: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
             Ok(from_tri(tri(&a, "not")?.map(|b| !b)))
@@ -455,6 +457,8 @@ mod tests {
         assert_eq!(tri_of("not(() >= 4000)"), None);
         assert_eq!(tri_of("() in [\"04\", \"02\"]"), None);
         assert_eq!(tri_of("\"04\" in [\"04\", \"02\"]"), Some(true));
+        assert_eq!(tri_of("let x = (); x not in [\"04\"]"), None);
+        assert_eq!(tri_of("let x = \"03\"; x not in [\"04\"]"), Some(true));
         assert_eq!(run("7 / 2").as_float().unwrap(), 3.5);
         assert!(run("() + 1").is_unit());
     }

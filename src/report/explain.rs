@@ -1,0 +1,413 @@
+//! `tuopin explain`: the whole reasoning for one household, from the very outcomes `check`
+//! computes (one evaluation, then this reads it).
+//!
+//! The JSON form (`--json`) is a stable document for filing with an inspection record:
+//!
+//! ```text
+//! { "version": 1, "pack", "year", "household_id", "village_code", "county_code",
+//!   "members": [ { "person_id", "name", "relation", "living",
+//!                  "outcomes": [ { "rule", "title", "value" } ] } ],
+//!   "rules":   [ { "rule", "title", "kind", "source", "value",
+//!                  "reads": [ { "name", "refers_to", "value" } ],
+//!                  "aggregates": [ { "call", "value" } ],
+//!                  "parameters": [ { "name", "alias", "value", "unit", "source" } ] } ],
+//!   "village": { "key", "outcomes": [...] } | null, "county": { ... } | null }
+//! ```
+//!
+//! `value` is true / false / null (unknown) for a verdict, a number or null for a value; the
+//! household `rules` are listed in dependency order (a rule after those it reads).
+
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use crate::eval::fields::FieldData;
+use crate::eval::{Outcomes, Value};
+use crate::messages::{self, Lang};
+use crate::register::{CodeList, Register, Table};
+use crate::rules::{Pack, Ref, RuleKind};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Outcome {
+    pub rule: String,
+    pub title: String,
+    pub value: Json,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Member {
+    pub person_id: String,
+    pub name: Option<String>,
+    pub relation: Option<String>,
+    pub living: bool,
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Read {
+    /// The name as the script writes it.
+    pub name: String,
+    /// `field wage_income`, `rule household.size`, `year` or `unknown`.
+    pub refers_to: String,
+    pub value: Json,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AggregateRead {
+    pub call: String,
+    pub value: Json,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ParameterUse {
+    pub name: String,
+    pub alias: Option<String>,
+    pub value: f64,
+    pub unit: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleTrace {
+    pub rule: String,
+    pub title: String,
+    pub kind: RuleKind,
+    pub source: String,
+    pub value: Json,
+    pub reads: Vec<Read>,
+    pub aggregates: Vec<AggregateRead>,
+    pub parameters: Vec<ParameterUse>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelVerdicts {
+    pub key: String,
+    pub outcomes: Vec<Outcome>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Explanation {
+    pub version: u32,
+    pub pack: String,
+    pub year: i32,
+    pub household_id: String,
+    pub village_code: String,
+    pub county_code: String,
+    pub members: Vec<Member>,
+    pub rules: Vec<RuleTrace>,
+    pub village: Option<LevelVerdicts>,
+    pub county: Option<LevelVerdicts>,
+}
+
+pub fn value_json(v: Value) -> Json {
+    match v {
+        Value::Unknown => Json::Null,
+        Value::Bool(b) => Json::Bool(b),
+        Value::Int(i) => Json::from(i),
+        Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+    }
+}
+
+fn dynamic_json(d: &rhai::Dynamic) -> Json {
+    if d.is_unit() {
+        Json::Null
+    } else if let Ok(b) = d.as_bool() {
+        Json::Bool(b)
+    } else if let Ok(i) = d.as_int() {
+        Json::from(i)
+    } else if let Ok(f) = d.as_float() {
+        serde_json::Number::from_f64(f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null)
+    } else {
+        Json::String(d.to_string())
+    }
+}
+
+/// The row of a key in a level's outcomes.
+fn row_of(outcomes: &Outcomes, t: Table, key: &str) -> Option<usize> {
+    let l = outcomes.level(t)?;
+    (0..l.len()).find(|&i| l.key(i) == key)
+}
+
+fn level_outcomes(pack: &Pack, outcomes: &Outcomes, t: Table, row: usize) -> Vec<Outcome> {
+    let Some(l) = outcomes.level(t) else {
+        return vec![];
+    };
+    l.results
+        .iter()
+        .map(|(r, vals)| Outcome {
+            rule: pack.rules[*r].id.clone(),
+            title: pack.rules[*r].title.clone(),
+            value: value_json(vals[row]),
+        })
+        .collect()
+}
+
+/// Explain one household. `None` if the register has no such household.
+pub fn explain(
+    pack: &Pack,
+    register: &Register,
+    outcomes: &Outcomes,
+    household_id: &str,
+) -> Option<Explanation> {
+    let h_row = row_of(outcomes, Table::Households, household_id)?;
+    let households = register.table(Table::Households)?;
+    let village_code = households
+        .frame
+        .column("village_code")
+        .ok()?
+        .str()
+        .ok()?
+        .get(h_row)
+        .unwrap_or("")
+        .to_string();
+    let county_code = village_code.get(..6).unwrap_or("").to_string();
+
+    // Members: every person row of the household, in register order.
+    let mut members = vec![];
+    if let (Some(persons), Some(pl)) = (
+        register.table(Table::Persons),
+        outcomes.level(Table::Persons),
+    ) {
+        let hids = persons
+            .frame
+            .column("household_id")
+            .ok()?
+            .str()
+            .ok()?
+            .clone();
+        let names = FieldData::extract(persons, Table::Persons, "name");
+        let relation = FieldData::extract(persons, Table::Persons, "relation");
+        let health = persons
+            .frame
+            .column("health")
+            .ok()
+            .and_then(|c| c.u8().ok().cloned());
+        let dead = CodeList::Health.index_of("05");
+        for (row, h) in hids.iter().enumerate() {
+            if h != Some(household_id) {
+                continue;
+            }
+            let text = |d: rhai::Dynamic| {
+                if d.is_unit() {
+                    None
+                } else {
+                    Some(d.to_string())
+                }
+            };
+            members.push(Member {
+                person_id: pl.key(row).to_string(),
+                name: text(names.dynamic(row)),
+                relation: text(relation.dynamic(row)),
+                living: health
+                    .as_ref()
+                    .and_then(|h| h.get(row))
+                    .is_none_or(|c| Some(c) != dead),
+                outcomes: level_outcomes(pack, outcomes, Table::Persons, row),
+            });
+        }
+    }
+
+    // Household rules in dependency order, with what each read.
+    let hl = outcomes.level(Table::Households)?;
+    let aggs = outcomes
+        .aggregates
+        .iter()
+        .find(|(t, _)| *t == Table::Households)
+        .map(|(_, a)| a.clone());
+    let mut rules = vec![];
+    for &r in pack
+        .order
+        .get(&Table::Households)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let rule = &pack.rules[r];
+        let reads = rule
+            .reads
+            .iter()
+            .map(|(name, re)| {
+                let (refers_to, value) = match re {
+                    Ref::Field(f) => (
+                        format!("field {f}"),
+                        dynamic_json(
+                            &FieldData::extract(households, Table::Households, f).dynamic(h_row),
+                        ),
+                    ),
+                    Ref::Rule(j) => (
+                        format!("rule {}", pack.rules[*j].id),
+                        value_json(hl.values(*j).map(|v| v[h_row]).unwrap_or_default()),
+                    ),
+                    Ref::Year => ("year".to_string(), Json::from(outcomes.year)),
+                    Ref::Unknown => ("unknown".to_string(), Json::Null),
+                };
+                Read {
+                    name: name.clone(),
+                    refers_to,
+                    value,
+                }
+            })
+            .collect();
+        let aggregates = rule
+            .aggregates
+            .iter()
+            .map(|a| AggregateRead {
+                call: if a.arg.is_empty() {
+                    format!("{}()", a.func)
+                } else {
+                    format!("{}(\"{}\")", a.func, a.arg)
+                },
+                value: value_json(
+                    aggs.as_ref()
+                        .and_then(|t| t.get(a.func, &a.arg, h_row))
+                        .unwrap_or_default(),
+                ),
+            })
+            .collect();
+        let [_, last] = pack.manifest.years;
+        let parameters = rule
+            .params
+            .iter()
+            .filter_map(|name| pack.params.params.get(name))
+            .filter_map(|p| {
+                Some(ParameterUse {
+                    name: p.name.clone(),
+                    alias: p.alias.clone(),
+                    value: p.value_in(outcomes.year, last)?,
+                    unit: p.unit.clone(),
+                    source: p.source.clone(),
+                })
+            })
+            .collect();
+        rules.push(RuleTrace {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            kind: rule.kind,
+            source: rule.source.clone(),
+            value: value_json(hl.values(r).map(|v| v[h_row]).unwrap_or_default()),
+            reads,
+            aggregates,
+            parameters,
+        });
+    }
+    let verdicts = |t: Table, key: &str| {
+        row_of(outcomes, t, key).map(|row| LevelVerdicts {
+            key: key.to_string(),
+            outcomes: level_outcomes(pack, outcomes, t, row),
+        })
+    };
+    Some(Explanation {
+        version: VERSION,
+        pack: pack.manifest.name.clone(),
+        year: outcomes.year,
+        household_id: household_id.to_string(),
+        village: verdicts(Table::Villages, &village_code),
+        county: verdicts(Table::Counties, &county_code),
+        village_code,
+        county_code,
+        members,
+        rules,
+    })
+}
+
+fn show(lang: Lang, v: &Json) -> String {
+    match v {
+        Json::Null => messages::outcome(lang, None).to_string(),
+        Json::Bool(b) => messages::outcome(lang, Some(*b)).to_string(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The explanation as text for the terminal.
+pub fn render(e: &Explanation, lang: Lang) -> String {
+    let l = messages::explain_labels(lang);
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} {} ({} {}, {} {}) · {} {} · {}\n",
+        l.household,
+        e.household_id,
+        l.village,
+        e.village_code,
+        l.county,
+        e.county_code,
+        l.year,
+        e.year,
+        e.pack
+    ));
+    out.push_str(&format!("\n{}\n", l.members));
+    for m in &e.members {
+        let outcomes: Vec<String> = m
+            .outcomes
+            .iter()
+            .map(|o| format!("{}={}", o.title, show(lang, &o.value)))
+            .collect();
+        out.push_str(&format!(
+            "  {} {} {} {}  {}\n",
+            m.person_id,
+            m.name.as_deref().unwrap_or("-"),
+            m.relation.as_deref().unwrap_or("-"),
+            if m.living { l.living } else { l.deceased },
+            outcomes.join("  ")
+        ));
+    }
+    out.push_str(&format!("\n{}\n", l.rules));
+    for r in &e.rules {
+        out.push_str(&format!(
+            "  {} {} = {}\n",
+            r.rule,
+            r.title,
+            show(lang, &r.value)
+        ));
+        for x in &r.reads {
+            out.push_str(&format!(
+                "      {} {} ({}) = {}\n",
+                l.reads,
+                x.name,
+                x.refers_to,
+                show(lang, &x.value)
+            ));
+        }
+        for a in &r.aggregates {
+            out.push_str(&format!(
+                "      {} {} = {}\n",
+                l.reads,
+                a.call,
+                show(lang, &a.value)
+            ));
+        }
+        for p in &r.parameters {
+            let alias = p
+                .alias
+                .as_deref()
+                .map(|a| format!("（{a}）"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "      {} {}{alias} = {} {}  [{}]\n",
+                l.parameter,
+                p.name,
+                p.value,
+                p.unit.as_deref().unwrap_or(""),
+                p.source
+            ));
+        }
+        if !r.source.is_empty() {
+            out.push_str(&format!("      {} {}\n", l.source, r.source));
+        }
+    }
+    for (label, v) in [(l.village, &e.village), (l.county, &e.county)] {
+        if let Some(v) = v {
+            let outcomes: Vec<String> = v
+                .outcomes
+                .iter()
+                .map(|o| format!("{}={}", o.title, show(lang, &o.value)))
+                .collect();
+            out.push_str(&format!("\n{label} {}: {}\n", v.key, outcomes.join("  ")));
+        }
+    }
+    out
+}
