@@ -15,10 +15,7 @@ use tuopin::check::{self, CheckOptions, CheckResult};
 use tuopin::register::{Encoding, Format};
 
 fn main() {
-    let mut sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let mut sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
     if sizes.is_empty() {
         sizes = vec![100_000, 1_000_000];
     }
@@ -30,22 +27,11 @@ fn main() {
         // The register is made by the CLI (release build) so that this process measures
         // only the check.
         let status = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-            .args([
-                "gen",
-                "--households",
-                &n.to_string(),
-                "--seed",
-                "7",
-                "--out",
-            ])
+            .args(["gen", "--households", &n.to_string(), "--seed", "7", "--out"])
             .arg(&data)
             .output()
             .expect("gen");
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
         let o = CheckOptions {
             data: data.clone(),
             rules: PathBuf::from("rules/hunan"),
@@ -62,15 +48,11 @@ fn main() {
         let result = check::run(&o, &|_| {}, &|_| {}).expect("check");
         let secs = start.elapsed().as_secs_f64();
         let peak = common::peak_mib();
-        let CheckResult::Done { outcomes, .. } = result else {
-            panic!("the generated register has input errors")
-        };
+        let CheckResult::Done { outcomes, .. } = result else { panic!("the generated register has input errors") };
         assert!(outcomes.errors.is_empty());
         let rate = n as f64 / secs;
         rates.push((n, secs, rate));
-        println!(
-            "check {n:>9} households: {secs:7.2} s, {rate:9.0} households/s, peak {peak:6.0} MiB"
-        );
+        println!("check {n:>9} households: {secs:7.2} s, {rate:9.0} households/s, peak {peak:6.0} MiB");
         let _ = std::fs::remove_dir_all(&data);
         let _ = std::fs::remove_dir_all(root.join(format!("out{n}")));
     }
@@ -85,10 +67,7 @@ fn main() {
         );
     }
     if let Some(&(n, secs, _)) = rates.iter().find(|(n, ..)| *n == 1_000_000) {
-        println!(
-            "target: 1,000,000 households in 20 s; measured {secs:.2} s = {:.2} of the target ({n})",
-            secs / 20.0
-        );
+        println!("target: 1,000,000 households in 20 s; measured {secs:.2} s = {:.2} of the target ({n})", secs / 20.0);
     }
     let _ = std::fs::remove_dir_all(Path::new(&root));
 }

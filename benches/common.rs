@@ -7,13 +7,9 @@ pub fn peak_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<f64>()
-                    .unwrap_or(0.0)
-            })
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
         })
         .unwrap_or(0.0)
         / 1024.0
@@ -26,10 +22,7 @@ pub fn reset_peak() {
 
 /// Households from the first argument that is a number, else the default.
 pub fn size_arg(default: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .find_map(|a| a.replace('_', "").parse().ok())
-        .unwrap_or(default)
+    std::env::args().skip(1).find_map(|a| a.replace('_', "").parse().ok()).unwrap_or(default)
 }
 
 pub fn machine() -> String {
@@ -41,10 +34,5 @@ pub fn machine() -> String {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_default();
-    format!(
-        "{} threads, {cpu}",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    )
+    format!("{} threads, {cpu}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }

@@ -14,8 +14,7 @@ fn main() {
     let households = common::size_arg(1_000_000);
     let dir = tempfile_dir();
     let aliases = register::Aliases::builtin();
-    let (_pack, values) =
-        tuopin::check::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
+    let (_pack, values) = tuopin::check::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
     let t = |k: &str| values[k];
     let thresholds = tuopin::r#gen::Thresholds {
         poverty_line: t("poverty_line"),
@@ -47,22 +46,10 @@ fn main() {
     drop(g);
     common::reset_peak();
     let start = Instant::now();
-    let loaded = register::load(
-        &dir,
-        &[Table::Persons, Table::Households],
-        &Default::default(),
-    )
-    .expect("load");
-    assert!(
-        loaded.errors.is_empty(),
-        "the generated register must load back without errors"
-    );
+    let loaded = register::load(&dir, &[Table::Persons, Table::Households], &Default::default()).expect("load");
+    assert!(loaded.errors.is_empty(), "the generated register must load back without errors");
     assert_eq!(loaded.register.rows(Table::Households), households);
-    println!(
-        "load back: {:.2} s, peak {:.0} MiB",
-        start.elapsed().as_secs_f64(),
-        common::peak_mib()
-    );
+    println!("load back: {:.2} s, peak {:.0} MiB", start.elapsed().as_secs_f64(), common::peak_mib());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

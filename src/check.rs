@@ -28,10 +28,7 @@ pub struct CheckOptions {
 pub enum CheckResult {
     /// The register had input errors and `--skip-invalid` was not given: nothing but the
     /// error list was written.
-    InputErrors {
-        errors: Vec<InputError>,
-        written: Vec<PathBuf>,
-    },
+    InputErrors { errors: Vec<InputError>, written: Vec<PathBuf> },
     /// Rules were evaluated and written.
     Done {
         pack: Box<Pack>,
@@ -54,32 +51,17 @@ pub fn load_pack(
     Ok((pack, values))
 }
 
-pub fn run(
-    o: &CheckOptions,
-    progress: &(dyn Fn(u64) + Sync),
-    on_loaded: &dyn Fn(u64),
-) -> Result<CheckResult, Error> {
+pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {
     let aliases = Aliases::with_file(o.aliases.as_deref())?;
     // The pack is checked first: a broken script is reported before a long load.
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
-    let opts = LoadOptions {
-        encoding: o.encoding,
-        aliases: aliases.clone(),
-        skip_invalid: o.skip_invalid,
-    };
+    let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
     let loaded = register::load(&o.data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() && !o.skip_invalid {
         let mut staging = Staging::begin(&o.out)?;
-        report::write_csv_rows(
-            &mut staging,
-            "input_errors.csv",
-            &report::input_error_rows(&loaded.errors, o.lang),
-        )?;
+        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
         let written = staging.commit()?;
-        return Ok(CheckResult::InputErrors {
-            errors: loaded.errors,
-            written,
-        });
+        return Ok(CheckResult::InputErrors { errors: loaded.errors, written });
     }
     let reg = loaded.register;
     on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
@@ -89,40 +71,22 @@ pub fn run(
     let info = RunInfo {
         data: o.data.display().to_string(),
         rules: o.rules.display().to_string(),
-        set_aside: set_aside
-            .iter()
-            .map(|(t, n)| (t.name().to_string(), *n))
-            .collect(),
+        set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
     let mut staging = Staging::begin(&o.out)?;
     report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
     if !loaded.errors.is_empty() {
-        report::write_csv_rows(
-            &mut staging,
-            "input_errors.csv",
-            &report::input_error_rows(&loaded.errors, o.lang),
-        )?;
+        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
         let rows: Vec<SetAsideRow> = reg
             .set_aside
             .iter()
-            .flat_map(|(t, keys)| {
-                keys.iter().map(move |k| SetAsideRow {
-                    table: t.name(),
-                    key: k.clone(),
-                })
-            })
+            .flat_map(|(t, keys)| keys.iter().map(move |k| SetAsideRow { table: t.name(), key: k.clone() }))
             .collect();
         report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
     }
     let written = staging.commit()?;
-    Ok(CheckResult::Done {
-        pack: Box::new(pack),
-        outcomes,
-        input_errors: loaded.errors,
-        set_aside,
-        written,
-    })
+    Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
 }
 
 #[derive(serde::Serialize)]
@@ -148,19 +112,11 @@ pub fn evaluate_register(
     encoding: Encoding,
 ) -> Result<Result<Evaluated, Vec<InputError>>, Error> {
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
-    let opts = LoadOptions {
-        encoding,
-        aliases: aliases.clone(),
-        skip_invalid: false,
-    };
+    let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
         return Ok(Err(loaded.errors));
     }
     let outcomes = eval::evaluate(&pack, &loaded.register, year, values, aliases, &|_| {})?;
-    Ok(Ok(Evaluated {
-        pack,
-        register: loaded.register,
-        outcomes,
-    }))
+    Ok(Ok(Evaluated { pack, register: loaded.register, outcomes }))
 }

@@ -20,18 +20,11 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{0}: not a folder")]
     NotAFolder(PathBuf),
     #[error("{file}:{line}: {message}")]
-    Config {
-        file: String,
-        line: usize,
-        message: String,
-    },
+    Config { file: String, line: usize, message: String },
     #[error("{0}")]
     Polars(#[from] polars::prelude::PolarsError),
     #[error("{0}")]
@@ -49,9 +42,6 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.to_path_buf(), source }
     }
 }

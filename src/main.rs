@@ -77,6 +77,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the example cases of a rule pack (`<pack>/tests/*.toml`).
+    ///
+    /// Example: tuopin test --rules rules/hunan
+    Test {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     /// Check a rule pack: load-time errors, then the warnings a careful reviewer would give.
     ///
     /// Example: tuopin lint --rules rules/hunan --deny-warnings
@@ -128,11 +135,7 @@ enum Command {
 /// A default path that works from the repository root or, failing that, where it was built.
 fn default_path(rel: &str) -> PathBuf {
     let here = PathBuf::from(rel);
-    if here.exists() {
-        here
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-    }
+    if here.exists() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(rel) }
 }
 
 fn main() -> ExitCode {
@@ -145,11 +148,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Error::Rules(diags)) => {
-            eprintln!(
-                "{}\n{}",
-                messages::rule_pack_errors(lang),
-                tuopin::rules::diagnostic::render_all(&diags, lang)
-            );
+            eprintln!("{}\n{}", messages::rule_pack_errors(lang), tuopin::rules::diagnostic::render_all(&diags, lang));
             ExitCode::from(1)
         }
         Err(e) => {
@@ -162,20 +161,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let lang = cli.lang;
     match cli.command {
-        Command::Check {
-            data,
-            rules,
-            year,
-            out,
-            format,
-            skip_invalid,
-            encoding,
-            aliases,
-        } => {
+        Command::Check { data, rules, year, out, format, skip_invalid, encoding, aliases } => {
             if format == Format::Ndjson {
-                return Err(Error::Usage(
-                    "--format for results: parquet, csv or xlsx".into(),
-                ));
+                return Err(Error::Usage("--format for results: parquet, csv or xlsx".into()));
             }
             let o = CheckOptions {
                 data: data.unwrap_or_else(|| default_path("fixtures/demo")),
@@ -194,9 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let on_loaded = |total: u64| {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 bar.set_length(total);
-                if let Ok(style) =
-                    ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {per_sec} {eta}")
-                {
+                if let Ok(style) = ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} {per_sec} {eta}") {
                     bar.set_style(style);
                 }
             };
@@ -204,79 +190,62 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             bar.finish_and_clear();
             Ok(report_check(lang, result, started))
         }
-        Command::Explain {
-            household_id,
-            data,
-            rules,
-            year,
-            json,
-        } => {
+        Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let ev = match check::evaluate_register(
-                &data,
-                &rules,
-                year,
-                &Aliases::builtin(),
-                Encoding::Auto,
-            )? {
+            let ev = match check::evaluate_register(&data, &rules, year, &Aliases::builtin(), Encoding::Auto)? {
                 Ok(ev) => ev,
                 Err(errors) => {
                     print_input_errors(lang, &errors, None);
                     return Ok(ExitCode::from(1));
                 }
             };
-            let Some(e) = tuopin::report::explain::explain(
-                &ev.pack,
-                &ev.register,
-                &ev.outcomes,
-                &household_id,
-            ) else {
+            let Some(e) = tuopin::report::explain::explain(&ev.pack, &ev.register, &ev.outcomes, &household_id) else {
                 eprintln!("{}", messages::no_such_household(lang, &household_id));
                 return Ok(ExitCode::from(1));
             };
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e)
-                        .map_err(|e| Error::Evaluation(e.to_string()))?
-                );
+                println!("{}", serde_json::to_string_pretty(&e).map_err(|e| Error::Evaluation(e.to_string()))?);
             } else {
                 print!("{}", tuopin::report::explain::render(&e, lang));
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lint {
-            rules,
-            deny_warnings,
-        } => {
+        Command::Test { rules } => {
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let aliases = Aliases::builtin();
+            let pack = tuopin::rules::load(&rules, &aliases).map_err(Error::Rules)?;
+            let results = tuopin::rules::cases::run(&pack, &aliases)?;
+            for r in results.iter().filter(|r| !r.passed()) {
+                println!("{}", messages::case_failed(lang, &r.file, r.line, &r.name));
+                if let Some(e) = &r.error {
+                    println!("    {}", messages::case_error(lang, e));
+                }
+                for f in &r.failures {
+                    let (want, got) = (messages::value_text(lang, f.expected), messages::value_text(lang, f.actual));
+                    println!("    {}", messages::case_mismatch(lang, &f.rule, &want, &got));
+                    for t in &f.trail {
+                        println!("        {t}");
+                    }
+                }
+            }
+            let failed = results.iter().filter(|r| !r.passed()).count();
+            println!("{}", messages::case_summary(lang, results.len() - failed, failed));
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Lint { rules, deny_warnings } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let (errors, warnings) = tuopin::rules::lint::run(&rules, &Aliases::builtin());
             for d in errors.iter().chain(&warnings) {
                 println!("{}", d.render(lang));
             }
-            println!(
-                "{}",
-                messages::lint_summary(lang, errors.len(), warnings.len())
-            );
+            println!("{}", messages::lint_summary(lang, errors.len(), warnings.len()));
             let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
-            Ok(if fail {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Load {
-            data,
-            encoding,
-            aliases,
-        } => {
+        Command::Load { data, encoding, aliases } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let opts = LoadOptions {
-                encoding,
-                aliases: Aliases::with_file(aliases.as_deref())?,
-                skip_invalid: false,
-            };
+            let opts = LoadOptions { encoding, aliases: Aliases::with_file(aliases.as_deref())?, skip_invalid: false };
             let loaded = register::load(&data, &[], &opts)?;
             for t in Table::ALL {
                 if let Some(lt) = loaded.register.table(t) {
@@ -290,28 +259,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::from(1))
             }
         }
-        Command::Gen {
-            households,
-            seed,
-            out,
-            format,
-            faults,
-            year,
-            counties,
-            rules,
-        } => {
+        Command::Gen { households, seed, out, format, faults, year, counties, rules } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let (pack, values) = check::load_pack(&rules, year, &Aliases::builtin())?;
             let thresholds = thresholds(&pack, &values)?;
             let started = Instant::now();
-            let mut g = r#gen::generate(&r#gen::GenOptions {
-                households,
-                seed,
-                year,
-                counties,
-                faults,
-                thresholds,
-            });
+            let mut g = r#gen::generate(&r#gen::GenOptions { households, seed, year, counties, faults, thresholds });
             let written = r#gen::write(&mut g, &out, format)?;
             eprintln!(
                 "{} households, {} persons, {} villages, {} counties, {} faults in {:.1} s",
@@ -330,10 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
 }
 
-fn thresholds(
-    pack: &Pack,
-    values: &std::collections::HashMap<String, f64>,
-) -> Result<r#gen::Thresholds, Error> {
+fn thresholds(pack: &Pack, values: &std::collections::HashMap<String, f64>) -> Result<r#gen::Thresholds, Error> {
     let get = |name: &str| {
         values.get(name).copied().ok_or_else(|| {
             Error::Evaluation(format!(
@@ -357,13 +307,8 @@ fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<
         eprintln!("  {}", messages::input_error(lang, e));
     }
     if errors.len() > ERROR_CAP {
-        let shown = file
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "-".into());
-        eprintln!(
-            "  {}",
-            messages::more_errors(lang, errors.len() - ERROR_CAP, &shown)
-        );
+        let shown = file.map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+        eprintln!("  {}", messages::more_errors(lang, errors.len() - ERROR_CAP, &shown));
     }
 }
 
@@ -374,21 +319,12 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
             eprintln!("{}", messages::stopped_on_input_errors(lang));
             ExitCode::from(1)
         }
-        CheckResult::Done {
-            pack,
-            outcomes,
-            input_errors,
-            set_aside,
-            written,
-        } => {
+        CheckResult::Done { pack, outcomes, input_errors, set_aside, written } => {
             if !input_errors.is_empty() {
                 print_input_errors(
                     lang,
                     &input_errors,
-                    written
-                        .iter()
-                        .find(|p| p.ends_with("input_errors.csv"))
-                        .map(PathBuf::as_path),
+                    written.iter().find(|p| p.ends_with("input_errors.csv")).map(PathBuf::as_path),
                 );
                 for (t, n) in &set_aside {
                     eprintln!("{}", messages::set_aside(lang, t.name(), *n));
@@ -412,27 +348,16 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
             };
             print!("{}", messages::check_totals(lang, &totals));
             if !outcomes.errors.is_empty() {
-                eprintln!(
-                    "{}",
-                    messages::rule_errors_heading(lang, outcomes.errors.len())
-                );
+                eprintln!("{}", messages::rule_errors_heading(lang, outcomes.errors.len()));
                 for e in outcomes.errors.iter().take(ERROR_CAP) {
                     eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
                 }
             }
-            println!(
-                "{} ({:.1} s)",
-                messages::outputs_heading(lang),
-                started.elapsed().as_secs_f64()
-            );
+            println!("{} ({:.1} s)", messages::outputs_heading(lang), started.elapsed().as_secs_f64());
             for p in &written {
                 println!("  {}", p.display());
             }
-            if input_errors.is_empty() && outcomes.errors.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            if input_errors.is_empty() && outcomes.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
     }
 }

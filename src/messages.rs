@@ -66,9 +66,7 @@ fn problem(lang: Lang, p: &Problem) -> String {
         (Lang::Zh, NullRegistered) => "“建档立卡户”为空；应为 是 或 否".into(),
         (Lang::En, NullRegistered) => "`registered` is empty; expected 是/否 (true/false)".into(),
         (Lang::Zh, NullStatus) => "建档立卡户的“脱贫状态”为空；应为 02、03、04 或 05".into(),
-        (Lang::En, NullStatus) => {
-            "`status` is empty in a registered household; expected 02, 03, 04 or 05".into()
-        }
+        (Lang::En, NullStatus) => "`status` is empty in a registered household; expected 02, 03, 04 or 05".into(),
         (Lang::Zh, DuplicateKey(first)) => format!("与第 {first} 行重复"),
         (Lang::En, DuplicateKey(first)) => format!("duplicates row {first}"),
         (Lang::Zh, DuplicateMember(first)) => {
@@ -173,46 +171,26 @@ pub fn check_totals(lang: Lang, t: &CheckTotals) -> String {
             ("已检查农户", t.households.to_string()),
             ("可脱贫退出的农户", opt(t.exit_eligible)),
             ("错退风险农户", opt(t.wrong_exit_risk)),
-            (
-                "可退出的村",
-                format!("{} / {}", opt(t.villages_eligible), t.villages),
-            ),
-            (
-                "可摘帽的县",
-                format!("{} / {}", opt(t.counties_eligible), t.counties),
-            ),
+            ("可退出的村", format!("{} / {}", opt(t.villages_eligible), t.villages)),
+            ("可摘帽的县", format!("{} / {}", opt(t.counties_eligible), t.counties)),
             ("规则运行错误", t.rule_errors.to_string()),
         ],
         Lang::En => vec![
             ("households checked", t.households.to_string()),
             ("exit-eligible households", opt(t.exit_eligible)),
             ("wrong-exit risks", opt(t.wrong_exit_risk)),
-            (
-                "villages eligible to exit",
-                format!("{} / {}", opt(t.villages_eligible), t.villages),
-            ),
-            (
-                "counties eligible to exit",
-                format!("{} / {}", opt(t.counties_eligible), t.counties),
-            ),
+            ("villages eligible to exit", format!("{} / {}", opt(t.villages_eligible), t.villages)),
+            ("counties eligible to exit", format!("{} / {}", opt(t.counties_eligible), t.counties)),
             ("rule errors", t.rule_errors.to_string()),
         ],
     };
-    let width = rows
-        .iter()
-        .map(|(k, _)| display_width(k))
-        .max()
-        .unwrap_or(0);
-    rows.iter()
-        .map(|(k, v)| format!("  {k}{}  {v:>9}\n", " ".repeat(width - display_width(k))))
-        .collect()
+    let width = rows.iter().map(|(k, _)| display_width(k)).max().unwrap_or(0);
+    rows.iter().map(|(k, v)| format!("  {k}{}  {v:>9}\n", " ".repeat(width - display_width(k)))).collect()
 }
 
 /// Terminal width of text: CJK characters take two columns.
 fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
 pub fn outputs_heading(lang: Lang) -> &'static str {
@@ -227,9 +205,7 @@ pub fn rule_errors_heading(lang: Lang, n: usize) -> String {
         Lang::Zh => {
             format!("规则运行时出错 {n} 次（这些行的结果为“未知”，详见 rule_errors.csv）：")
         }
-        Lang::En => format!(
-            "{n} rule error(s) while evaluating (those outcomes are unknown; see rule_errors.csv):"
-        ),
+        Lang::En => format!("{n} rule error(s) while evaluating (those outcomes are unknown; see rule_errors.csv):"),
     }
 }
 
@@ -273,10 +249,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
-        Text {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Text { zh: zh.into(), en: en.into() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -294,10 +267,7 @@ pub struct Msg {
 }
 
 fn msg(zh: String, en: String) -> Msg {
-    Msg {
-        message: Text::new(zh, en),
-        hint: None,
-    }
+    Msg { message: Text::new(zh, en), hint: None }
 }
 
 impl Msg {
@@ -332,10 +302,7 @@ pub mod pack {
     }
 
     pub fn params_unreadable(e: &str) -> Msg {
-        msg(
-            format!("无法读取参数文件：{e}"),
-            format!("cannot read the parameters: {e}"),
-        )
+        msg(format!("无法读取参数文件：{e}"), format!("cannot read the parameters: {e}"))
     }
 
     pub fn params_toml_error(e: &str) -> Msg {
@@ -346,28 +313,16 @@ pub mod pack {
     }
 
     pub fn not_a_year(name: &str, y: &str) -> Msg {
-        msg(
-            format!("参数 `{name}` 的 values 中 `{y}` 不是年度"),
-            format!("`{name}`: `{y}` in `values` is not a year"),
-        )
-        .hint(
-            "写成 { 2019 = 3400, 2020 = 4000 }",
-            "write values as { 2019 = 3400, 2020 = 4000 }",
-        )
+        msg(format!("参数 `{name}` 的 values 中 `{y}` 不是年度"), format!("`{name}`: `{y}` in `values` is not a year"))
+            .hint("写成 { 2019 = 3400, 2020 = 4000 }", "write values as { 2019 = 3400, 2020 = 4000 }")
     }
 
     pub fn no_values(name: &str) -> Msg {
-        msg(
-            format!("参数 `{name}` 没有任何数值"),
-            format!("`{name}` has no values"),
-        )
+        msg(format!("参数 `{name}` 没有任何数值"), format!("`{name}` has no values"))
     }
 
     pub fn rule_unreadable(e: &str) -> Msg {
-        msg(
-            format!("无法读取规则文件：{e}"),
-            format!("cannot read: {e}"),
-        )
+        msg(format!("无法读取规则文件：{e}"), format!("cannot read: {e}"))
     }
 
     pub fn id_mismatch(id: &str, expected: &str) -> Msg {
@@ -382,50 +337,35 @@ pub mod pack {
     }
 
     pub fn no_id(expected: &str) -> Msg {
-        msg(
-            "规则没有 `// id:` 文件头".into(),
-            "the rule has no `// id:` header line".into(),
-        )
-        .hint(
+        msg("规则没有 `// id:` 文件头".into(), "the rule has no `// id:` header line".into()).hint(
             format!("文件开头写 `// id: {expected}`、`// 标题: …`、`// 来源: …`"),
             format!("start the file with `// id: {expected}`, `// 标题: …`, `// 来源: …`"),
         )
     }
 
     pub fn unknown_kind(kind: &str) -> Msg {
-        msg(
-            format!("未知的规则类型 `{kind}`"),
-            format!("unknown rule kind `{kind}`"),
-        )
-        .hint(
+        msg(format!("未知的规则类型 `{kind}`"), format!("unknown rule kind `{kind}`")).hint(
             "写 `// 类型: 判断`（是/否/未知）或 `// 类型: 数值`（一个数）",
             "write `// 类型: 判断` (a yes/no/unknown verdict) or `// 类型: 数值` (a number)",
         )
     }
 
     pub fn syntax_error(detail: &str, logic_operator: bool) -> Msg {
-        let m = msg(
-            format!("语法错误：{detail}"),
-            format!("syntax error: {detail}"),
-        );
+        let m = msg(format!("语法错误：{detail}"), format!("syntax error: {detail}"));
         if logic_operator {
             m.hint(
                 "请用 `and`、`or`、`not(…)`（或 且、或、非(…)）：数据缺失时它们得出“未知”，&&、|| 和 ! 做不到",
                 "write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot",
             )
         } else {
-            m.hint(
-                "请检查这一行的括号、引号和运算符",
-                "check the brackets, quotes and operators on this line",
-            )
+            m.hint("请检查这一行的括号、引号和运算符", "check the brackets, quotes and operators on this line")
         }
     }
 
     pub fn no_rules() -> Msg {
         msg(
             "规则包中没有规则（person/、household/、village/、county/ 下的 .rhai 文件）".into(),
-            "the pack has no rules (.rhai files under person/, household/, village/, county/)"
-                .into(),
+            "the pack has no rules (.rhai files under person/, household/, village/, county/)".into(),
         )
     }
 
@@ -437,23 +377,13 @@ pub mod pack {
     }
 
     pub fn reads_itself(id: &str) -> Msg {
-        msg(
-            format!("规则 `{id}` 引用了自己"),
-            format!("rule `{id}` reads itself"),
-        )
-        .hint(
-            "规则不能依赖自己的结果",
-            "a rule cannot depend on its own result",
-        )
+        msg(format!("规则 `{id}` 引用了自己"), format!("rule `{id}` reads itself"))
+            .hint("规则不能依赖自己的结果", "a rule cannot depend on its own result")
     }
 
     pub fn aggregate_not_below(fname: &str, over: &str, level: &str) -> Msg {
         msg(
-            format!(
-                "`{fname}` 读取{}层的行，不在{}规则的下级",
-                level_zh(over),
-                level_zh(level)
-            ),
+            format!("`{fname}` 读取{}层的行，不在{}规则的下级", level_zh(over), level_zh(level)),
             format!("`{fname}` reads {over} rows, which are not below a {level} rule"),
         )
         .hint(
@@ -468,51 +398,29 @@ pub mod pack {
             format!("`{arg}` is neither a rule nor a field of the {over} level"),
         )
         .hint(
-            format!(
-                "`{fname}` 按带引号的名称读取{}层的规则或字段",
-                level_zh(over)
-            ),
+            format!("`{fname}` 按带引号的名称读取{}层的规则或字段", level_zh(over)),
             format!("`{fname}` reads a {over} rule or field by its quoted name"),
         )
     }
 
     pub fn aggregate_args(fname: &str) -> Msg {
-        msg(
-            format!("`{fname}` 需要一个带引号的规则或字段名"),
-            format!("`{fname}` takes one quoted rule or field name"),
-        )
-        .hint(
-            format!("例如 {fname}(\"education_assured\")"),
-            format!("for example {fname}(\"education_assured\")"),
-        )
+        msg(format!("`{fname}` 需要一个带引号的规则或字段名"), format!("`{fname}` takes one quoted rule or field name"))
+            .hint(format!("例如 {fname}(\"education_assured\")"), format!("for example {fname}(\"education_assured\")"))
     }
 
     pub fn no_parameter(name: &str, names: &str) -> Msg {
-        msg(
-            format!("parameters.toml 中没有参数 `{name}`"),
-            format!("no parameter `{name}` in parameters.toml"),
-        )
-        .hint(format!("已有参数：{names}"), format!("parameters: {names}"))
+        msg(format!("parameters.toml 中没有参数 `{name}`"), format!("no parameter `{name}` in parameters.toml"))
+            .hint(format!("已有参数：{names}"), format!("parameters: {names}"))
     }
 
     pub fn parameter_args(fname: &str) -> Msg {
-        msg(
-            format!("`{fname}` 需要一个带引号的参数名"),
-            format!("`{fname}` takes one quoted parameter name"),
-        )
-        .hint(
-            "例如 param(\"poverty_line\")",
-            "for example param(\"poverty_line\")",
-        )
+        msg(format!("`{fname}` 需要一个带引号的参数名"), format!("`{fname}` takes one quoted parameter name"))
+            .hint("例如 param(\"poverty_line\")", "for example param(\"poverty_line\")")
     }
 
     pub fn higher_level(name: &str, other: &str, level: &str) -> Msg {
         msg(
-            format!(
-                "`{name}` 属于{}层，在本{}规则之上",
-                level_zh(other),
-                level_zh(level)
-            ),
+            format!("`{name}` 属于{}层，在本{}规则之上", level_zh(other), level_zh(level)),
             format!("`{name}` belongs to the {other} level, above this {level} rule"),
         )
         .hint(
@@ -523,11 +431,7 @@ pub mod pack {
 
     pub fn lower_level(name: &str, other: &str, level: &str, agg: &str) -> Msg {
         msg(
-            format!(
-                "`{name}` 属于{}层，在本{}规则之下",
-                level_zh(other),
-                level_zh(level)
-            ),
+            format!("`{name}` 属于{}层，在本{}规则之下", level_zh(other), level_zh(level)),
             format!("`{name}` belongs to the {other} level, below this {level} rule"),
         )
         .hint(
@@ -537,22 +441,13 @@ pub mod pack {
     }
 
     pub fn is_parameter(name: &str) -> Msg {
-        msg(
-            format!("`{name}` 是参数"),
-            format!("`{name}` is a parameter"),
-        )
-        .hint(
-            format!("请写 param(\"{name}\")"),
-            format!("write param(\"{name}\")"),
-        )
+        msg(format!("`{name}` 是参数"), format!("`{name}` is a parameter"))
+            .hint(format!("请写 param(\"{name}\")"), format!("write param(\"{name}\")"))
     }
 
     pub fn unknown_name(name: &str, level: &str, near: &[String]) -> Msg {
         let m = msg(
-            format!(
-                "未知的名称 `{name}`：不是{}层的字段、规则或参数",
-                level_zh(level)
-            ),
+            format!("未知的名称 `{name}`：不是{}层的字段、规则或参数", level_zh(level)),
             format!("unknown name `{name}`: not a field, rule or parameter of the {level} level"),
         );
         if near.is_empty() {
@@ -561,37 +456,19 @@ pub mod pack {
                 "check the spelling against DOMAIN.md's columns and the pack's rule files",
             )
         } else {
-            m.hint(
-                format!("是不是 {}？", near.join(" 或 ")),
-                format!("did you mean {}?", near.join(" or ")),
-            )
+            m.hint(format!("是不是 {}？", near.join(" 或 ")), format!("did you mean {}?", near.join(" or ")))
         }
     }
 
     pub fn cycle(ids: &str) -> Msg {
-        msg(
-            format!("规则互相依赖形成循环：{ids}"),
-            format!("rules depend on each other in a circle: {ids}"),
-        )
-        .hint(
-            "打破循环：其中一条规则不能读取下一条",
-            "break the circle: one of these rules must not read the next",
-        )
+        msg(format!("规则互相依赖形成循环：{ids}"), format!("rules depend on each other in a circle: {ids}"))
+            .hint("打破循环：其中一条规则不能读取下一条", "break the circle: one of these rules must not read the next")
     }
 
-    pub fn aggregate_kind(
-        call: &str,
-        wants_predicate: bool,
-        target: &str,
-        target_is_predicate: bool,
-    ) -> Msg {
+    pub fn aggregate_kind(call: &str, wants_predicate: bool, target: &str, target_is_predicate: bool) -> Msg {
         let kind_zh = |p: bool| if p { "判断" } else { "数值" };
         let kind_en = |p: bool| {
-            if p {
-                "predicate (是/否)"
-            } else {
-                "value (number)"
-            }
+            if p { "predicate (是/否)" } else { "value (number)" }
         };
         msg(
             format!(
@@ -602,11 +479,7 @@ pub mod pack {
             format!(
                 "`{call}` needs a {} rule, but `{target}` is a {}",
                 kind_en(wants_predicate),
-                if target_is_predicate {
-                    "predicate"
-                } else {
-                    "value"
-                }
+                if target_is_predicate { "predicate" } else { "value" }
             ),
         )
     }
@@ -625,9 +498,7 @@ pub mod pack {
     pub fn parameter_missing_for_year(name: &str, year: i32, covers: &str, used_by: &str) -> Msg {
         msg(
             format!("参数 `{name}` 没有 {year} 年的数值（覆盖 {covers}）；使用它的规则：{used_by}"),
-            format!(
-                "parameter `{name}` has no value for {year} (it covers {covers}); used by {used_by}"
-            ),
+            format!("parameter `{name}` has no value for {year} (it covers {covers}); used by {used_by}"),
         )
         .hint(
             format!("在它的 values 中加入 {year} 年或更早的数值"),
@@ -638,22 +509,19 @@ pub mod pack {
     // Lint warnings.
 
     pub fn number_in_script(n: &str) -> Msg {
-        msg(format!("规则中直接写了数字 {n}，它应该是一个参数"), format!("the number {n} is written in the script; it should be a parameter"))
-            .hint(
-                "把它加到 parameters.toml（含年度、单位和来源），再用 param(\"…\") 引用",
-                "add it to parameters.toml (with its years, unit and source) and read it with param(\"…\")",
-            )
+        msg(
+            format!("规则中直接写了数字 {n}，它应该是一个参数"),
+            format!("the number {n} is written in the script; it should be a parameter"),
+        )
+        .hint(
+            "把它加到 parameters.toml（含年度、单位和来源），再用 param(\"…\") 引用",
+            "add it to parameters.toml (with its years, unit and source) and read it with param(\"…\")",
+        )
     }
 
     pub fn unused_parameter(name: &str) -> Msg {
-        msg(
-            format!("没有任何规则使用参数 `{name}`"),
-            format!("no rule uses the parameter `{name}`"),
-        )
-        .hint(
-            "删除它，或在规则中用 param(\"…\") 引用",
-            "remove it, or read it in a rule with param(\"…\")",
-        )
+        msg(format!("没有任何规则使用参数 `{name}`"), format!("no rule uses the parameter `{name}`"))
+            .hint("删除它，或在规则中用 param(\"…\") 引用", "remove it, or read it in a rule with param(\"…\")")
     }
 
     pub fn unused_rule(id: &str) -> Msg {
@@ -665,14 +533,8 @@ pub mod pack {
     }
 
     pub fn no_source(id: &str) -> Msg {
-        msg(
-            format!("规则 `{id}` 没有注明来源"),
-            format!("rule `{id}` has no source"),
-        )
-        .hint(
-            "在文件头加 `// 来源: 文件名和条款`",
-            "add `// 来源: document and section` to its header",
-        )
+        msg(format!("规则 `{id}` 没有注明来源"), format!("rule `{id}` has no source"))
+            .hint("在文件头加 `// 来源: 文件名和条款`", "add `// 来源: document and section` to its header")
     }
 
     pub fn not_a_code(field: &str, value: &str, codes: &str) -> Msg {
@@ -680,10 +542,7 @@ pub mod pack {
             format!("`{field}` 与 “{value}” 比较，但 “{value}” 不是它的代码"),
             format!("`{field}` is compared with \"{value}\", which is not one of its codes"),
         )
-        .hint(
-            format!("`{field}` 的代码：{codes}"),
-            format!("the codes of `{field}`: {codes}"),
-        )
+        .hint(format!("`{field}` 的代码：{codes}"), format!("the codes of `{field}`: {codes}"))
     }
 }
 
@@ -745,5 +604,46 @@ pub fn no_such_household(lang: Lang, id: &str) -> String {
     match lang {
         Lang::Zh => format!("登记册中没有户编号为 {id} 的农户"),
         Lang::En => format!("the register has no household {id}"),
+    }
+}
+
+/// One case's heading in `tuopin test`.
+pub fn case_failed(lang: Lang, file: &str, line: usize, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("✗ {file}:{line} {name}"),
+        Lang::En => format!("✗ {file}:{line} {name}"),
+    }
+}
+
+/// An expectation that did not hold.
+pub fn case_mismatch(lang: Lang, rule: &str, expected: &str, actual: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{rule}：期望 {expected}，实际 {actual}"),
+        Lang::En => format!("{rule}: expected {expected}, got {actual}"),
+    }
+}
+
+pub fn case_error(lang: Lang, detail: &str) -> String {
+    match lang {
+        Lang::Zh => format!("案例无法运行：{detail}"),
+        Lang::En => format!("the case cannot run: {detail}"),
+    }
+}
+
+pub fn case_summary(lang: Lang, passed: usize, failed: usize) -> String {
+    match lang {
+        Lang::Zh => format!("通过 {passed} 个案例，失败 {failed} 个"),
+        Lang::En => format!("{passed} passed, {failed} failed"),
+    }
+}
+
+/// A value in a test report: 是/否/未知 or a number.
+pub fn value_text(lang: Lang, v: crate::eval::Value) -> String {
+    use crate::eval::Value;
+    match v {
+        Value::Unknown => outcome(lang, None).to_string(),
+        Value::Bool(b) => outcome(lang, Some(b)).to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
     }
 }

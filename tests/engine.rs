@@ -22,11 +22,7 @@ fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
         let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target)
-        } else {
-            std::fs::copy(&p, &target).map(|_| ()).unwrap()
-        }
+        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(|_| ()).unwrap() }
     }
 }
 
@@ -47,11 +43,7 @@ const HEADER: &str = "// id: household.extra\n// 标题: 测试\n// 来源: test
 #[test]
 fn an_unknown_name_is_reported_with_line_column_caret_and_a_suggestion() {
     let (_t, pack) = pack_copy();
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("{HEADER}wage_incme > 0\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("{HEADER}wage_incme > 0\n"));
     assert_eq!(
         diagnostics(&pack, 2020),
         "PACK/household/extra.rhai:5:1: unknown name `wage_incme`: not a field, rule or parameter of the household level\n\
@@ -62,36 +54,18 @@ fn an_unknown_name_is_reported_with_line_column_caret_and_a_suggestion() {
 #[test]
 fn syntax_errors_point_at_the_operator_and_explain_and_or() {
     let (_t, pack) = pack_copy();
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("{HEADER}food_secure && water_safe\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("{HEADER}food_secure && water_safe\n"));
     let d = diagnostics(&pack, 2020);
-    assert!(
-        d.starts_with("PACK/household/extra.rhai:5:13: syntax error:"),
-        "{d}"
-    );
-    assert!(
-        d.contains("5 | food_secure && water_safe\n                ^\n"),
-        "{d}"
-    );
+    assert!(d.starts_with("PACK/household/extra.rhai:5:13: syntax error:"), "{d}");
+    assert!(d.contains("5 | food_secure && water_safe\n                ^\n"), "{d}");
     assert!(d.ends_with("  = write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot\n"), "{d}");
 }
 
 #[test]
 fn a_circle_of_rules_is_named() {
     let (_t, pack) = pack_copy();
-    write(
-        &pack,
-        "household/a.rhai",
-        "// id: household.a\n// 类型: 判断\nb\n",
-    );
-    write(
-        &pack,
-        "household/b.rhai",
-        "// id: household.b\n// 类型: 判断\na\n",
-    );
+    write(&pack, "household/a.rhai", "// id: household.a\n// 类型: 判断\nb\n");
+    write(&pack, "household/b.rhai", "// id: household.b\n// 类型: 判断\na\n");
     let d = diagnostics(&pack, 2020);
     assert_eq!(
         d,
@@ -102,18 +76,14 @@ fn a_circle_of_rules_is_named() {
 #[test]
 fn reading_a_higher_level_or_a_lower_one_without_aggregation_is_refused() {
     let (_t, pack) = pack_copy();
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("{HEADER}collective_income > 0 and health == \"01\"\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("{HEADER}collective_income > 0 and health == \"01\"\n"));
     let d = diagnostics(&pack, 2020);
     assert!(d.contains("PACK/household/extra.rhai:5:1: `collective_income` belongs to the village level, above this household rule\n"), "{d}");
-    assert!(d.contains("PACK/household/extra.rhai:5:27: `health` belongs to the person level, below this household rule\n"), "{d}");
     assert!(
-        d.contains("  = read it through an aggregation, e.g. all_members(\"health\")\n"),
+        d.contains("PACK/household/extra.rhai:5:27: `health` belongs to the person level, below this household rule\n"),
         "{d}"
     );
+    assert!(d.contains("  = read it through an aggregation, e.g. all_members(\"health\")\n"), "{d}");
 }
 
 #[test]
@@ -125,50 +95,26 @@ fn a_parameter_missing_for_the_year_and_an_unknown_parameter() {
         "PACK/pack.toml: year 2013 is outside the years this pack covers (2014–2020)\n  = give --year between 2014 and 2020\n"
     );
     let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
-    write(
-        &pack,
-        "parameters.toml",
-        &params.replace("values = { 2014 = 2736, 2015 = 2855, ", "values = { "),
-    );
+    write(&pack, "parameters.toml", &params.replace("values = { 2014 = 2736, 2015 = 2855, ", "values = { "));
     let d = diagnostics(&pack, 2014);
     assert!(d.starts_with("PACK/parameters.toml:4:1: parameter `poverty_line` has no value for 2014 (it covers 2016–2020); used by household.income_above_line, household.monitor\n"), "{d}");
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("{HEADER}wage_income > param(\"poverty_lin\")\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("{HEADER}wage_income > param(\"poverty_lin\")\n"));
     let d = diagnostics(&pack, 2020);
-    assert!(
-        d.starts_with(
-            "PACK/household/extra.rhai:5:21: no parameter `poverty_lin` in parameters.toml\n"
-        ),
-        "{d}"
-    );
+    assert!(d.starts_with("PACK/household/extra.rhai:5:21: no parameter `poverty_lin` in parameters.toml\n"), "{d}");
 }
 
 #[test]
 fn an_unknown_parameter_key_names_its_file_and_line() {
     let (_t, pack) = pack_copy();
     let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
-    write(
-        &pack,
-        "parameters.toml",
-        &params.replacen("unit = \"元/人·年\"", "units = \"元/人·年\"", 1),
-    );
+    write(&pack, "parameters.toml", &params.replacen("unit = \"元/人·年\"", "units = \"元/人·年\"", 1));
     let d = diagnostics(&pack, 2020);
-    assert!(
-        d.starts_with("PACK/parameters.toml:7:1: unknown field `units`"),
-        "{d}"
-    );
+    assert!(d.starts_with("PACK/parameters.toml:7:1: unknown field `units`"), "{d}");
 }
 
 fn run_rule(body: &str, kind: &str) -> tuopin::eval::Outcomes {
     let (_t, pack) = pack_copy();
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("// id: household.extra\n// 类型: {kind}\n{body}\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("// id: household.extra\n// 类型: {kind}\n{body}\n"));
     common::run_pack(&Case::new().household_of("H1", 1, &[]), &pack, 2020).outcomes
 }
 
@@ -176,65 +122,30 @@ fn run_rule(body: &str, kind: &str) -> tuopin::eval::Outcomes {
 fn the_sandbox_stops_endless_loops_huge_strings_and_deep_nesting_with_their_errors() {
     let errs = run_rule("loop { }", "判断").errors;
     assert_eq!(errs.len(), 1);
-    assert_eq!(
-        (errs[0].rule.as_str(), errs[0].key.as_str()),
-        ("household.extra", "H1")
-    );
-    assert_eq!(
-        errs[0].message,
-        "stopped after 200000 operations (an endless loop?)"
-    );
+    assert_eq!((errs[0].rule.as_str(), errs[0].key.as_str()), ("household.extra", "H1"));
+    assert_eq!(errs[0].message, "stopped after 200000 operations (an endless loop?)");
 
-    let errs = run_rule(
-        "let s = \"0123456789\"; while true { s += s; } true",
-        "判断",
-    )
-    .errors;
+    let errs = run_rule("let s = \"0123456789\"; while true { s += s; } true", "判断").errors;
     assert_eq!(errs[0].message, "Length of string too large");
 
     let (_t, pack) = pack_copy();
     let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
-    write(
-        &pack,
-        "household/extra.rhai",
-        &format!("// id: household.extra\n// 类型: 数值\n{deep} > 0\n"),
-    );
+    write(&pack, "household/extra.rhai", &format!("// id: household.extra\n// 类型: 数值\n{deep} > 0\n"));
     let d = diagnostics(&pack, 2020);
-    assert!(
-        d.contains("extra.rhai:3:")
-            && d.contains("syntax error: Expression exceeds maximum complexity"),
-        "{d}"
-    );
+    assert!(d.contains("extra.rhai:3:") && d.contains("syntax error: Expression exceeds maximum complexity"), "{d}");
 
-    write(
-        &pack,
-        "household/extra.rhai",
-        "// id: household.extra\n// 类型: 数值\nfn f(x) { f(x) } f(1)\n",
-    );
+    write(&pack, "household/extra.rhai", "// id: household.extra\n// 类型: 数值\nfn f(x) { f(x) } f(1)\n");
     let d = diagnostics(&pack, 2020);
-    assert!(
-        d.contains("rule `household.extra` defines a function"),
-        "{d}"
-    );
-    write(
-        &pack,
-        "household/extra.rhai",
-        "// id: household.extra\n// 类型: 数值\nimport \"x\" as y; 1\n",
-    );
-    assert!(
-        !diagnostics(&pack, 2020).is_empty()
-            || !run_rule("import \"x\" as y; 1", "数值").errors.is_empty()
-    );
+    assert!(d.contains("rule `household.extra` defines a function"), "{d}");
+    write(&pack, "household/extra.rhai", "// id: household.extra\n// 类型: 数值\nimport \"x\" as y; 1\n");
+    assert!(!diagnostics(&pack, 2020).is_empty() || !run_rule("import \"x\" as y; 1", "数值").errors.is_empty());
 }
 
 #[test]
 fn a_runtime_type_error_is_reported_per_row_and_the_batch_goes_on() {
     let out = run_rule("wage_income + \"元\" > 0", "判断");
     assert_eq!(out.errors.len(), 1);
-    assert_eq!(
-        out.errors[0].message,
-        "cannot compare text with a number (`>`)"
-    );
+    assert_eq!(out.errors[0].message, "cannot compare text with a number (`>`)");
     // The other rules ran.
     let households = out.level(Table::Households).unwrap();
     assert_eq!(households.len(), 1);
@@ -266,28 +177,12 @@ fn a_verdict_does_not_depend_on_the_order_of_conditions() {
         .household_of("E", 2, &[]);
     let r = common::run_pack(&case, &pack, 2020);
     for h in ["A", "B", "C", "D", "E"] {
-        assert_eq!(
-            r.tri(Table::Households, h, "reversed"),
-            r.tri(Table::Households, h, "meets_exit_standard"),
-            "{h}"
-        );
-        assert_eq!(
-            r.tri(Table::Households, h, "either"),
-            r.tri(Table::Households, h, "either_rev"),
-            "{h}"
-        );
+        assert_eq!(r.tri(Table::Households, h, "reversed"), r.tri(Table::Households, h, "meets_exit_standard"), "{h}");
+        assert_eq!(r.tri(Table::Households, h, "either"), r.tri(Table::Households, h, "either_rev"), "{h}");
     }
-    assert_eq!(
-        r.tri(Table::Households, "A", "reversed"),
-        Some(false),
-        "false and unknown is false"
-    );
+    assert_eq!(r.tri(Table::Households, "A", "reversed"), Some(false), "false and unknown is false");
     assert_eq!(r.tri(Table::Households, "B", "reversed"), None);
-    assert_eq!(
-        r.tri(Table::Households, "D", "either"),
-        Some(true),
-        "true or unknown is true"
-    );
+    assert_eq!(r.tri(Table::Households, "D", "either"), Some(true), "true or unknown is true");
     assert_eq!(r.tri(Table::Households, "C", "either"), Some(true));
 }
 
@@ -299,9 +194,11 @@ fn chinese_names_for_fields_rules_parameters_and_operators() {
         "household/zh.rhai",
         "// id: household.zh\n// 类型: 判断\n人均纯收入 >= 参数(\"扶贫标准\") 且 非(不愁吃 == false) 且 所有成员(\"基本医疗有保障\")\n",
     );
-    let case = Case::new()
-        .household_of("OK", 2, &[("wage_income", "8000")])
-        .household_of("LOW", 2, &[("wage_income", "7999")]);
+    let case = Case::new().household_of("OK", 2, &[("wage_income", "8000")]).household_of(
+        "LOW",
+        2,
+        &[("wage_income", "7999")],
+    );
     let r = common::run_pack(&case, &pack, 2020);
     assert_eq!(r.tri(Table::Households, "OK", "zh"), Some(true));
     assert_eq!(r.tri(Table::Households, "LOW", "zh"), Some(false));
@@ -320,16 +217,11 @@ fn same_output_bytes_whatever_the_thread_count() {
             .status()
             .unwrap();
         assert!(status.success());
-        let files: Vec<(String, Vec<u8>)> = [
-            "persons.parquet",
-            "households.parquet",
-            "villages.parquet",
-            "counties.parquet",
-            "summary.json",
-        ]
-        .iter()
-        .map(|f| (f.to_string(), std::fs::read(out.path().join(f)).unwrap()))
-        .collect();
+        let files: Vec<(String, Vec<u8>)> =
+            ["persons.parquet", "households.parquet", "villages.parquet", "counties.parquet", "summary.json"]
+                .iter()
+                .map(|f| (f.to_string(), std::fs::read(out.path().join(f)).unwrap()))
+                .collect();
         outs.push(files);
     }
     assert!(outs[0] == outs[1] && outs[1] == outs[2]);

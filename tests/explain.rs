@@ -13,13 +13,7 @@ fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
         .collect()
 }
 
@@ -37,13 +31,7 @@ fn same(cell: &str, v: &Json) -> bool {
 fn explain_agrees_with_check_on_every_demo_household() {
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args([
-            "check",
-            "--format",
-            "csv",
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
+        .args(["check", "--format", "csv", "--out", out.path().to_str().unwrap()])
         .current_dir(common::repo())
         .status()
         .unwrap();
@@ -68,23 +56,11 @@ fn explain_agrees_with_check_on_every_demo_household() {
         assert_eq!(&e.village_code, &h["village_code"]);
         for r in &e.rules {
             let column = r.rule.strip_prefix("household.").unwrap();
-            assert!(
-                same(&h[column], &r.value),
-                "{id} {column}: check {:?}, explain {}",
-                h[column],
-                r.value
-            );
+            assert!(same(&h[column], &r.value), "{id} {column}: check {:?}, explain {}", h[column], r.value);
         }
-        assert_eq!(
-            e.rules.len(),
-            h.len() - 3,
-            "every household rule is explained"
-        );
+        assert_eq!(e.rules.len(), h.len() - 3, "every household rule is explained");
         // The members are exactly the persons check wrote for this household, with the same outcomes.
-        let members: Vec<&HashMap<String, String>> = persons
-            .iter()
-            .filter(|p| &p["household_id"] == id)
-            .collect();
+        let members: Vec<&HashMap<String, String>> = persons.iter().filter(|p| &p["household_id"] == id).collect();
         assert_eq!(e.members.len(), members.len(), "{id}");
         for (m, p) in e.members.iter().zip(&members) {
             assert_eq!(&m.person_id, &p["person_id"]);
@@ -93,10 +69,7 @@ fn explain_agrees_with_check_on_every_demo_household() {
                 assert!(same(&p[column], &o.value), "{id} {} {column}", m.person_id);
             }
         }
-        let v = villages
-            .iter()
-            .find(|v| v["village_code"] == h["village_code"])
-            .unwrap();
+        let v = villages.iter().find(|v| v["village_code"] == h["village_code"]).unwrap();
         for o in &e.village.as_ref().unwrap().outcomes {
             assert!(same(&v[o.rule.strip_prefix("village.").unwrap()], &o.value));
         }
@@ -106,67 +79,33 @@ fn explain_agrees_with_check_on_every_demo_household() {
 #[test]
 fn the_json_document_has_a_version_and_the_documented_fields() {
     let out = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args([
-            "explain",
-            "4331271002010002",
-            "--data",
-            "fixtures/real-world/bom-csv",
-            "--json",
-        ])
+        .args(["explain", "4331271002010002", "--data", "fixtures/real-world/bom-csv", "--json"])
         .current_dir(common::repo())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: Json = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["household_id"], "4331271002010002");
     assert_eq!(doc["county_code"], "433127");
     // Two members; the household of the fixture has per capita income exactly on the line.
     assert_eq!(doc["members"].as_array().unwrap().len(), 2);
-    let rule = |id: &str| {
-        doc["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["rule"] == id)
-            .unwrap()
-            .clone()
-    };
+    let rule = |id: &str| doc["rules"].as_array().unwrap().iter().find(|r| r["rule"] == id).unwrap().clone();
     assert_eq!(rule("household.per_capita_net_income")["value"], 4000.0);
     assert_eq!(rule("household.income_above_line")["value"], true);
     let p = &rule("household.income_above_line")["parameters"][0];
-    assert_eq!(
-        (p["name"].as_str(), p["value"].as_f64()),
-        (Some("poverty_line"), Some(4000.0))
-    );
+    assert_eq!((p["name"].as_str(), p["value"].as_f64()), (Some("poverty_line"), Some(4000.0)));
     // Not in the water standard (water_safe 否 in 2020): not eligible, and the trace says why.
     assert_eq!(rule("household.water_assured")["value"], false);
-    assert_eq!(
-        rule("household.water_assured")["reads"][1]["name"],
-        "water_safe"
-    );
+    assert_eq!(rule("household.water_assured")["reads"][1]["name"], "water_safe");
     assert_eq!(rule("household.water_assured")["reads"][1]["value"], false);
     assert_eq!(doc["village"]["key"], "433127100201");
 
     let missing = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args([
-            "--lang",
-            "en",
-            "explain",
-            "999",
-            "--data",
-            "fixtures/real-world/bom-csv",
-        ])
+        .args(["--lang", "en", "explain", "999", "--data", "fixtures/real-world/bom-csv"])
         .current_dir(common::repo())
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&missing.stderr),
-        "the register has no household 999\n"
-    );
+    assert_eq!(String::from_utf8_lossy(&missing.stderr), "the register has no household 999\n");
 }

@@ -12,10 +12,7 @@ use tuopin::messages::{self, Lang};
 use tuopin::register::{self, Aliases, LoadOptions, Table};
 
 fn load(dir: &str) -> register::Loaded {
-    let opts = LoadOptions {
-        aliases: Aliases::builtin(),
-        ..Default::default()
-    };
+    let opts = LoadOptions { aliases: Aliases::builtin(), ..Default::default() };
     register::load(&common::repo().join(dir), &[], &opts).unwrap()
 }
 
@@ -28,13 +25,7 @@ fn code(l: &register::Loaded, t: Table, col: &str, row: usize) -> Option<&'stati
         register::Kind::Code(list) => list,
         _ => panic!("{col} is not a code"),
     };
-    frame(l, t)
-        .column(col)
-        .unwrap()
-        .u8()
-        .unwrap()
-        .get(row)
-        .map(|i| list.codes()[i as usize])
+    frame(l, t).column(col).unwrap().u8().unwrap().get(row).map(|i| list.codes()[i as usize])
 }
 
 fn num(l: &register::Loaded, t: Table, col: &str, row: usize) -> Option<f64> {
@@ -46,13 +37,7 @@ fn boolean(l: &register::Loaded, t: Table, col: &str, row: usize) -> Option<bool
 }
 
 fn text(l: &register::Loaded, t: Table, col: &str, row: usize) -> Option<String> {
-    frame(l, t)
-        .column(col)
-        .unwrap()
-        .str()
-        .unwrap()
-        .get(row)
-        .map(str::to_string)
+    frame(l, t).column(col).unwrap().str().unwrap().get(row).map(str::to_string)
 }
 
 /// The values every form of the real-world register must load to (fixtures/make_fixtures.py).
@@ -61,55 +46,23 @@ fn assert_the_register(l: &register::Loaded, form: &str) {
     let p = Table::Persons;
     let h = Table::Households;
     assert_eq!(frame(l, p).height(), 7, "{form}");
-    assert_eq!(
-        text(l, p, "person_id", 0).as_deref(),
-        Some("433127197503080111"),
-        "{form}"
-    );
+    assert_eq!(text(l, p, "person_id", 0).as_deref(), Some("433127197503080111"), "{form}");
     assert_eq!(text(l, p, "name", 1).as_deref(), Some("向秀英"), "{form}");
     assert_eq!(code(l, p, "sex", 1), Some("2"), "{form}");
     assert_eq!(code(l, p, "health", 1), Some("03"), "{form}: 患有大病");
     assert_eq!(code(l, p, "labour", 1), Some("03"), "{form}: 丧失劳动力");
     assert_eq!(code(l, p, "relation", 4), Some("08"), "{form}: 之孙女");
-    assert_eq!(
-        code(l, p, "schooling_exempt", 4),
-        Some("01"),
-        "{form}: 送教上门"
-    );
+    assert_eq!(code(l, p, "schooling_exempt", 4), Some("01"), "{form}: 送教上门");
     assert_eq!(code(l, p, "schooling_exempt", 0), None, "{form}");
-    assert_eq!(
-        code(l, p, "medical_insurance", 3),
-        Some("03"),
-        "{form}: 未参保"
-    );
+    assert_eq!(code(l, p, "medical_insurance", 3), Some("03"), "{form}: 未参保");
     assert_eq!(boolean(l, p, "dibao", 1), Some(true), "{form}");
-    let birth = frame(l, p)
-        .column("birth_date")
-        .unwrap()
-        .as_materialized_series()
-        .to_physical_repr()
-        .i32()
-        .unwrap()
-        .get(4);
-    assert_eq!(
-        birth,
-        register::convert::days_from_ymd(2014, 12, 31),
-        "{form}"
-    );
+    let birth =
+        frame(l, p).column("birth_date").unwrap().as_materialized_series().to_physical_repr().i32().unwrap().get(4);
+    assert_eq!(birth, register::convert::days_from_ymd(2014, 12, 31), "{form}");
     let birth_null = frame(l, p).column("birth_date").unwrap().is_null().get(5);
     assert_eq!(birth_null, Some(true), "{form}");
-    let grades = frame(l, p)
-        .column("disability_grade")
-        .unwrap()
-        .i64()
-        .unwrap()
-        .iter()
-        .collect::<Vec<_>>();
-    assert_eq!(
-        grades,
-        vec![Some(0), Some(0), Some(0), Some(2), None, Some(0), Some(0)],
-        "{form}"
-    );
+    let grades = frame(l, p).column("disability_grade").unwrap().i64().unwrap().iter().collect::<Vec<_>>();
+    assert_eq!(grades, vec![Some(0), Some(0), Some(0), Some(2), None, Some(0), Some(0)], "{form}");
 
     assert_eq!(frame(l, h).height(), 3, "{form}");
     assert_eq!(code(l, h, "status", 0), Some("04"), "{form}");
@@ -117,28 +70,12 @@ fn assert_the_register(l: &register::Loaded, form: &str) {
     assert_eq!(code(l, h, "house_safety", 1), Some("03"), "{form}: D级危房");
     assert_eq!(num(l, h, "operating_income", 0), Some(3000.5), "{form}");
     assert_eq!(num(l, h, "operating_cost", 0), Some(1000.5), "{form}");
-    assert_eq!(
-        num(l, h, "reported_per_capita_income", 0),
-        Some(3333.33),
-        "{form}"
-    );
+    assert_eq!(num(l, h, "reported_per_capita_income", 0), Some(3333.33), "{form}");
     assert_eq!(boolean(l, h, "house_renovated", 1), Some(true), "{form}");
     assert_eq!(boolean(l, h, "water_safe", 1), Some(false), "{form}");
-    assert_eq!(
-        num(l, Table::Villages, "collective_income", 0),
-        Some(40000.0),
-        "{form}"
-    );
-    assert_eq!(
-        code(l, Table::Counties, "poor_county", 0),
-        Some("national"),
-        "{form}: 国家级贫困县"
-    );
-    assert_eq!(
-        num(l, Table::Counties, "recognition_rate", 0),
-        Some(0.95),
-        "{form}"
-    );
+    assert_eq!(num(l, Table::Villages, "collective_income", 0), Some(40000.0), "{form}");
+    assert_eq!(code(l, Table::Counties, "poor_county", 0), Some("national"), "{form}: 国家级贫困县");
+    assert_eq!(num(l, Table::Counties, "recognition_rate", 0), Some(0.95), "{form}");
 }
 
 #[test]
@@ -171,13 +108,8 @@ fn utf8_bom_csv_padded_cells_and_no_registered_column() {
     let l = load("fixtures/real-world/bom-csv");
     assert_the_register(&l, "bom");
     // Without a `registered` column every household is registered.
-    let reg: Vec<Option<bool>> = frame(&l, Table::Households)
-        .column("registered")
-        .unwrap()
-        .bool()
-        .unwrap()
-        .iter()
-        .collect();
+    let reg: Vec<Option<bool>> =
+        frame(&l, Table::Households).column("registered").unwrap().bool().unwrap().iter().collect();
     assert_eq!(reg, vec![Some(true); 3]);
 }
 
@@ -200,10 +132,7 @@ fn every_form_loads_to_the_same_frames() {
 /// The errors of a broken register, in English, one line each.
 fn errors_of(dir: &str, lang: Lang) -> Vec<String> {
     let l = load(dir);
-    l.errors
-        .iter()
-        .map(|e| messages::input_error(lang, e))
-        .collect()
+    l.errors.iter().map(|e| messages::input_error(lang, e)).collect()
 }
 
 #[test]
@@ -215,14 +144,8 @@ fn broken_registers_give_their_exact_errors() {
                 "persons.csv row 2 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡",
             ],
         ),
-        (
-            "wrong-type",
-            vec!["households.csv row 1 column wage_income value `6千`: expected a number"],
-        ),
-        (
-            "null-key",
-            vec!["persons.csv row 3 column person_id: key is empty; every row must have one"],
-        ),
+        ("wrong-type", vec!["households.csv row 1 column wage_income value `6千`: expected a number"]),
+        ("null-key", vec!["persons.csv row 3 column person_id: key is empty; every row must have one"]),
         (
             "null-status",
             vec![
@@ -245,15 +168,11 @@ fn broken_registers_give_their_exact_errors() {
         ),
         (
             "missing-household",
-            vec![
-                "persons.csv row 7 column household_id value `4331271002010009`: not found in the households table",
-            ],
+            vec!["persons.csv row 7 column household_id value `4331271002010009`: not found in the households table"],
         ),
         (
             "missing-village",
-            vec![
-                "households.csv row 2 column village_code value `433127100202`: not found in the villages table",
-            ],
+            vec!["households.csv row 2 column village_code value `433127100202`: not found in the villages table"],
         ),
         (
             "bad-poor-county",
@@ -261,26 +180,24 @@ fn broken_registers_give_their_exact_errors() {
                 "counties.csv row 1 column poor_county value `市级`: expected one of national 国家级贫困县, provincial 省级贫困县",
             ],
         ),
-        (
-            "missing-column",
-            vec!["households.csv column status (脱贫状态): required column is missing"],
-        ),
-        (
-            "malformed-row",
-            vec!["households.csv row 2: malformed row (18 fields where the header has 19)"],
-        ),
+        ("missing-column", vec!["households.csv column status (脱贫状态): required column is missing"]),
+        ("malformed-row", vec!["households.csv row 2: malformed row (18 fields where the header has 19)"]),
     ]);
     for (name, expected) in cases {
         let dir = format!("fixtures/bad/{name}");
         let root = common::repo().join(&dir).display().to_string();
-        let got: Vec<String> = errors_of(&dir, Lang::En)
-            .into_iter()
-            .map(|e| e.replacen(&format!("{root}/"), "", 1))
-            .collect();
+        let got: Vec<String> =
+            errors_of(&dir, Lang::En).into_iter().map(|e| e.replacen(&format!("{root}/"), "", 1)).collect();
         assert_eq!(got, expected, "{name}");
     }
     let zh: Vec<String> = errors_of("fixtures/bad/unknown-code", Lang::Zh);
-    assert!(zh[0].ends_with("persons.csv 第 2 行 列 health 值 “06”: 应为以下之一：01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"), "{}", zh[0]);
+    assert!(
+        zh[0].ends_with(
+            "persons.csv 第 2 行 列 health 值 “06”: 应为以下之一：01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"
+        ),
+        "{}",
+        zh[0]
+    );
 }
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -300,11 +217,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn tuopin(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(args)
-        .current_dir(common::repo())
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(common::repo()).output().unwrap()
 }
 
 #[test]
@@ -313,29 +226,13 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     let before = snapshot(&fixtures);
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
-    let r = tuopin(&[
-        "--lang",
-        "en",
-        "check",
-        "--data",
-        "fixtures/bad/unknown-code",
-        "--out",
-        o,
-    ]);
+    let r = tuopin(&["--lang", "en", "check", "--data", "fixtures/bad/unknown-code", "--out", o]);
     assert_eq!(r.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&r.stderr);
-    assert!(
-        stderr.contains("The register has 1 input error(s):"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("row 2 column health value `06`"),
-        "{stderr}"
-    );
-    let mut written: Vec<String> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .collect();
+    assert!(stderr.contains("The register has 1 input error(s):"), "{stderr}");
+    assert!(stderr.contains("row 2 column health value `06`"), "{stderr}");
+    let mut written: Vec<String> =
+        std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     written.sort();
     assert_eq!(written, vec!["input_errors.csv"]);
 
@@ -354,46 +251,21 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     ]);
     assert_eq!(r.status.code(), Some(1));
     let persons = std::fs::read_to_string(out.path().join("persons.csv")).unwrap();
-    assert_eq!(
-        persons.lines().count(),
-        1 + 6,
-        "7 persons less the one in error"
-    );
+    assert_eq!(persons.lines().count(), 1 + 6, "7 persons less the one in error");
     let households = std::fs::read_to_string(out.path().join("households.csv")).unwrap();
-    let h1: Vec<&str> = households
-        .lines()
-        .find(|l| l.starts_with("4331271002010001"))
-        .unwrap()
-        .split(',')
-        .collect();
+    let h1: Vec<&str> = households.lines().find(|l| l.starts_with("4331271002010001")).unwrap().split(',').collect();
     let header: Vec<&str> = households.lines().next().unwrap().split(',').collect();
     let col = |name: &str| h1[header.iter().position(|h| *h == name).unwrap()];
-    assert_eq!(
-        col("size"),
-        "",
-        "a household with a member set aside has an unknown size"
-    );
+    assert_eq!(col("size"), "", "a household with a member set aside has an unknown size");
     assert_eq!(col("per_capita_net_income"), "");
     let set_aside = std::fs::read_to_string(out.path().join("set_aside.csv")).unwrap();
     assert_eq!(set_aside, "table,key\npersons,433127197807210122\n");
 
-    for dir in [
-        "fixtures/real-world/gbk-csv",
-        "fixtures/real-world/xlsx",
-        "fixtures/demo",
-    ] {
+    for dir in ["fixtures/real-world/gbk-csv", "fixtures/real-world/xlsx", "fixtures/demo"] {
         let r = tuopin(&["check", "--data", dir, "--out", o]);
-        assert_eq!(
-            r.status.code(),
-            Some(0),
-            "{dir}: {}",
-            String::from_utf8_lossy(&r.stderr)
-        );
+        assert_eq!(r.status.code(), Some(0), "{dir}: {}", String::from_utf8_lossy(&r.stderr));
         let r = tuopin(&["load", "--data", dir]);
         assert_eq!(r.status.code(), Some(0));
     }
-    assert!(
-        snapshot(&fixtures) == before,
-        "a command modified a file under fixtures/"
-    );
+    assert!(snapshot(&fixtures) == before, "a command modified a file under fixtures/");
 }

@@ -18,11 +18,7 @@ fn generate(args: &[&str]) -> tempfile::TempDir {
         .current_dir(common::repo())
         .output()
         .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     out
 }
 
@@ -30,49 +26,16 @@ fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
         .collect()
 }
 
 #[test]
 fn same_seed_same_bytes_and_another_seed_differs() {
     for format in ["parquet", "csv"] {
-        let a = generate(&[
-            "--households",
-            "500",
-            "--seed",
-            "9",
-            "--format",
-            format,
-            "--faults",
-            "0.1",
-        ]);
-        let b = generate(&[
-            "--households",
-            "500",
-            "--seed",
-            "9",
-            "--format",
-            format,
-            "--faults",
-            "0.1",
-        ]);
-        let c = generate(&[
-            "--households",
-            "500",
-            "--seed",
-            "10",
-            "--format",
-            format,
-            "--faults",
-            "0.1",
-        ]);
+        let a = generate(&["--households", "500", "--seed", "9", "--format", format, "--faults", "0.1"]);
+        let b = generate(&["--households", "500", "--seed", "9", "--format", format, "--faults", "0.1"]);
+        let c = generate(&["--households", "500", "--seed", "10", "--format", format, "--faults", "0.1"]);
         for f in ["persons", "households", "villages", "counties"] {
             let name = format!("{f}.{format}");
             let (x, y, z) = (
@@ -128,48 +91,24 @@ fn a_clean_register_is_consistent_and_loads_back() {
     // unregistered households both present.
     let on_line = households
         .iter()
-        .filter(|h| {
-            h["operating_cost"] == "0.0" && h["wage_income"].parse::<f64>().unwrap() % 4000.0 == 0.0
-        })
+        .filter(|h| h["operating_cost"] == "0.0" && h["wage_income"].parse::<f64>().unwrap() % 4000.0 == 0.0)
         .count();
     assert!(on_line > 20, "{on_line}");
     assert!(households.iter().any(|h| h["registered"] == "false"));
     let loaded = tuopin::register::load(dir.path(), &[], &Default::default()).unwrap();
     assert_eq!(loaded.errors, vec![]);
-    assert_eq!(
-        loaded.register.rows(tuopin::register::Table::Persons),
-        persons.len()
-    );
+    assert_eq!(loaded.register.rows(tuopin::register::Table::Persons), persons.len());
 }
 
 #[test]
 fn every_planted_fault_is_where_the_side_file_says() {
-    let dir = generate(&[
-        "--households",
-        "4000",
-        "--seed",
-        "5",
-        "--format",
-        "csv",
-        "--faults",
-        "0.2",
-    ]);
+    let dir = generate(&["--households", "4000", "--seed", "5", "--format", "csv", "--faults", "0.2"]);
     let persons = read_csv(&dir.path().join("persons.csv"));
     let households = read_csv(&dir.path().join("households.csv"));
     let faults = read_csv(&dir.path().join("faults.csv"));
-    let kinds: std::collections::BTreeSet<&str> =
-        faults.iter().map(|f| f["fault"].as_str()).collect();
-    assert_eq!(
-        kinds.len(),
-        tuopin::r#gen::faults::FAULT_IDS.len(),
-        "every kind planted: {kinds:?}"
-    );
-    let members = |hid: &str| {
-        persons
-            .iter()
-            .filter(move |p| p["household_id"] == hid)
-            .collect::<Vec<_>>()
-    };
+    let kinds: std::collections::BTreeSet<&str> = faults.iter().map(|f| f["fault"].as_str()).collect();
+    assert_eq!(kinds.len(), tuopin::r#gen::faults::FAULT_IDS.len(), "every kind planted: {kinds:?}");
+    let members = |hid: &str| persons.iter().filter(move |p| p["household_id"] == hid).collect::<Vec<_>>();
     for f in &faults {
         let row: usize = f["row"].parse().unwrap();
         let (p, h) = (persons.get(row - 1), households.get(row - 1));
@@ -185,63 +124,32 @@ fn every_planted_fault_is_where_the_side_file_says() {
                 p["birth_date"].replace('-', "") != p["person_id"][6..14]
             }
             "person_in_two_households" => {
-                persons
-                    .iter()
-                    .filter(|q| q["person_id"] == p.unwrap()["person_id"])
-                    .count()
-                    == 2
+                persons.iter().filter(|q| q["person_id"] == p.unwrap()["person_id"]).count() == 2
             }
-            "no_head" => members(&h.unwrap()["household_id"])
-                .iter()
-                .all(|m| m["relation"] != "01"),
-            "two_heads" => {
-                members(&h.unwrap()["household_id"])
-                    .iter()
-                    .filter(|m| m["relation"] == "01")
-                    .count()
-                    == 2
-            }
+            "no_head" => members(&h.unwrap()["household_id"]).iter().all(|m| m["relation"] != "01"),
+            "two_heads" => members(&h.unwrap()["household_id"]).iter().filter(|m| m["relation"] == "01").count() == 2,
             "head_spouse_same_sex" => {
                 let m = members(&h.unwrap()["household_id"]);
-                let sex = |r: &str| {
-                    m.iter()
-                        .find(|x| x["relation"] == r)
-                        .map(|x| x["sex"].clone())
-                };
+                let sex = |r: &str| m.iter().find(|x| x["relation"] == r).map(|x| x["sex"].clone());
                 sex("01").is_some() && sex("01") == sex("02")
             }
-            "no_living_member" => members(&h.unwrap()["household_id"])
-                .iter()
-                .all(|m| m["health"] == "05"),
+            "no_living_member" => members(&h.unwrap()["household_id"]).iter().all(|m| m["health"] == "05"),
             "income_mismatch" => {
                 let h = h.unwrap();
-                let net: f64 = [
-                    "wage_income",
-                    "operating_income",
-                    "property_income",
-                    "transfer_income",
-                ]
-                .iter()
-                .map(|c| h[*c].parse::<f64>().unwrap())
-                .sum::<f64>()
-                    - h["operating_cost"].parse::<f64>().unwrap();
-                let living = members(&h["household_id"])
+                let net: f64 = ["wage_income", "operating_income", "property_income", "transfer_income"]
                     .iter()
-                    .filter(|m| m["health"] != "05")
-                    .count() as f64;
+                    .map(|c| h[*c].parse::<f64>().unwrap())
+                    .sum::<f64>()
+                    - h["operating_cost"].parse::<f64>().unwrap();
+                let living = members(&h["household_id"]).iter().filter(|m| m["health"] != "05").count() as f64;
                 (net / living - h["reported_per_capita_income"].parse::<f64>().unwrap()).abs() > 1.0
             }
             "income_not_positive" => {
                 let h = h.unwrap();
-                let net: f64 = [
-                    "wage_income",
-                    "operating_income",
-                    "property_income",
-                    "transfer_income",
-                ]
-                .iter()
-                .map(|c| h[*c].parse::<f64>().unwrap())
-                .sum::<f64>()
+                let net: f64 = ["wage_income", "operating_income", "property_income", "transfer_income"]
+                    .iter()
+                    .map(|c| h[*c].parse::<f64>().unwrap())
+                    .sum::<f64>()
                     - h["operating_cost"].parse::<f64>().unwrap();
                 net <= 0.0
             }
@@ -268,17 +176,11 @@ fn every_planted_fault_is_where_the_side_file_says() {
             }
             "dibao_household_no_dibao_member" => {
                 h.unwrap()["attribute"] == "02"
-                    && members(&h.unwrap()["household_id"])
-                        .iter()
-                        .all(|m| m["dibao"] == "false")
+                    && members(&h.unwrap()["household_id"]).iter().all(|m| m["dibao"] == "false")
             }
-            "working_age_without_labour" => {
-                p.unwrap()["labour"] == "04" && p.unwrap()["health"] == "01"
-            }
+            "working_age_without_labour" => p.unwrap()["labour"] == "04" && p.unwrap()["health"] == "01",
             "work_months_out_of_range" => p.unwrap()["work_months"] == "13",
-            "no_labour_working_away" => {
-                p.unwrap()["labour"] == "03" && p.unwrap()["work_months"] != "0"
-            }
+            "no_labour_working_away" => p.unwrap()["labour"] == "03" && p.unwrap()["work_months"] != "0",
             other => panic!("unknown fault {other}"),
         };
         assert!(ok, "{f:?}");
@@ -295,10 +197,8 @@ fn parquet_and_csv_of_one_seed_load_to_the_same_frames() {
     let la = tuopin::register::load(a.path(), &[], &Default::default()).unwrap();
     let lb = tuopin::register::load(b.path(), &[], &Default::default()).unwrap();
     for t in tuopin::register::Table::ALL {
-        let (fa, fb): (&DataFrame, &DataFrame) = (
-            &la.register.table(t).unwrap().frame,
-            &lb.register.table(t).unwrap().frame,
-        );
+        let (fa, fb): (&DataFrame, &DataFrame) =
+            (&la.register.table(t).unwrap().frame, &lb.register.table(t).unwrap().frame);
         assert!(fa.equals_missing(fb), "{t}");
     }
 }

@@ -38,35 +38,20 @@ impl FieldData {
             Kind::Code(list) => match s.u8() {
                 Ok(ca) => FieldData::Code(
                     ca.iter().collect(),
-                    list.codes()
-                        .iter()
-                        .map(|c| Dynamic::from(ImmutableString::from(*c)))
-                        .collect(),
+                    list.codes().iter().map(|c| Dynamic::from(ImmutableString::from(*c))).collect(),
                 ),
                 Err(_) => FieldData::Absent,
             },
-            Kind::Bool => s
-                .bool()
-                .map(|ca| FieldData::Bool(ca.iter().collect()))
-                .unwrap_or(FieldData::Absent),
-            Kind::Number => s
-                .f64()
-                .map(|ca| FieldData::Number(ca.iter().collect()))
-                .unwrap_or(FieldData::Absent),
-            Kind::Int(_) => s
-                .i64()
-                .map(|ca| FieldData::Int(ca.iter().collect()))
-                .unwrap_or(FieldData::Absent),
+            Kind::Bool => s.bool().map(|ca| FieldData::Bool(ca.iter().collect())).unwrap_or(FieldData::Absent),
+            Kind::Number => s.f64().map(|ca| FieldData::Number(ca.iter().collect())).unwrap_or(FieldData::Absent),
+            Kind::Int(_) => s.i64().map(|ca| FieldData::Int(ca.iter().collect())).unwrap_or(FieldData::Absent),
             Kind::Date => {
                 let phys = s.to_physical_repr();
-                phys.i32()
-                    .map(|ca| FieldData::Date(ca.iter().collect()))
-                    .unwrap_or(FieldData::Absent)
+                phys.i32().map(|ca| FieldData::Date(ca.iter().collect())).unwrap_or(FieldData::Absent)
             }
-            Kind::Key | Kind::Text | Kind::DigitKey(_) => s
-                .str()
-                .map(|ca| FieldData::Text(ca.rechunk().into_owned()))
-                .unwrap_or(FieldData::Absent),
+            Kind::Key | Kind::Text | Kind::DigitKey(_) => {
+                s.str().map(|ca| FieldData::Text(ca.rechunk().into_owned())).unwrap_or(FieldData::Absent)
+            }
         }
     }
 
@@ -78,24 +63,9 @@ impl FieldData {
                 Some(i) => interned.get(i as usize).cloned().unwrap_or(Dynamic::UNIT),
                 None => Dynamic::UNIT,
             },
-            FieldData::Bool(v) => v
-                .get(row)
-                .copied()
-                .flatten()
-                .map(Dynamic::from_bool)
-                .unwrap_or(Dynamic::UNIT),
-            FieldData::Number(v) => v
-                .get(row)
-                .copied()
-                .flatten()
-                .map(Dynamic::from_float)
-                .unwrap_or(Dynamic::UNIT),
-            FieldData::Int(v) => v
-                .get(row)
-                .copied()
-                .flatten()
-                .map(Dynamic::from_int)
-                .unwrap_or(Dynamic::UNIT),
+            FieldData::Bool(v) => v.get(row).copied().flatten().map(Dynamic::from_bool).unwrap_or(Dynamic::UNIT),
+            FieldData::Number(v) => v.get(row).copied().flatten().map(Dynamic::from_float).unwrap_or(Dynamic::UNIT),
+            FieldData::Int(v) => v.get(row).copied().flatten().map(Dynamic::from_int).unwrap_or(Dynamic::UNIT),
             FieldData::Text(ca) => match ca.get(row) {
                 Some(s) => Dynamic::from(ImmutableString::from(s)),
                 None => Dynamic::UNIT,
@@ -125,18 +95,9 @@ impl FieldData {
     pub fn values(&self) -> Result<Vec<Value>, &'static str> {
         match self {
             FieldData::Absent => Ok(vec![]),
-            FieldData::Bool(v) => Ok(v
-                .iter()
-                .map(|x| x.map(Value::Bool).unwrap_or_default())
-                .collect()),
-            FieldData::Number(v) => Ok(v
-                .iter()
-                .map(|x| x.map(Value::Float).unwrap_or_default())
-                .collect()),
-            FieldData::Int(v) => Ok(v
-                .iter()
-                .map(|x| x.map(Value::Int).unwrap_or_default())
-                .collect()),
+            FieldData::Bool(v) => Ok(v.iter().map(|x| x.map(Value::Bool).unwrap_or_default()).collect()),
+            FieldData::Number(v) => Ok(v.iter().map(|x| x.map(Value::Float).unwrap_or_default()).collect()),
+            FieldData::Int(v) => Ok(v.iter().map(|x| x.map(Value::Int).unwrap_or_default()).collect()),
             FieldData::Code(..) => Err("code"),
             FieldData::Text(_) => Err("text"),
             FieldData::Date(_) => Err("date"),

@@ -45,11 +45,7 @@ impl Value {
     }
 
     pub fn as_bool(self) -> Option<bool> {
-        if let Value::Bool(b) = self {
-            Some(b)
-        } else {
-            None
-        }
+        if let Value::Bool(b) = self { Some(b) } else { None }
     }
 
     pub fn as_f64(self) -> Option<f64> {
@@ -109,18 +105,11 @@ impl LevelOutcome {
 
     /// The county code of row `i` ("" if none).
     pub fn county_of(&self, i: usize) -> &str {
-        self.county
-            .get(i)
-            .and_then(|&c| self.county_codes.get(c as usize))
-            .map(String::as_str)
-            .unwrap_or("")
+        self.county.get(i).and_then(|&c| self.county_codes.get(c as usize)).map(String::as_str).unwrap_or("")
     }
 
     pub fn values(&self, rule: usize) -> Option<&[Value]> {
-        self.results
-            .iter()
-            .find(|(r, _)| *r == rule)
-            .map(|(_, v)| v.as_slice())
+        self.results.iter().find(|(r, _)| *r == rule).map(|(_, v)| v.as_slice())
     }
 }
 
@@ -168,10 +157,7 @@ fn str_column(reg: &Register, t: Table, col: &str) -> StringChunked {
 }
 
 fn index_of(keys: &StringChunked) -> PlHashMap<&str, usize> {
-    keys.iter()
-        .enumerate()
-        .filter_map(|(i, k)| k.map(|k| (k, i)))
-        .collect()
+    keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i))).collect()
 }
 
 fn links(reg: &Register) -> Links {
@@ -197,10 +183,7 @@ fn links(reg: &Register) -> Links {
         None => vec![true; reg.rows(Table::Persons)],
     };
     let hh_villages = str_column(reg, Table::Households, "village_code");
-    let household_village = hh_villages
-        .iter()
-        .map(|v| v.and_then(|v| v_index.get(v).copied()))
-        .collect();
+    let household_village = hh_villages.iter().map(|v| v.and_then(|v| v_index.get(v).copied())).collect();
     let household_county = hh_villages.iter().map(|v| v.and_then(county_of)).collect();
     let village_county = v_codes.iter().map(|v| v.and_then(county_of)).collect();
     let mut county_codes: Vec<String> = hh_villages
@@ -214,15 +197,10 @@ fn links(reg: &Register) -> Links {
         .map(str::to_string)
         .collect();
     county_codes.shrink_to_fit();
-    let code_index: HashMap<String, u32> = county_codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clone(), i as u32))
-        .collect();
-    let code_of = |v: Option<&str>| {
-        v.and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied())
-            .unwrap_or(NO_COUNTY)
-    };
+    let code_index: HashMap<String, u32> =
+        county_codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+    let code_of =
+        |v: Option<&str>| v.and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied()).unwrap_or(NO_COUNTY);
     let household_code = hh_villages.iter().map(code_of).collect();
     let village_code = v_codes.iter().map(code_of).collect();
     Links {
@@ -265,8 +243,7 @@ pub fn evaluate(
         };
         let order = pack.order.get(&table).cloned().unwrap_or_default();
         let n = lt.frame.height();
-        let keys: StringChunked = match lt.frame.column(table.key()).and_then(|c| c.str().cloned())
-        {
+        let keys: StringChunked = match lt.frame.column(table.key()).and_then(|c| c.str().cloned()) {
             Ok(k) => k.rechunk().into_owned(),
             Err(_) => StringChunked::from_slice_options(table.key().into(), &vec![None::<&str>; n]),
         };
@@ -275,33 +252,14 @@ pub fn evaluate(
         let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
         for &r in &order {
             for f in pack.rules[r].fields() {
-                field_data
-                    .entry(f)
-                    .or_insert_with(|| FieldData::extract(lt, table, f));
+                field_data.entry(f).or_insert_with(|| FieldData::extract(lt, table, f));
             }
         }
-        lap(&format!(
-            "{} fields (rayon threads {})",
-            table.level(),
-            rayon::current_num_threads()
-        ));
-        let aggs = Arc::new(aggregate_level(
-            pack, &order, table, register, &links, &levels,
-        )?);
+        lap(&format!("{} fields (rayon threads {})", table.level(), rayon::current_num_threads()));
+        let aggs = Arc::new(aggregate_level(pack, &order, table, register, &links, &levels)?);
 
         aggregates.push((table, aggs.clone()));
-        let (results, errs) = evaluate_rows(
-            &engine,
-            pack,
-            &order,
-            table,
-            n,
-            &keys,
-            &field_data,
-            &aggs,
-            year,
-            progress,
-        );
+        let (results, errs) = evaluate_rows(&engine, pack, &order, table, n, &keys, &field_data, &aggs, year, progress);
         errors.extend(errs);
         lap(&format!("{} rules", table.level()));
 
@@ -309,36 +267,17 @@ pub fn evaluate(
             Table::Persons => links
                 .person_household
                 .iter()
-                .map(|h| {
-                    h.and_then(|h| links.household_code.get(h).copied())
-                        .unwrap_or(NO_COUNTY)
-                })
+                .map(|h| h.and_then(|h| links.household_code.get(h).copied()).unwrap_or(NO_COUNTY))
                 .collect(),
             Table::Households => links.household_code.clone(),
             Table::Villages => links.village_code.clone(),
-            Table::Counties => keys
-                .iter()
-                .map(|k| {
-                    k.and_then(|k| links.code_index.get(k).copied())
-                        .unwrap_or(NO_COUNTY)
-                })
-                .collect(),
+            Table::Counties => {
+                keys.iter().map(|k| k.and_then(|k| links.code_index.get(k).copied()).unwrap_or(NO_COUNTY)).collect()
+            }
         };
         let extra_keys: Vec<Column> = match table {
-            Table::Persons => lt
-                .frame
-                .column("household_id")
-                .ok()
-                .cloned()
-                .into_iter()
-                .collect(),
-            Table::Households => lt
-                .frame
-                .column("village_code")
-                .ok()
-                .cloned()
-                .into_iter()
-                .collect(),
+            Table::Persons => lt.frame.column("household_id").ok().cloned().into_iter().collect(),
+            Table::Households => lt.frame.column("village_code").ok().cloned().into_iter().collect(),
             _ => vec![],
         };
         // Results in the pack's rule order (files sorted), not dependency order.
@@ -358,12 +297,7 @@ pub fn evaluate(
         levels.push(outcome);
     }
     errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
-    Ok(Outcomes {
-        year,
-        levels,
-        errors,
-        aggregates,
-    })
+    Ok(Outcomes { year, levels, errors, aggregates })
 }
 
 const CHUNK: usize = 2048;
@@ -382,8 +316,7 @@ fn evaluate_rows(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<Vec<Value>>, Vec<RowError>) {
     // Position in `order` of each rule a rule reads, resolved once.
-    let pos_in_order: HashMap<usize, usize> =
-        order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+    let pos_in_order: HashMap<usize, usize> = order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
     struct Plan<'a> {
         rule: &'a crate::rules::Rule,
         pushes: Vec<(&'a str, Push<'a>)>,
@@ -405,9 +338,7 @@ fn evaluate_rows(
                 .map(|(name, re)| {
                     let p = match re {
                         Ref::Field(f) => Push::Field(field_data.get(f).unwrap_or(&absent)),
-                        Ref::Rule(j) => {
-                            Push::Rule(pos_in_order.get(j).copied().unwrap_or(usize::MAX))
-                        }
+                        Ref::Rule(j) => Push::Rule(pos_in_order.get(j).copied().unwrap_or(usize::MAX)),
                         Ref::Year => Push::Year,
                         Ref::Unknown => Push::Unknown,
                     };
@@ -418,10 +349,7 @@ fn evaluate_rows(
         })
         .collect();
 
-    let chunks: Vec<(usize, usize)> = (0..n)
-        .step_by(CHUNK)
-        .map(|s| (s, (s + CHUNK).min(n)))
-        .collect();
+    let chunks: Vec<(usize, usize)> = (0..n).step_by(CHUNK).map(|s| (s, (s + CHUNK).min(n))).collect();
     let outs: Vec<(Vec<Vec<Value>>, Vec<RowError>)> = chunks
         .par_iter()
         .map_init(
@@ -438,9 +366,7 @@ fn evaluate_rows(
                         for (name, push) in &plan.pushes {
                             let v = match push {
                                 Push::Field(f) => f.dynamic(row),
-                                Push::Rule(p) => {
-                                    row_vals.get(*p).copied().unwrap_or_default().to_dynamic()
-                                }
+                                Push::Rule(p) => row_vals.get(*p).copied().unwrap_or_default().to_dynamic(),
                                 Push::Year => Dynamic::from_int(year as i64),
                                 Push::Unknown => Dynamic::UNIT,
                             };
@@ -456,13 +382,7 @@ fn evaluate_rows(
                             },
                             Err(e) if script::is_unknown_condition(&e) => Value::Unknown,
                             Err(e) => {
-                                errs.push(row_error(
-                                    plan.rule,
-                                    table,
-                                    keys,
-                                    row,
-                                    runtime_message(&e),
-                                ));
+                                errs.push(row_error(plan.rule, table, keys, row, runtime_message(&e)));
                                 Value::Unknown
                             }
                         };
@@ -487,31 +407,17 @@ fn evaluate_rows(
     (results, errors)
 }
 
-fn row_error(
-    rule: &crate::rules::Rule,
-    table: Table,
-    keys: &StringChunked,
-    row: usize,
-    message: String,
-) -> RowError {
-    RowError {
-        rule: rule.id.clone(),
-        level: table.level(),
-        key: keys.get(row).unwrap_or("").to_string(),
-        message,
-    }
+fn row_error(rule: &crate::rules::Rule, table: Table, keys: &StringChunked, row: usize, message: String) -> RowError {
+    RowError { rule: rule.id.clone(), level: table.level(), key: keys.get(row).unwrap_or("").to_string(), message }
 }
 
 fn runtime_message(e: &rhai::EvalAltResult) -> String {
     use rhai::EvalAltResult as E;
     match e {
-        E::ErrorTooManyOperations(_) => format!(
-            "stopped after {} operations (an endless loop?)",
-            script::MAX_OPERATIONS
-        ),
-        E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => {
-            "calls nested too deeply".to_string()
+        E::ErrorTooManyOperations(_) => {
+            format!("stopped after {} operations (an endless loop?)", script::MAX_OPERATIONS)
         }
+        E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => "calls nested too deeply".to_string(),
         E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
         E::ErrorRuntime(v, _) => v.to_string(),
         other => {
@@ -535,16 +441,9 @@ fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, String> {
             if let Ok(i) = d.as_int() {
                 Ok(Value::Int(i))
             } else if let Ok(f) = d.as_float() {
-                if f.is_finite() {
-                    Ok(Value::Float(f))
-                } else {
-                    Err(format!("the result {f} is not a finite number"))
-                }
+                if f.is_finite() { Ok(Value::Float(f)) } else { Err(format!("the result {f} is not a finite number")) }
             } else {
-                Err(format!(
-                    "a 数值 rule must give a number or unknown, but gave a {}",
-                    d.type_name()
-                ))
+                Err(format!("a 数值 rule must give a number or unknown, but gave a {}", d.type_name()))
             }
         }
     }
@@ -561,36 +460,22 @@ fn aggregate_level(
 ) -> Result<AggTable, crate::Error> {
     let mut out = AggTable::default();
     let n_parents = register.rows(table);
-    let partial: Vec<bool> = register
-        .table(table)
-        .map(|t| t.partial.clone())
-        .unwrap_or_default();
+    let partial: Vec<bool> = register.table(table).map(|t| t.partial.clone()).unwrap_or_default();
     for &r in order {
         for a in &pack.rules[r].aggregates {
-            if out
-                .entries
-                .iter()
-                .any(|(f, arg, _)| f == a.func && *arg == a.arg)
-            {
+            if out.entries.iter().any(|(f, arg, _)| f == a.func && *arg == a.arg) {
                 continue;
             }
             // Children of which parent, and whether each counts.
             let (parent, include): (&[Option<usize>], Vec<bool>) = match (a.over, table) {
-                (Table::Persons, Table::Households) => {
-                    (&links.person_household, links.person_living.clone())
+                (Table::Persons, Table::Households) => (&links.person_household, links.person_living.clone()),
+                (Table::Households, Table::Villages) => {
+                    (&links.household_village, vec![true; links.household_village.len()])
                 }
-                (Table::Households, Table::Villages) => (
-                    &links.household_village,
-                    vec![true; links.household_village.len()],
-                ),
-                (Table::Households, Table::Counties) => (
-                    &links.household_county,
-                    vec![true; links.household_county.len()],
-                ),
-                (Table::Villages, Table::Counties) => (
-                    &links.village_county,
-                    vec![true; links.village_county.len()],
-                ),
+                (Table::Households, Table::Counties) => {
+                    (&links.household_county, vec![true; links.household_county.len()])
+                }
+                (Table::Villages, Table::Counties) => (&links.village_county, vec![true; links.village_county.len()]),
                 (over, _) => {
                     return Err(crate::Error::Evaluation(format!(
                         "rule {}: {}(\"{}\") reads {} rows, which a {} rule cannot aggregate",
@@ -612,28 +497,18 @@ fn aggregate_level(
                         .unwrap_or_else(|| vec![Value::Unknown; register.rows(a.over)]),
                 ),
                 Some(Ref::Field(f)) => match register.table(a.over) {
-                    Some(lt) => {
-                        Some(FieldData::extract(lt, a.over, f).values().map_err(|kind| {
-                            crate::Error::Evaluation(format!(
-                                "rule {}: {}(\"{}\") cannot aggregate a {kind} field",
-                                pack.rules[r].id, a.func, a.arg
-                            ))
-                        })?)
-                    }
+                    Some(lt) => Some(FieldData::extract(lt, a.over, f).values().map_err(|kind| {
+                        crate::Error::Evaluation(format!(
+                            "rule {}: {}(\"{}\") cannot aggregate a {kind} field",
+                            pack.rules[r].id, a.func, a.arg
+                        ))
+                    })?),
                     None => Some(vec![]),
                 },
                 Some(_) => None,
             };
-            let values = aggregate(
-                a.agg,
-                parent,
-                &include,
-                child_values.as_deref(),
-                n_parents,
-                &partial,
-            );
-            out.entries
-                .push((a.func.to_string(), a.arg.clone(), values));
+            let values = aggregate(a.agg, parent, &include, child_values.as_deref(), n_parents, &partial);
+            out.entries.push((a.func.to_string(), a.arg.clone(), values));
         }
     }
     Ok(out)
@@ -659,18 +534,11 @@ pub fn aggregate(
         fsum: f64,
         float: bool,
     }
-    let mut acc = vec![
-        Acc {
-            any_false: false,
-            any_true: false,
-            any_unknown: false,
-            count: 0,
-            isum: 0,
-            fsum: 0.0,
-            float: false
-        };
-        n
-    ];
+    let mut acc =
+        vec![
+            Acc { any_false: false, any_true: false, any_unknown: false, count: 0, isum: 0, fsum: 0.0, float: false };
+            n
+        ];
     for (i, p) in parent.iter().enumerate() {
         let Some(p) = *p else { continue };
         if !include.get(i).copied().unwrap_or(true) {
@@ -738,14 +606,8 @@ mod tests {
             vec![Int(2), Int(1), Int(1), Int(0)]
         );
         let partial = [false, false, true, false];
-        assert_eq!(
-            aggregate(AggFn::All, &parent, &include, Some(&vals), 4, &partial)[2],
-            Unknown
-        );
-        assert_eq!(
-            aggregate(AggFn::Count, &parent, &include, None, 4, &partial)[2],
-            Unknown
-        );
+        assert_eq!(aggregate(AggFn::All, &parent, &include, Some(&vals), 4, &partial)[2], Unknown);
+        assert_eq!(aggregate(AggFn::Count, &parent, &include, None, 4, &partial)[2], Unknown);
         let nums = [Int(2), Float(0.5), Int(3), Int(100), Unknown];
         assert_eq!(
             aggregate(AggFn::Sum, &parent, &include, Some(&nums), 4, &no_partial),

@@ -19,11 +19,7 @@ pub fn for_level(
 ) -> Option<Vec<String>> {
     let main = pack.main_rule(outcome.table)?;
     let flags = pack.flag_rules(outcome.table);
-    let values: HashMap<usize, &[Value]> = outcome
-        .results
-        .iter()
-        .map(|(r, v)| (*r, v.as_slice()))
-        .collect();
+    let values: HashMap<usize, &[Value]> = outcome.results.iter().map(|(r, v)| (*r, v.as_slice())).collect();
     let n = outcome.len();
     let field_name = |f: &str| match aliases.header(outcome.table, f) {
         Some(zh) => zh.to_string(),
@@ -33,16 +29,7 @@ pub fn for_level(
         .map(|row| {
             let mut parts: Vec<String> = vec![];
             let mut seen = vec![];
-            explain(
-                pack,
-                main,
-                row,
-                &values,
-                fields,
-                &field_name,
-                &mut parts,
-                &mut seen,
-            );
+            explain(pack, main, row, &values, fields, &field_name, &mut parts, &mut seen);
             for &f in &flags {
                 if values.get(&f).and_then(|v| v.get(row)).copied() == Some(Value::Bool(true)) {
                     parts.push(format!("风险：{}", title(pack, f)));
@@ -56,11 +43,7 @@ pub fn for_level(
 
 fn title(pack: &Pack, r: usize) -> &str {
     let rule = &pack.rules[r];
-    if rule.title.is_empty() {
-        &rule.name
-    } else {
-        &rule.title
-    }
+    if rule.title.is_empty() { &rule.name } else { &rule.title }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -78,13 +61,7 @@ fn explain(
         return;
     }
     seen.push(r);
-    let value = |i: usize| {
-        values
-            .get(&i)
-            .and_then(|v| v.get(row))
-            .copied()
-            .unwrap_or_default()
-    };
+    let value = |i: usize| values.get(&i).and_then(|v| v.get(row)).copied().unwrap_or_default();
     let v = value(r);
     if v == Value::Bool(true) {
         return;
@@ -103,24 +80,11 @@ fn explain(
         Value::Bool(false) => parts.push(format!("{}：否", title(pack, r))),
         _ => {
             let mut missing: Vec<String> = vec![];
-            missing_inputs(
-                pack,
-                r,
-                row,
-                values,
-                fields,
-                field_name,
-                &mut missing,
-                &mut vec![],
-            );
+            missing_inputs(pack, r, row, values, fields, field_name, &mut missing, &mut vec![]);
             if missing.is_empty() {
                 parts.push(format!("{}：未知", title(pack, r)));
             } else {
-                parts.push(format!(
-                    "{}：未知（缺 {}）",
-                    title(pack, r),
-                    missing.join("、")
-                ));
+                parts.push(format!("{}：未知（缺 {}）", title(pack, r), missing.join("、")));
             }
         }
     }
@@ -152,14 +116,7 @@ fn missing_inputs(
                     out.push(name);
                 }
             }
-            Ref::Rule(d)
-                if values
-                    .get(d)
-                    .and_then(|v| v.get(row))
-                    .copied()
-                    .unwrap_or_default()
-                    == Value::Unknown =>
-            {
+            Ref::Rule(d) if values.get(d).and_then(|v| v.get(row)).copied().unwrap_or_default() == Value::Unknown => {
                 missing_inputs(pack, *d, row, values, fields, field_name, out, seen);
             }
             _ => {}
@@ -167,11 +124,7 @@ fn missing_inputs(
     }
     if out.is_empty() {
         for a in &rule.aggregates {
-            let s = if a.arg.is_empty() {
-                format!("{}()", a.func)
-            } else {
-                format!("{}(\"{}\")", a.func, a.arg)
-            };
+            let s = if a.arg.is_empty() { format!("{}()", a.func) } else { format!("{}(\"{}\")", a.func, a.arg) };
             if !out.contains(&s) {
                 out.push(s);
             }

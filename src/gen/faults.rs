@@ -85,22 +85,10 @@ fn plant_one(
     let hid = h.household_id[hh].clone();
     let living: Vec<usize> = members.clone().filter(|&i| p.health[i] != "05").collect();
     let person = |out: &mut Vec<Fault>, ids: &[String], i: usize, column: &'static str| {
-        out.push(Fault {
-            table: "persons",
-            row: i + 1,
-            key: ids[i].clone(),
-            fault: kind,
-            column,
-        });
+        out.push(Fault { table: "persons", row: i + 1, key: ids[i].clone(), fault: kind, column });
     };
     let household = |out: &mut Vec<Fault>, column: &'static str| {
-        out.push(Fault {
-            table: "households",
-            row: hh + 1,
-            key: hid.clone(),
-            fault: kind,
-            column,
-        });
+        out.push(Fault { table: "households", row: hh + 1, key: hid.clone(), fault: kind, column });
     };
     let head = members.start;
     match kind {
@@ -162,11 +150,8 @@ fn plant_one(
             } else {
                 seq - 1
             };
-            let (y, m, d) = (
-                id[6..10].parse().unwrap_or(1970),
-                id[10..12].parse().unwrap_or(1),
-                id[12..14].parse().unwrap_or(1),
-            );
+            let (y, m, d) =
+                (id[6..10].parse().unwrap_or(1970), id[10..12].parse().unwrap_or(1), id[12..14].parse().unwrap_or(1));
             p.person_id[head + 1] = resident_id::make(&id[..6], y, m, d, seq);
             p.sex[head + 1] = p.sex[head];
             household(out, "sex");
@@ -178,19 +163,14 @@ fn plant_one(
             household(out, "health");
         }
         "income_mismatch" => {
-            h.reported_per_capita_income[hh] =
-                (h.reported_per_capita_income[hh] * 1.5 + 500.0).round();
+            h.reported_per_capita_income[hh] = (h.reported_per_capita_income[hh] * 1.5 + 500.0).round();
             household(out, "reported_per_capita_income");
         }
         "income_not_positive" => {
-            h.operating_cost[hh] = h.wage_income[hh]
-                + h.operating_income[hh]
-                + h.property_income[hh]
-                + h.transfer_income[hh]
-                + line;
+            h.operating_cost[hh] =
+                h.wage_income[hh] + h.operating_income[hh] + h.property_income[hh] + h.transfer_income[hh] + line;
             let net = -line;
-            h.reported_per_capita_income[hh] =
-                ((net / living.len().max(1) as f64) * 100.0).round() / 100.0;
+            h.reported_per_capita_income[hh] = ((net / living.len().max(1) as f64) * 100.0).round() / 100.0;
             household(out, "operating_cost");
         }
         "cause_illness_all_healthy" => {
@@ -223,10 +203,7 @@ fn plant_one(
             household(out, "dibao");
         }
         "working_age_without_labour" => {
-            let Some(&i) = living
-                .iter()
-                .find(|&&i| (16..=59).contains(&p.age[i]) && p.health[i] == "01")
-            else {
+            let Some(&i) = living.iter().find(|&&i| (16..=59).contains(&p.age[i]) && p.health[i] == "01") else {
                 return false;
             };
             p.labour[i] = "04";

@@ -147,13 +147,10 @@ pub(crate) struct HouseholdCols {
     pub members: Vec<std::ops::Range<usize>>,
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "彭", "向", "田", "龙", "石", "谭",
-];
-const GIVEN: &[&str] = &[
-    "华", "军", "秀英", "桂兰", "建国", "小红", "明", "丽", "强", "芳", "志勇", "玉梅", "德贵",
-    "春花",
-];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "彭", "向", "田", "龙", "石", "谭"];
+const GIVEN: &[&str] =
+    &["华", "军", "秀英", "桂兰", "建国", "小红", "明", "丽", "强", "芳", "志勇", "玉梅", "德贵", "春花"];
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -188,10 +185,7 @@ pub fn generate(o: &GenOptions) -> Generated {
     for c in 0..n_counties {
         let (code, name) = match COUNTIES.get(c) {
             Some((code, name)) => (code.to_string(), name.to_string()),
-            None => (
-                format!("43{:02}{:02}", 14 + c / 80, 21 + c % 80),
-                format!("模拟县{c}"),
-            ),
+            None => (format!("43{:02}{:02}", 14 + c / 80, 21 + c % 80), format!("模拟县{c}")),
         };
         let hh_here = o.households / n_counties + usize::from(c < o.households % n_counties);
         let n_villages = hh_here.div_ceil(60).max(1);
@@ -203,17 +197,7 @@ pub fn generate(o: &GenOptions) -> Generated {
             let mut living_total = 0i64;
             for k in 0..hh_in_village {
                 let hid = format!("{vcode}{:04}", k + 1);
-                let (rem, living) = household(
-                    &mut rng,
-                    o,
-                    c,
-                    &hid,
-                    &vcode,
-                    &code,
-                    &mut h,
-                    &mut p,
-                    &mut id_seq,
-                );
+                let (rem, living) = household(&mut rng, o, c, &hid, &vcode, &code, &mut h, &mut p, &mut id_seq);
                 remaining += rem;
                 living_total += living;
             }
@@ -223,11 +207,7 @@ pub fn generate(o: &GenOptions) -> Generated {
             } else {
                 o.thresholds.village_incidence_max * rng.random_range(0.2..2.5)
             };
-            let pop = if remaining > 0 {
-                (remaining as f64 / target).round() as i64
-            } else {
-                living_total * 3 + 100
-            };
+            let pop = if remaining > 0 { (remaining as f64 / target).round() as i64 } else { living_total * 3 + 100 };
             v_code.push(vcode);
             v_name.push(format!("{}村", GIVEN[v % GIVEN.len()]));
             v_county.push(code.clone());
@@ -257,11 +237,7 @@ pub fn generate(o: &GenOptions) -> Generated {
         });
         c_pop.push(((county_remaining.max(1) as f64) / target).round() as i64);
         let t = o.thresholds.county_rural_income_target;
-        c_income.push(if rng.random_bool(0.2) {
-            t
-        } else {
-            (t * rng.random_range(0.85..1.2)).round()
-        });
+        c_income.push(if rng.random_bool(0.2) { t } else { (t * rng.random_range(0.85..1.2)).round() });
         let assessed = rng.random_bool(0.7);
         c_rates[0].push(assessed.then(|| round4(rng.random_range(0.0..0.04))));
         c_rates[1].push(assessed.then(|| round4(rng.random_range(0.0..0.04))));
@@ -298,13 +274,7 @@ pub fn generate(o: &GenOptions) -> Generated {
         Column::new("recognition_rate".into(), &c_rates[2]),
     ]);
     let _ = y;
-    Generated {
-        persons: person_frame(p),
-        households: household_frame(h),
-        villages,
-        counties,
-        faults,
-    }
+    Generated { persons: person_frame(p), households: household_frame(h), villages, counties, faults }
 }
 
 fn round4(x: f64) -> f64 {
@@ -317,9 +287,7 @@ fn df_or_empty(cols: Vec<Column>) -> DataFrame {
 }
 
 fn person_frame(p: PersonCols) -> DataFrame {
-    let birth = Int32Chunked::new("birth_date".into(), p.birth_date)
-        .into_date()
-        .into_column();
+    let birth = Int32Chunked::new("birth_date".into(), p.birth_date).into_date().into_column();
     df_or_empty(vec![
         Column::new("person_id".into(), p.person_id),
         Column::new("household_id".into(), p.household_id),
@@ -334,10 +302,7 @@ fn person_frame(p: PersonCols) -> DataFrame {
         Column::new("labour".into(), p.labour),
         Column::new("work_months".into(), p.work_months),
         Column::new("medical_insurance".into(), p.medical_insurance),
-        Column::new(
-            "serious_illness_insurance".into(),
-            p.serious_illness_insurance,
-        ),
+        Column::new("serious_illness_insurance".into(), p.serious_illness_insurance),
         Column::new("pension_insurance".into(), p.pension_insurance),
         Column::new("dibao".into(), p.dibao),
         Column::new("tekun".into(), p.tekun),
@@ -359,10 +324,7 @@ fn household_frame(h: HouseholdCols) -> DataFrame {
         Column::new("property_income".into(), h.property_income),
         Column::new("transfer_income".into(), h.transfer_income),
         Column::new("operating_cost".into(), h.operating_cost),
-        Column::new(
-            "reported_per_capita_income".into(),
-            h.reported_per_capita_income,
-        ),
+        Column::new("reported_per_capita_income".into(), h.reported_per_capita_income),
         Column::new("food_secure".into(), h.food_secure),
         Column::new("clothing_secure".into(), h.clothing_secure),
         Column::new("house_safety".into(), h.house_safety),
@@ -400,10 +362,7 @@ pub(crate) fn new_id(
             // Men take odd sequence numbers (1, 3, …), women even (2, 4, …).
             let seq = *n * 2 + if male { 1 } else { 2 };
             *n += 1;
-            return (
-                resident_id::make(region, birth.0, birth.1, birth.2, seq),
-                days,
-            );
+            return (resident_id::make(region, birth.0, birth.1, birth.2, seq), days);
         }
         birth.2 = if birth.2 >= 28 { 1 } else { birth.2 + 1 };
     }
@@ -441,9 +400,7 @@ fn household(
         _ => "03",
     };
     // 2–6 persons, about 3.2 on average (a county register's 3 persons per household).
-    let size = [
-        2usize, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 6,
-    ][rng.random_range(0..20)];
+    let size = [2usize, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 6][rng.random_range(0..20)];
     let start = p.person_id.len();
     let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
     let head_age: i32 = rng.random_range(24..=78);
@@ -455,42 +412,22 @@ fn household(
     for m in 0..size {
         let (relation, male, age) = match m {
             0 => ("01", head_male, head_age),
-            1 if head_age > 22 => (
-                "02",
-                !head_male,
-                (head_age + rng.random_range(-5..=5)).max(18),
-            ),
+            1 if head_age > 22 => ("02", !head_male, (head_age + rng.random_range(-5..=5)).max(18)),
             _ => {
                 if head_age >= 55 && rng.random_bool(0.5) {
                     let male = rng.random_bool(0.5);
-                    (
-                        if male { "07" } else { "08" },
-                        male,
-                        rng.random_range(0..=17),
-                    )
+                    (if male { "07" } else { "08" }, male, rng.random_range(0..=17))
                 } else if head_age <= 50 && rng.random_bool(0.2) {
                     let male = rng.random_bool(0.5);
-                    (
-                        if male { "11" } else { "12" },
-                        male,
-                        (head_age + rng.random_range(20..=30)).min(99),
-                    )
+                    (if male { "11" } else { "12" }, male, (head_age + rng.random_range(20..=30)).min(99))
                 } else {
                     let male = rng.random_bool(0.52);
-                    (
-                        if male { "03" } else { "04" },
-                        male,
-                        (head_age - rng.random_range(20..=34)).max(0),
-                    )
+                    (if male { "03" } else { "04" }, male, (head_age - rng.random_range(20..=34)).max(0))
                 }
             }
         };
         let birth_year = y - age;
-        let birth = (
-            birth_year,
-            rng.random_range(1..=12u32),
-            rng.random_range(1..=28u32),
-        );
+        let birth = (birth_year, rng.random_range(1..=12u32), rng.random_range(1..=28u32));
         let (pid, days) = new_id(id_seq, county, region, birth, male);
         // The head is alive, so a clean household always has a living member.
         let health = if m == 0 {
@@ -524,11 +461,7 @@ fn household(
             "04"
         };
         let work_months = if labour == "01" || labour == "02" {
-            if rng.random_bool(0.5) {
-                rng.random_range(1..=12)
-            } else {
-                0
-            }
+            if rng.random_bool(0.5) { rng.random_range(1..=12) } else { 0 }
         } else {
             0
         };
@@ -544,35 +477,20 @@ fn household(
         };
         p.person_id.push(pid);
         p.household_id.push(hid.to_string());
-        p.name.push(format!(
-            "{surname}{}",
-            GIVEN[rng.random_range(0..GIVEN.len())]
-        ));
+        p.name.push(format!("{surname}{}", GIVEN[rng.random_range(0..GIVEN.len())]));
         p.relation.push(relation);
         p.sex.push(if male { "1" } else { "2" });
-        p.birth_date.push(if rng.random_bool(0.9) {
-            Some(days)
-        } else {
-            None
-        });
+        p.birth_date.push(if rng.random_bool(0.9) { Some(days) } else { None });
         p.school_status.push(school);
         p.schooling_exempt.push(exempt);
         p.health.push(health);
-        p.disability_grade.push(if health == "04" {
-            rng.random_range(1..=4)
-        } else {
-            0
-        });
+        p.disability_grade.push(if health == "04" { rng.random_range(1..=4) } else { 0 });
         p.labour.push(labour);
         p.work_months.push(work_months);
         p.medical_insurance.push(insurance);
         p.serious_illness_insurance.push(rng.random_bool(0.95));
         p.pension_insurance.push(age >= 16 && rng.random_bool(0.9));
-        p.dibao.push(if attribute == "02" {
-            m == 0 || rng.random_bool(0.7)
-        } else {
-            rng.random_bool(0.03)
-        });
+        p.dibao.push(if attribute == "02" { m == 0 || rng.random_bool(0.7) } else { rng.random_bool(0.03) });
         p.tekun.push(attribute == "03" && rng.random_bool(0.8));
         p.age.push(age);
     }
@@ -621,8 +539,7 @@ fn household(
     h.registered.push(registered);
     h.attribute.push(attribute);
     h.status.push(status);
-    h.identified_year
-        .push(registered.then(|| rng.random_range(2014..=2016)));
+    h.identified_year.push(registered.then(|| rng.random_range(2014..=2016)));
     h.exit_year.push(match status {
         Some("05") => Some(y as i64),
         Some("03") | Some("02") => Some(rng.random_range(2016..y.max(2017)) as i64),
@@ -638,8 +555,7 @@ fn household(
     h.food_secure.push(rng.random_bool(0.97));
     h.clothing_secure.push(rng.random_bool(0.97));
     h.house_safety.push(house_safety);
-    h.house_renovated
-        .push(house_safety != "01" && rng.random_bool(0.6));
+    h.house_renovated.push(house_safety != "01" && rng.random_bool(0.6));
     h.relocated.push(relocated);
     h.relocation_keys.push(relocated && rng.random_bool(0.75));
     h.water_safe.push(rng.random_bool(0.95));
@@ -648,29 +564,15 @@ fn household(
     } else {
         round2(rng.random_range(0.0..800.0))
     });
-    h.education_costs.push(if has_student {
-        round2(rng.random_range(300.0..6_000.0))
-    } else {
-        0.0
-    });
-    h.last_year_income.push(round2(
-        net * if rng.random_bool(0.1) {
-            1.6
-        } else {
-            rng.random_range(0.8..1.2)
-        },
-    ));
+    h.education_costs.push(if has_student { round2(rng.random_range(300.0..6_000.0)) } else { 0.0 });
+    h.last_year_income.push(round2(net * if rng.random_bool(0.1) { 1.6 } else { rng.random_range(0.8..1.2) }));
     h.owns_car.push(rng.random_bool(0.01));
     h.owns_commercial_housing.push(rng.random_bool(0.01));
     h.runs_company.push(rng.random_bool(0.005));
     h.public_employee.push(rng.random_bool(0.005));
     h.helper_assigned.push(registered && rng.random_bool(0.98));
     h.members.push(start..p.person_id.len());
-    let remaining = if matches!(status, Some("04") | Some("02")) {
-        living
-    } else {
-        0
-    };
+    let remaining = if matches!(status, Some("04") | Some("02")) { living } else { 0 };
     (remaining, living)
 }
 

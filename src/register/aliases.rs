@@ -84,11 +84,7 @@ impl Aliases {
             line: e.line(),
             message: e.to_string(),
         })?;
-        let bad = |msg: String| Error::Config {
-            file: file.to_string(),
-            line: 0,
-            message: msg,
-        };
+        let bad = |msg: String| Error::Config { file: file.to_string(), line: 0, message: msg };
         for (table_name, cols) in f.headers {
             let table = Table::ALL
                 .into_iter()
@@ -99,11 +95,8 @@ impl Aliases {
                     .column(&canonical)
                     .ok_or_else(|| bad(format!("`{table_name}` has no column `{canonical}`")))?;
                 for alias in aliases.into_vec() {
-                    self.header_of
-                        .entry((table, spec.name))
-                        .or_insert_with(|| alias.clone());
-                    self.headers
-                        .insert((table, alias.trim().to_string()), spec.name);
+                    self.header_of.entry((table, spec.name)).or_insert_with(|| alias.clone());
+                    self.headers.insert((table, alias.trim().to_string()), spec.name);
                 }
             }
         }
@@ -119,11 +112,8 @@ impl Aliases {
                     .find(|c| **c == code)
                     .ok_or_else(|| bad(format!("`{list_name}` has no code `{code}`")))?;
                 for name in names.into_vec() {
-                    self.label_of
-                        .entry((list, canonical))
-                        .or_insert_with(|| name.clone());
-                    self.labels
-                        .insert((list, name.trim().to_string()), canonical);
+                    self.label_of.entry((list, canonical)).or_insert_with(|| name.clone());
+                    self.labels.insert((list, name.trim().to_string()), canonical);
                 }
             }
         }
@@ -133,9 +123,7 @@ impl Aliases {
                 "true" => self.true_words.extend(words),
                 "false" => self.false_words.extend(words),
                 other => {
-                    return Err(bad(format!(
-                        "`booleans` key must be true or false, not `{other}`"
-                    )));
+                    return Err(bad(format!("`booleans` key must be true or false, not `{other}`")));
                 }
             }
         }
@@ -159,10 +147,7 @@ impl Aliases {
 
     /// The Chinese header of a column, for messages.
     pub fn header(&self, table: Table, column: &str) -> Option<&str> {
-        self.header_of
-            .iter()
-            .find(|((t, c), _)| *t == table && *c == column)
-            .map(|(_, h)| h.as_str())
+        self.header_of.iter().find(|((t, c), _)| *t == table && *c == column).map(|(_, h)| h.as_str())
     }
 
     /// The canonical code for a code or label as written (`1` → `01`, `健康` → `01`).
@@ -189,10 +174,7 @@ impl Aliases {
 
     /// The Chinese label of a code, for messages.
     pub fn label(&self, list: CodeList, code: &str) -> Option<&str> {
-        self.label_of
-            .iter()
-            .find(|((l, c), _)| *l == list && *c == code)
-            .map(|(_, s)| s.as_str())
+        self.label_of.iter().find(|((l, c), _)| *l == list && *c == code).map(|(_, s)| s.as_str())
     }
 
     /// A boolean as written: true/false (any case), 1/0, 是/否 and the table's words.
@@ -200,10 +182,7 @@ impl Aliases {
         let w = written.trim();
         if w == "1" || w.eq_ignore_ascii_case("true") || self.true_words.iter().any(|t| t == w) {
             Some(true)
-        } else if w == "0"
-            || w.eq_ignore_ascii_case("false")
-            || self.false_words.iter().any(|t| t == w)
-        {
+        } else if w == "0" || w.eq_ignore_ascii_case("false") || self.false_words.iter().any(|t| t == w) {
             Some(false)
         } else {
             None
@@ -267,18 +246,9 @@ mod tests {
         assert_eq!(a.code(CodeList::Sex, "女"), Some("2"));
         assert_eq!(a.code(CodeList::Sex, "01"), Some("1"));
         assert_eq!(a.code(CodeList::Status, "01"), None);
-        assert_eq!(
-            a.code(CodeList::PoorCounty, "国家级贫困县"),
-            Some("national")
-        );
-        assert_eq!(
-            a.column_for_header(Table::Households, "户编号"),
-            Some("household_id")
-        );
-        assert_eq!(
-            a.column_for_header(Table::Persons, " 健康状况 "),
-            Some("health")
-        );
+        assert_eq!(a.code(CodeList::PoorCounty, "国家级贫困县"), Some("national"));
+        assert_eq!(a.column_for_header(Table::Households, "户编号"), Some("household_id"));
+        assert_eq!(a.column_for_header(Table::Persons, " 健康状况 "), Some("health"));
         assert_eq!(a.column_for_header(Table::Persons, "人均纯收入"), None);
         assert_eq!(a.boolean("是"), Some(true));
         assert_eq!(a.boolean("FALSE"), Some(false));
@@ -288,18 +258,9 @@ mod tests {
     #[test]
     fn a_user_file_adds_headers() {
         let mut a = Aliases::builtin();
-        a.extend_from_str(
-            r#"{"headers":{"households":{"household_id":["户主编号"]}}}"#,
-            "x.json",
-        )
-        .unwrap();
-        assert_eq!(
-            a.column_for_header(Table::Households, "户主编号"),
-            Some("household_id")
-        );
+        a.extend_from_str(r#"{"headers":{"households":{"household_id":["户主编号"]}}}"#, "x.json").unwrap();
+        assert_eq!(a.column_for_header(Table::Households, "户主编号"), Some("household_id"));
         let err = a.extend_from_str(r#"{"headers":{"households":{"nope":"x"}}}"#, "x.json");
-        assert!(
-            matches!(err, Err(Error::Config { ref message, .. }) if message.contains("no column `nope`"))
-        );
+        assert!(matches!(err, Err(Error::Config { ref message, .. }) if message.contains("no column `nope`")));
     }
 }

@@ -75,10 +75,7 @@ pub fn days_from_ymd(y: i32, m: u32, d: u32) -> Option<i32> {
 
 /// The year of a date given as days since 1970-01-01.
 pub fn year_of_days(days: i32) -> i32 {
-    epoch()
-        .checked_add_signed(chrono::Duration::days(days as i64))
-        .map(|d| d.year())
-        .unwrap_or(1970)
+    epoch().checked_add_signed(chrono::Duration::days(days as i64)).map(|d| d.year()).unwrap_or(1970)
 }
 
 /// Parse a date as written: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD`, or any
@@ -168,9 +165,7 @@ fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), 
                     }
                 }
                 other => {
-                    return Err(format!(
-                        "a column of type {other}, which the register does not use"
-                    ));
+                    return Err(format!("a column of type {other}, which the register does not use"));
                 }
             }
         }
@@ -191,12 +186,7 @@ pub struct Typed {
 
 /// Type a raw table, collecting every cell error into `errors`. Returns `None` when the
 /// table cannot be used at all (a required column missing, two headers for one column).
-pub fn type_table(
-    raw: RawTable,
-    table: Table,
-    aliases: &Aliases,
-    errors: &mut Vec<InputError>,
-) -> Option<Typed> {
+pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut Vec<InputError>) -> Option<Typed> {
     let file = raw.file.clone();
     let mut bad = vec![false; raw.n_rows];
     for e in &raw.errors {
@@ -257,13 +247,7 @@ pub fn type_table(
         let header = raw.headers[i].clone();
         let mut err = |row: usize, cell: Cell, problem: Problem| {
             bad[row] = true;
-            errors.push(InputError::cell(
-                &file,
-                row + 1,
-                &header,
-                Some(&cell.written()),
-                problem,
-            ));
+            errors.push(InputError::cell(&file, row + 1, &header, Some(&cell.written()), problem));
         };
         let expected = || Problem::WrongValue(aliases.expectation(spec.kind));
         let name: PlSmallStr = spec.name.into();
@@ -304,12 +288,10 @@ pub fn type_table(
                             err(row, cell, expected());
                             None
                         }),
-                        Cell::Float(f) if f.fract() == 0.0 => {
-                            aliases.code(list, &float_text(f)).or_else(|| {
-                                err(row, cell, expected());
-                                None
-                            })
-                        }
+                        Cell::Float(f) if f.fract() == 0.0 => aliases.code(list, &float_text(f)).or_else(|| {
+                            err(row, cell, expected());
+                            None
+                        }),
                         _ => {
                             err(row, cell, expected());
                             None
@@ -432,12 +414,7 @@ pub fn type_table(
         }
     }
     match DataFrame::new(raw.n_rows, columns) {
-        Ok(frame) => Some(Typed {
-            frame,
-            present,
-            written_header,
-            bad,
-        }),
+        Ok(frame) => Some(Typed { frame, present, written_header, bad }),
         Err(e) => {
             errors.push(InputError::file(&file, Problem::Unreadable(e.to_string())));
             None
@@ -452,13 +429,7 @@ mod tests {
     #[test]
     fn dates_parse_in_the_forms_exports_use() {
         let d = days_from_ymd(2008, 2, 29).unwrap();
-        for s in [
-            "2008-02-29",
-            "2008/2/29",
-            "20080229",
-            "2008.02.29",
-            "2008-02-29 00:00:00",
-        ] {
+        for s in ["2008-02-29", "2008/2/29", "20080229", "2008.02.29", "2008-02-29 00:00:00"] {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }
         assert_eq!(parse_date("2007-02-29"), None);

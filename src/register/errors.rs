@@ -53,22 +53,10 @@ pub enum Problem {
 
 impl InputError {
     pub fn file(file: &str, problem: Problem) -> InputError {
-        InputError {
-            file: file.to_string(),
-            row: None,
-            column: None,
-            value: None,
-            problem,
-        }
+        InputError { file: file.to_string(), row: None, column: None, value: None, problem }
     }
 
-    pub fn cell(
-        file: &str,
-        row: usize,
-        column: &str,
-        value: Option<&str>,
-        problem: Problem,
-    ) -> InputError {
+    pub fn cell(file: &str, row: usize, column: &str, value: Option<&str>, problem: Problem) -> InputError {
         InputError {
             file: file.to_string(),
             row: Some(row),

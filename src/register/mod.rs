@@ -94,9 +94,7 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
         let Some((path, format)) = found else {
             if required.contains(&table) {
                 errors.push(InputError::file(
-                    &dir.join(format!("{}.{{parquet,csv,ndjson,xlsx}}", table.name()))
-                        .display()
-                        .to_string(),
+                    &dir.join(format!("{}.{{parquet,csv,ndjson,xlsx}}", table.name())).display().to_string(),
                     Problem::MissingTable,
                 ));
             }
@@ -115,45 +113,37 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
         }
     }
     let register = cross_check(typed, &mut errors, opts.skip_invalid)?;
-    errors.sort_by(|a, b| {
-        (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column))
-    });
+    errors.sort_by(|a, b| (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column)));
     Ok(Loaded { register, errors })
 }
 
-/// Load the register given as one already-typed frame per table (tests, `gen`), with the
-/// same cross-table checks as files.
-pub fn from_frames(
-    frames: Vec<(Table, DataFrame)>,
-    skip_invalid: bool,
-) -> Result<Loaded, crate::Error> {
+/// A table given as text, as a case file or a form writes it: (table, name shown in
+/// messages, headers, rows of cells; `None` or an empty cell is null).
+pub type TextTable = (Table, String, Vec<String>, Vec<Vec<Option<String>>>);
+
+/// Load a register given as text tables, with the same typing and key checks as files.
+pub fn load_text(tables: Vec<TextTable>, opts: &LoadOptions) -> Result<Loaded, crate::Error> {
     let mut errors = vec![];
-    let typed = frames
-        .into_iter()
-        .map(|(t, frame)| {
-            let present: Vec<&'static str> = t
-                .columns()
-                .iter()
-                .filter(|c| frame.column(c.name).is_ok())
-                .map(|c| c.name)
-                .collect();
-            let written_header = present.iter().map(|c| (*c, c.to_string())).collect();
-            let bad = vec![false; frame.height()];
-            (
-                t,
-                (
-                    t.name().to_string(),
-                    convert::Typed {
-                        frame,
-                        present,
-                        written_header,
-                        bad,
-                    },
-                ),
-            )
-        })
-        .collect();
-    let register = cross_check(typed, &mut errors, skip_invalid)?;
+    let mut typed: BTreeMap<Table, (String, convert::Typed)> = BTreeMap::new();
+    for (table, file, headers, rows) in tables {
+        let mut columns = vec![source::TextColumn::default(); headers.len()];
+        for row in &rows {
+            for (i, c) in columns.iter_mut().enumerate() {
+                c.push(row.get(i).and_then(|v| v.as_deref()));
+            }
+        }
+        let raw = source::RawTable {
+            file: file.clone(),
+            headers,
+            columns: columns.into_iter().map(source::RawColumn::Text).collect(),
+            n_rows: rows.len(),
+            errors: vec![],
+        };
+        if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
+            typed.insert(table, (file, t));
+        }
+    }
+    let register = cross_check(typed, &mut errors, opts.skip_invalid)?;
     Ok(Loaded { register, errors })
 }
 
@@ -178,11 +168,7 @@ fn cross_check(
     // Per-row checks that need more than one cell: null keys, null registered/status.
     for (table, (file, t)) in typed.iter_mut() {
         let header = |t: &convert::Typed, c: &str| {
-            t.written_header
-                .iter()
-                .find(|(n, _)| *n == c)
-                .map(|(_, h)| h.clone())
-                .unwrap_or_else(|| c.to_string())
+            t.written_header.iter().find(|(n, _)| *n == c).map(|(_, h)| h.clone()).unwrap_or_else(|| c.to_string())
         };
         for spec in table.columns().iter().filter(|c| c.key) {
             let Ok(col) = t.frame.column(spec.name) else {
@@ -197,11 +183,7 @@ fn cross_check(
             }
         }
         if *table == Table::Households {
-            let registered = t
-                .frame
-                .column("registered")
-                .ok()
-                .and_then(|c| c.bool().ok().cloned());
+            let registered = t.frame.column("registered").ok().and_then(|c| c.bool().ok().cloned());
             let status_null: Vec<bool> = match t.frame.column("status") {
                 Ok(c) => c.is_null().iter().map(|v| v == Some(true)).collect(),
                 Err(_) => vec![false; t.frame.height()],
@@ -218,23 +200,11 @@ fn cross_check(
                 match reg {
                     None => {
                         t.bad[row] = true;
-                        errors.push(InputError::cell(
-                            file,
-                            row + 1,
-                            &hr,
-                            None,
-                            Problem::NullRegistered,
-                        ));
+                        errors.push(InputError::cell(file, row + 1, &hr, None, Problem::NullRegistered));
                     }
                     Some(true) if no_status => {
                         t.bad[row] = true;
-                        errors.push(InputError::cell(
-                            file,
-                            row + 1,
-                            &hs,
-                            None,
-                            Problem::NullStatus,
-                        ));
+                        errors.push(InputError::cell(file, row + 1, &hs, None, Problem::NullStatus));
                     }
                     _ => {}
                 }
@@ -250,26 +220,15 @@ fn cross_check(
         let Some(keys) = str_col(t, table.key()).cloned() else {
             continue;
         };
-        let mut first: HashMap<&str, usize> =
-            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
-        let header = t
-            .written_header
-            .iter()
-            .find(|(n, _)| *n == table.key())
-            .map(|(_, h)| h.clone())
-            .unwrap_or_default();
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let header =
+            t.written_header.iter().find(|(n, _)| *n == table.key()).map(|(_, h)| h.clone()).unwrap_or_default();
         for (row, k) in keys.iter().enumerate() {
             let Some(k) = k else { continue };
             if let Some(&f) = first.get(k) {
                 t.bad[row] = true;
                 t.bad[f] = true;
-                errors.push(InputError::cell(
-                    file,
-                    row + 1,
-                    &header,
-                    Some(k),
-                    Problem::DuplicateKey(f + 1),
-                ));
+                errors.push(InputError::cell(file, row + 1, &header, Some(k), Problem::DuplicateKey(f + 1)));
             } else {
                 first.insert(k, row);
             }
@@ -277,30 +236,16 @@ fn cross_check(
     }
     // The same person twice in one household.
     if let Some((file, t)) = typed.get_mut(&Table::Persons)
-        && let (Some(pid), Some(hid)) = (
-            str_col(t, "person_id").cloned(),
-            str_col(t, "household_id").cloned(),
-        )
+        && let (Some(pid), Some(hid)) = (str_col(t, "person_id").cloned(), str_col(t, "household_id").cloned())
     {
-        let header = t
-            .written_header
-            .iter()
-            .find(|(n, _)| *n == "person_id")
-            .map(|(_, h)| h.clone())
-            .unwrap_or_default();
-        let mut first: HashMap<(&str, &str), usize> =
-            HashMap::with_capacity_and_hasher(pid.len(), Default::default());
+        let header =
+            t.written_header.iter().find(|(n, _)| *n == "person_id").map(|(_, h)| h.clone()).unwrap_or_default();
+        let mut first: HashMap<(&str, &str), usize> = HashMap::with_capacity_and_hasher(pid.len(), Default::default());
         for (row, (p, h)) in pid.iter().zip(hid.iter()).enumerate() {
             let (Some(p), Some(h)) = (p, h) else { continue };
             if let Some(&f) = first.get(&(h, p)) {
                 t.bad[row] = true;
-                errors.push(InputError::cell(
-                    file,
-                    row + 1,
-                    &header,
-                    Some(p),
-                    Problem::DuplicateMember(f + 1),
-                ));
+                errors.push(InputError::cell(file, row + 1, &header, Some(p), Problem::DuplicateMember(f + 1)));
             } else {
                 first.insert((h, p), row);
             }
@@ -308,26 +253,12 @@ fn cross_check(
     }
 
     // Parents that are missing from a given table.
-    let key_column = |typed: &BTreeMap<Table, (String, convert::Typed)>,
-                      table: Table|
-     -> Option<StringChunked> {
-        typed
-            .get(&table)
-            .and_then(|(_, t)| str_col(t, table.key()).cloned())
+    let key_column = |typed: &BTreeMap<Table, (String, convert::Typed)>, table: Table| -> Option<StringChunked> {
+        typed.get(&table).and_then(|(_, t)| str_col(t, table.key()).cloned())
     };
     let links: [(Table, &str, Table, usize); 3] = [
-        (
-            Table::Persons,
-            "household_id",
-            Table::Households,
-            usize::MAX,
-        ),
-        (
-            Table::Households,
-            "village_code",
-            Table::Villages,
-            usize::MAX,
-        ),
+        (Table::Persons, "household_id", Table::Households, usize::MAX),
+        (Table::Households, "village_code", Table::Villages, usize::MAX),
         (Table::Villages, "village_code", Table::Counties, 6),
     ];
     for (child, col, parent, prefix) in links {
@@ -341,28 +272,13 @@ fn cross_check(
         let Some(refs) = str_col(t, col).cloned() else {
             continue;
         };
-        let header = t
-            .written_header
-            .iter()
-            .find(|(n, _)| *n == col)
-            .map(|(_, h)| h.clone())
-            .unwrap_or_default();
+        let header = t.written_header.iter().find(|(n, _)| *n == col).map(|(_, h)| h.clone()).unwrap_or_default();
         for (row, r) in refs.iter().enumerate() {
             let Some(r) = r else { continue };
-            let key = if prefix == usize::MAX {
-                r
-            } else {
-                r.get(..prefix).unwrap_or(r)
-            };
+            let key = if prefix == usize::MAX { r } else { r.get(..prefix).unwrap_or(r) };
             if !parents.contains(key) && !t.bad[row] {
                 t.bad[row] = true;
-                errors.push(InputError::cell(
-                    file,
-                    row + 1,
-                    &header,
-                    Some(r),
-                    Problem::MissingParent(parent.name()),
-                ));
+                errors.push(InputError::cell(file, row + 1, &header, Some(r), Problem::MissingParent(parent.name())));
             }
         }
     }
@@ -391,11 +307,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
         let Some(keys) = str_col(t, table.key()) else {
             return HashSet::default();
         };
-        keys.iter()
-            .zip(&t.bad)
-            .filter(|(_, b)| **b)
-            .filter_map(|(k, _)| k.map(str::to_string))
-            .collect()
+        keys.iter().zip(&t.bad).filter(|(_, b)| **b).filter_map(|(k, _)| k.map(str::to_string)).collect()
     };
     let bad_counties = keys_of_bad(Table::Counties);
     let mut bad_villages = keys_of_bad(Table::Villages);
@@ -409,11 +321,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
         let k: Vec<bool> = codes
             .iter()
             .zip(&t.bad)
-            .map(|(c, b)| {
-                !*b && c.is_some_and(|c| {
-                    !bad_counties.contains(county_str(c)) && !bad_villages.contains(c)
-                })
-            })
+            .map(|(c, b)| !*b && c.is_some_and(|c| !bad_counties.contains(county_str(c)) && !bad_villages.contains(c)))
             .collect();
         for (c, kept) in codes.iter().zip(&k) {
             if let (Some(c), false) = (c, kept) {
@@ -431,9 +339,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             .zip(&t.bad)
             .map(|((id, v), b)| {
                 !*b && id.is_some_and(|id| !bad_households.contains(id))
-                    && v.is_some_and(|v| {
-                        !bad_villages.contains(v) && !bad_counties.contains(county_str(v))
-                    })
+                    && v.is_some_and(|v| !bad_villages.contains(v) && !bad_counties.contains(county_str(v)))
             })
             .collect();
         for (id, kept) in ids.iter().zip(&k) {
@@ -448,11 +354,8 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     if let Some((_, t)) = typed.get(&Table::Persons)
         && let Some(hids) = str_col(t, "household_id")
     {
-        let k: Vec<bool> = hids
-            .iter()
-            .zip(&t.bad)
-            .map(|(h, b)| !*b && h.is_some_and(|h| !bad_households.contains(h)))
-            .collect();
+        let k: Vec<bool> =
+            hids.iter().zip(&t.bad).map(|(h, b)| !*b && h.is_some_and(|h| !bad_households.contains(h))).collect();
         for (h, kept) in hids.iter().zip(&k) {
             if let (Some(h), false) = (h, kept) {
                 partial_households.insert(h.to_string());
@@ -465,11 +368,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     {
         keep.insert(
             Table::Counties,
-            codes
-                .iter()
-                .zip(&t.bad)
-                .map(|(c, b)| !*b && c.is_some_and(|c| !bad_counties.contains(c)))
-                .collect(),
+            codes.iter().zip(&t.bad).map(|(c, b)| !*b && c.is_some_and(|c| !bad_counties.contains(c))).collect(),
         );
     }
 
@@ -486,27 +385,19 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             }
         }
     }
-    let partial_counties: HashSet<String> = partial_villages
-        .iter()
-        .chain(bad_villages.iter())
-        .map(|v| county_of(v))
-        .collect();
+    let partial_counties: HashSet<String> =
+        partial_villages.iter().chain(bad_villages.iter()).map(|v| county_of(v)).collect();
 
     let mut register = Register::default();
     for (table, (file, t)) in typed {
-        let k = keep
-            .remove(&table)
-            .unwrap_or_else(|| vec![true; t.frame.height()]);
+        let k = keep.remove(&table).unwrap_or_else(|| vec![true; t.frame.height()]);
         let removed: Vec<String> = match str_col(&t, table.key()) {
             Some(keys) => keys
                 .iter()
                 .zip(&k)
                 .enumerate()
                 .filter(|(_, (_, kept))| !**kept)
-                .map(|(row, (key, _))| {
-                    key.map(str::to_string)
-                        .unwrap_or_else(|| format!("#{}", row + 1))
-                })
+                .map(|(row, (key, _))| key.map(str::to_string).unwrap_or_else(|| format!("#{}", row + 1)))
                 .collect(),
             None => vec![],
         };
@@ -525,28 +416,16 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             Table::Counties => Some(&partial_counties),
             Table::Persons => None,
         };
-        let partial = match (
-            parent_set,
-            frame.column(table.key()).ok().and_then(|c| c.str().ok()),
-        ) {
-            (Some(set), Some(keys)) if !set.is_empty() => keys
-                .iter()
-                .map(|k| k.is_some_and(|k| set.contains(k)))
-                .collect(),
+        let partial = match (parent_set, frame.column(table.key()).ok().and_then(|c| c.str().ok())) {
+            (Some(set), Some(keys)) if !set.is_empty() => {
+                keys.iter().map(|k| k.is_some_and(|k| set.contains(k))).collect()
+            }
             _ => vec![false; frame.height()],
         };
         if !removed.is_empty() {
             register.set_aside.insert(table, removed);
         }
-        register.tables.insert(
-            table,
-            LoadedTable {
-                file,
-                frame,
-                present: t.present,
-                partial,
-            },
-        );
+        register.tables.insert(table, LoadedTable { file, frame, present: t.present, partial });
     }
     register
 }

@@ -11,11 +11,7 @@ pub fn check_char(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| (b - b'0') as u32 * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| (b - b'0') as u32 * w).sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -44,12 +40,7 @@ pub fn birth_date(id: &str) -> Option<i32> {
 /// Whether the ID is well formed: 18 characters, 17 digits, a real birth date, and the
 /// right check character (a digit or upper-case `X`; lower-case `x` is an error).
 pub fn is_valid(id: &str) -> bool {
-    id.len() == 18
-        && birth_date(id).is_some()
-        && id
-            .get(..17)
-            .and_then(check_char)
-            .is_some_and(|c| id.ends_with(c))
+    id.len() == 18 && birth_date(id).is_some() && id.get(..17).and_then(check_char).is_some_and(|c| id.ends_with(c))
 }
 
 #[cfg(test)]
@@ -64,10 +55,7 @@ mod tests {
         assert!(!is_valid("11010519491231002x"));
         assert!(!is_valid("110105194912310021"));
         assert_eq!(make("110105", 1949, 12, 31, 2), "11010519491231002X");
-        assert_eq!(
-            birth_date("11010519491231002X"),
-            days_from_ymd(1949, 12, 31)
-        );
+        assert_eq!(birth_date("11010519491231002X"), days_from_ymd(1949, 12, 31));
         assert_eq!(birth_date("110105194902300021"), None);
     }
 }

@@ -21,12 +21,7 @@ pub enum Table {
 }
 
 impl Table {
-    pub const ALL: [Table; 4] = [
-        Table::Persons,
-        Table::Households,
-        Table::Villages,
-        Table::Counties,
-    ];
+    pub const ALL: [Table; 4] = [Table::Persons, Table::Households, Table::Villages, Table::Counties];
 
     /// The file stem and canonical name: `persons`, `households`, …
     pub fn name(self) -> &'static str {
@@ -143,8 +138,8 @@ impl CodeList {
     /// The valid codes, in order; a stored code is its index in this list.
     pub fn codes(self) -> &'static [&'static str] {
         const RANGE_20: [&str; 21] = [
-            "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14",
-            "15", "16", "17", "18", "19", "20", "99",
+            "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+            "19", "20", "99",
         ];
         match self {
             CodeList::Relation => &RANGE_20,
@@ -164,10 +159,7 @@ impl CodeList {
 
     /// The index of a canonical code.
     pub fn index_of(self, code: &str) -> Option<u8> {
-        self.codes()
-            .iter()
-            .position(|c| *c == code)
-            .map(|i| i as u8)
+        self.codes().iter().position(|c| *c == code).map(|i| i as u8)
     }
 }
 
@@ -183,28 +175,13 @@ pub struct ColumnSpec {
 }
 
 const fn col(name: &'static str, kind: Kind) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        kind,
-        optional: false,
-        key: false,
-    }
+    ColumnSpec { name, kind, optional: false, key: false }
 }
 const fn opt(name: &'static str, kind: Kind) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        kind,
-        optional: true,
-        key: false,
-    }
+    ColumnSpec { name, kind, optional: true, key: false }
 }
 const fn key(name: &'static str, kind: Kind) -> ColumnSpec {
-    ColumnSpec {
-        name,
-        kind,
-        optional: false,
-        key: true,
-    }
+    ColumnSpec { name, kind, optional: false, key: true }
 }
 
 use CodeList as C;
@@ -268,12 +245,7 @@ const VILLAGES: &[ColumnSpec] = &[
     opt("village_name", Text),
     // The village's county is the first 6 digits of its code (DOMAIN.md, Exact meanings);
     // this column, when present, is informative only.
-    ColumnSpec {
-        name: "county_code",
-        kind: DigitKey(6),
-        optional: true,
-        key: true,
-    },
+    ColumnSpec { name: "county_code", kind: DigitKey(6), optional: true, key: true },
     col("poor_village", Bool),
     opt("exit_year", Int(None)),
     col("registered_population", Int(Some((0, i64::MAX)))),

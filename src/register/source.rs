@@ -74,11 +74,7 @@ impl TextColumn {
     pub fn get(&self, row: usize) -> Option<&str> {
         let end = *self.ends.get(row)?;
         let start = if row == 0 { 0 } else { self.ends[row - 1] };
-        if start == end {
-            None
-        } else {
-            Some(&self.buf[start..end])
-        }
+        if start == end { None } else { Some(&self.buf[start..end]) }
     }
 }
 
@@ -145,27 +141,11 @@ pub fn read(path: &Path, format: Format, encoding: Encoding) -> Result<RawTable,
         Format::Xlsx => read_xlsx(path, &name),
         Format::Parquet => {
             let file = File::open(path).map_err(|e| unreadable(e.to_string()))?;
-            let df = ParquetReader::new(file)
-                .finish()
-                .map_err(|e| unreadable(e.to_string()))?;
-            let headers = df
-                .get_column_names()
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
+            let df = ParquetReader::new(file).finish().map_err(|e| unreadable(e.to_string()))?;
+            let headers = df.get_column_names().iter().map(|s| s.to_string()).collect();
             let n_rows = df.height();
-            let columns = df
-                .into_columns()
-                .into_iter()
-                .map(RawColumn::Typed)
-                .collect();
-            Ok(RawTable {
-                file: name,
-                headers,
-                columns,
-                n_rows,
-                errors: vec![],
-            })
+            let columns = df.into_columns().into_iter().map(RawColumn::Typed).collect();
+            Ok(RawTable { file: name, headers, columns, n_rows, errors: vec![] })
         }
     }
 }
@@ -183,21 +163,14 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
         },
         Encoding::Gbk | Encoding::Gb18030 => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                Err("bytes that are not GB18030".to_string())
-            } else {
-                Ok(text.into_owned())
-            }
+            if had_errors { Err("bytes that are not GB18030".to_string()) } else { Ok(text.into_owned()) }
         }
     }
 }
 
 /// Parse CSV text (already decoded). A row with the wrong number of fields is malformed.
 pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| InputError::file(name, Problem::Unreadable(e.to_string())))?
@@ -205,10 +178,7 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
         .map(|h| h.trim().to_string())
         .collect();
     if headers.iter().all(|h| h.is_empty()) {
-        return Err(InputError::file(
-            name,
-            Problem::Unreadable("the file has no header row".into()),
-        ));
+        return Err(InputError::file(name, Problem::Unreadable("the file has no header row".into())));
     }
     let mut columns = vec![TextColumn::default(); headers.len()];
     let mut errors = vec![];
@@ -219,10 +189,7 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
-                if record.len() == 1
-                    && record.get(0).is_some_and(|c| c.trim().is_empty())
-                    && headers.len() > 1
-                {
+                if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) && headers.len() > 1 {
                     // A blank line inside the file: not a record.
                     row -= 1;
                     continue;
@@ -301,16 +268,11 @@ pub fn read_ndjson_text(name: &str, text: &str) -> Result<RawTable, InputError> 
     let mut columns = vec![TextColumn::default(); headers.len()];
     for (i, row) in rows.iter().enumerate() {
         for (h, col) in headers.iter().zip(columns.iter_mut()) {
-            let cell = row
-                .as_ref()
-                .and_then(|m| m.iter().find(|(k, _)| k.trim() == h))
-                .map(|(_, v)| v);
+            let cell = row.as_ref().and_then(|m| m.iter().find(|(k, _)| k.trim() == h)).map(|(_, v)| v);
             match cell {
                 None | Some(serde_json::Value::Null) => col.push(None),
                 Some(serde_json::Value::String(s)) => col.push(Some(s)),
-                Some(serde_json::Value::Bool(b)) => {
-                    col.push(Some(if *b { "true" } else { "false" }))
-                }
+                Some(serde_json::Value::Bool(b)) => col.push(Some(if *b { "true" } else { "false" })),
                 Some(serde_json::Value::Number(n)) => col.push(Some(&n.to_string())),
                 Some(other) => {
                     errors.push(InputError::cell(
@@ -349,14 +311,8 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
     use calamine::{Data, Reader};
     let unreadable = |d: String| InputError::file(name, Problem::Unreadable(d));
     let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-    let sheet = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| unreadable(e.to_string()))?;
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
+    let range = book.worksheet_range(&sheet).map_err(|e| unreadable(e.to_string()))?;
     let mut rows = range.rows();
     let headers: Vec<String> = match rows.next() {
         Some(h) => h.iter().map(|c| cell_text(c).unwrap_or_default()).collect(),
@@ -414,11 +370,7 @@ fn cell_text(c: &calamine::Data) -> Option<String> {
 
 /// A float as written: whole numbers without a fraction (`3.0` → `3`).
 pub fn float_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
 }
 
 #[cfg(test)]
@@ -428,10 +380,7 @@ mod tests {
     #[test]
     fn gbk_bytes_decode_without_a_flag() {
         let (bytes, _, _) = encoding_rs::GBK.encode("户编号,健康状况\n1,健康\n");
-        assert_eq!(
-            decode(&bytes, Encoding::Auto).unwrap(),
-            "户编号,健康状况\n1,健康\n"
-        );
+        assert_eq!(decode(&bytes, Encoding::Auto).unwrap(), "户编号,健康状况\n1,健康\n");
         let bom = b"\xEF\xBB\xBFa,b\n";
         assert_eq!(decode(bom, Encoding::Auto).unwrap(), "a,b\n");
         assert!(decode(&bytes, Encoding::Utf8).is_err());
@@ -443,10 +392,7 @@ mod tests {
         assert_eq!(t.n_rows, 3);
         assert_eq!(t.errors.len(), 1);
         assert_eq!(t.errors[0].row, Some(2));
-        assert_eq!(
-            t.errors[0].problem,
-            Problem::Malformed("1 fields where the header has 2".into())
-        );
+        assert_eq!(t.errors[0].problem, Problem::Malformed("1 fields where the header has 2".into()));
         match &t.columns[1] {
             RawColumn::Text(c) => {
                 assert_eq!((c.get(0), c.get(1), c.get(2)), (Some("2"), None, Some("5")))

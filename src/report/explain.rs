@@ -105,9 +105,7 @@ pub fn value_json(v: Value) -> Json {
         Value::Unknown => Json::Null,
         Value::Bool(b) => Json::Bool(b),
         Value::Int(i) => Json::from(i),
-        Value::Float(f) => serde_json::Number::from_f64(f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
+        Value::Float(f) => serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null),
     }
 }
 
@@ -119,9 +117,7 @@ fn dynamic_json(d: &rhai::Dynamic) -> Json {
     } else if let Ok(i) = d.as_int() {
         Json::from(i)
     } else if let Ok(f) = d.as_float() {
-        serde_json::Number::from_f64(f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null)
+        serde_json::Number::from_f64(f).map(Json::Number).unwrap_or(Json::Null)
     } else {
         Json::String(d.to_string())
     }
@@ -148,65 +144,32 @@ fn level_outcomes(pack: &Pack, outcomes: &Outcomes, t: Table, row: usize) -> Vec
 }
 
 /// Explain one household. `None` if the register has no such household.
-pub fn explain(
-    pack: &Pack,
-    register: &Register,
-    outcomes: &Outcomes,
-    household_id: &str,
-) -> Option<Explanation> {
+pub fn explain(pack: &Pack, register: &Register, outcomes: &Outcomes, household_id: &str) -> Option<Explanation> {
     let h_row = row_of(outcomes, Table::Households, household_id)?;
     let households = register.table(Table::Households)?;
-    let village_code = households
-        .frame
-        .column("village_code")
-        .ok()?
-        .str()
-        .ok()?
-        .get(h_row)
-        .unwrap_or("")
-        .to_string();
+    let village_code = households.frame.column("village_code").ok()?.str().ok()?.get(h_row).unwrap_or("").to_string();
     let county_code = village_code.get(..6).unwrap_or("").to_string();
 
     // Members: every person row of the household, in register order.
     let mut members = vec![];
-    if let (Some(persons), Some(pl)) = (
-        register.table(Table::Persons),
-        outcomes.level(Table::Persons),
-    ) {
-        let hids = persons
-            .frame
-            .column("household_id")
-            .ok()?
-            .str()
-            .ok()?
-            .clone();
+    if let (Some(persons), Some(pl)) = (register.table(Table::Persons), outcomes.level(Table::Persons)) {
+        let hids = persons.frame.column("household_id").ok()?.str().ok()?.clone();
         let names = FieldData::extract(persons, Table::Persons, "name");
         let relation = FieldData::extract(persons, Table::Persons, "relation");
-        let health = persons
-            .frame
-            .column("health")
-            .ok()
-            .and_then(|c| c.u8().ok().cloned());
+        let health = persons.frame.column("health").ok().and_then(|c| c.u8().ok().cloned());
         let dead = CodeList::Health.index_of("05");
         for (row, h) in hids.iter().enumerate() {
             if h != Some(household_id) {
                 continue;
             }
             let text = |d: rhai::Dynamic| {
-                if d.is_unit() {
-                    None
-                } else {
-                    Some(d.to_string())
-                }
+                if d.is_unit() { None } else { Some(d.to_string()) }
             };
             members.push(Member {
                 person_id: pl.key(row).to_string(),
                 name: text(names.dynamic(row)),
                 relation: text(relation.dynamic(row)),
-                living: health
-                    .as_ref()
-                    .and_then(|h| h.get(row))
-                    .is_none_or(|c| Some(c) != dead),
+                living: health.as_ref().and_then(|h| h.get(row)).is_none_or(|c| Some(c) != dead),
                 outcomes: level_outcomes(pack, outcomes, Table::Persons, row),
             });
         }
@@ -214,18 +177,9 @@ pub fn explain(
 
     // Household rules in dependency order, with what each read.
     let hl = outcomes.level(Table::Households)?;
-    let aggs = outcomes
-        .aggregates
-        .iter()
-        .find(|(t, _)| *t == Table::Households)
-        .map(|(_, a)| a.clone());
+    let aggs = outcomes.aggregates.iter().find(|(t, _)| *t == Table::Households).map(|(_, a)| a.clone());
     let mut rules = vec![];
-    for &r in pack
-        .order
-        .get(&Table::Households)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-    {
+    for &r in pack.order.get(&Table::Households).map(Vec::as_slice).unwrap_or(&[]) {
         let rule = &pack.rules[r];
         let reads = rule
             .reads
@@ -234,9 +188,7 @@ pub fn explain(
                 let (refers_to, value) = match re {
                     Ref::Field(f) => (
                         format!("field {f}"),
-                        dynamic_json(
-                            &FieldData::extract(households, Table::Households, f).dynamic(h_row),
-                        ),
+                        dynamic_json(&FieldData::extract(households, Table::Households, f).dynamic(h_row)),
                     ),
                     Ref::Rule(j) => (
                         format!("rule {}", pack.rules[*j].id),
@@ -245,27 +197,15 @@ pub fn explain(
                     Ref::Year => ("year".to_string(), Json::from(outcomes.year)),
                     Ref::Unknown => ("unknown".to_string(), Json::Null),
                 };
-                Read {
-                    name: name.clone(),
-                    refers_to,
-                    value,
-                }
+                Read { name: name.clone(), refers_to, value }
             })
             .collect();
         let aggregates = rule
             .aggregates
             .iter()
             .map(|a| AggregateRead {
-                call: if a.arg.is_empty() {
-                    format!("{}()", a.func)
-                } else {
-                    format!("{}(\"{}\")", a.func, a.arg)
-                },
-                value: value_json(
-                    aggs.as_ref()
-                        .and_then(|t| t.get(a.func, &a.arg, h_row))
-                        .unwrap_or_default(),
-                ),
+                call: if a.arg.is_empty() { format!("{}()", a.func) } else { format!("{}(\"{}\")", a.func, a.arg) },
+                value: value_json(aggs.as_ref().and_then(|t| t.get(a.func, &a.arg, h_row)).unwrap_or_default()),
             })
             .collect();
         let [_, last] = pack.manifest.years;
@@ -295,10 +235,8 @@ pub fn explain(
         });
     }
     let verdicts = |t: Table, key: &str| {
-        row_of(outcomes, t, key).map(|row| LevelVerdicts {
-            key: key.to_string(),
-            outcomes: level_outcomes(pack, outcomes, t, row),
-        })
+        row_of(outcomes, t, key)
+            .map(|row| LevelVerdicts { key: key.to_string(), outcomes: level_outcomes(pack, outcomes, t, row) })
     };
     Some(Explanation {
         version: VERSION,
@@ -329,23 +267,12 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{} {} ({} {}, {} {}) · {} {} · {}\n",
-        l.household,
-        e.household_id,
-        l.village,
-        e.village_code,
-        l.county,
-        e.county_code,
-        l.year,
-        e.year,
-        e.pack
+        l.household, e.household_id, l.village, e.village_code, l.county, e.county_code, l.year, e.year, e.pack
     ));
     out.push_str(&format!("\n{}\n", l.members));
     for m in &e.members {
-        let outcomes: Vec<String> = m
-            .outcomes
-            .iter()
-            .map(|o| format!("{}={}", o.title, show(lang, &o.value)))
-            .collect();
+        let outcomes: Vec<String> =
+            m.outcomes.iter().map(|o| format!("{}={}", o.title, show(lang, &o.value))).collect();
         out.push_str(&format!(
             "  {} {} {} {}  {}\n",
             m.person_id,
@@ -357,35 +284,15 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     }
     out.push_str(&format!("\n{}\n", l.rules));
     for r in &e.rules {
-        out.push_str(&format!(
-            "  {} {} = {}\n",
-            r.rule,
-            r.title,
-            show(lang, &r.value)
-        ));
+        out.push_str(&format!("  {} {} = {}\n", r.rule, r.title, show(lang, &r.value)));
         for x in &r.reads {
-            out.push_str(&format!(
-                "      {} {} ({}) = {}\n",
-                l.reads,
-                x.name,
-                x.refers_to,
-                show(lang, &x.value)
-            ));
+            out.push_str(&format!("      {} {} ({}) = {}\n", l.reads, x.name, x.refers_to, show(lang, &x.value)));
         }
         for a in &r.aggregates {
-            out.push_str(&format!(
-                "      {} {} = {}\n",
-                l.reads,
-                a.call,
-                show(lang, &a.value)
-            ));
+            out.push_str(&format!("      {} {} = {}\n", l.reads, a.call, show(lang, &a.value)));
         }
         for p in &r.parameters {
-            let alias = p
-                .alias
-                .as_deref()
-                .map(|a| format!("（{a}）"))
-                .unwrap_or_default();
+            let alias = p.alias.as_deref().map(|a| format!("（{a}）")).unwrap_or_default();
             out.push_str(&format!(
                 "      {} {}{alias} = {} {}  [{}]\n",
                 l.parameter,
@@ -401,11 +308,8 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     }
     for (label, v) in [(l.village, &e.village), (l.county, &e.county)] {
         if let Some(v) = v {
-            let outcomes: Vec<String> = v
-                .outcomes
-                .iter()
-                .map(|o| format!("{}={}", o.title, show(lang, &o.value)))
-                .collect();
+            let outcomes: Vec<String> =
+                v.outcomes.iter().map(|o| format!("{}={}", o.title, show(lang, &o.value))).collect();
             out.push_str(&format!("\n{label} {}: {}\n", v.key, outcomes.join("  ")));
         }
     }

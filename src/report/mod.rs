@@ -40,12 +40,7 @@ impl Staging {
             std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
         std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            tmp,
-            files: vec![],
-            committed: false,
-        })
+        Ok(Staging { out: out.to_path_buf(), tmp, files: vec![], committed: false })
     }
 
     /// A file to write in the staging folder; it becomes `<out>/<name>` on commit.
@@ -99,32 +94,12 @@ pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error
 /// all whole, else Float64.
 pub fn value_column(name: &str, kind: RuleKind, vals: &[Value]) -> Column {
     match kind {
-        RuleKind::Predicate => Column::new(
+        RuleKind::Predicate => Column::new(name.into(), vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>()),
+        RuleKind::Value if vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown)) => Column::new(
             name.into(),
-            vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>(),
+            vals.iter().map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect::<Vec<_>>(),
         ),
-        RuleKind::Value
-            if vals
-                .iter()
-                .all(|v| matches!(v, Value::Int(_) | Value::Unknown)) =>
-        {
-            Column::new(
-                name.into(),
-                vals.iter()
-                    .map(|v| {
-                        if let Value::Int(i) = v {
-                            Some(*i)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        }
-        RuleKind::Value => Column::new(
-            name.into(),
-            vals.iter().map(|v| v.as_f64()).collect::<Vec<_>>(),
-        ),
+        RuleKind::Value => Column::new(name.into(), vals.iter().map(|v| v.as_f64()).collect::<Vec<_>>()),
     }
 }
 
@@ -140,10 +115,9 @@ pub fn write_frame(
     let name = format!("{stem}.{}", format.extension());
     if format == Format::Xlsx && df.height() + 1 > XLSX_MAX_ROWS {
         return Err(Error::Usage(match lang {
-            Lang::Zh => format!(
-                "{name} 有 {} 行，超过 Excel 的 1,048,576 行上限；请用 --format parquet 或 csv",
-                df.height()
-            ),
+            Lang::Zh => {
+                format!("{name} 有 {} 行，超过 Excel 的 1,048,576 行上限；请用 --format parquet 或 csv", df.height())
+            }
             Lang::En => format!(
                 "{name} would have {} rows, past Excel's limit of 1,048,576; use --format parquet or csv",
                 df.height()
@@ -154,9 +128,7 @@ pub fn write_frame(
     match format {
         Format::Parquet => {
             // LZ4: results are read back soon and often; zstd cost 2× the write time here.
-            ParquetWriter::new(file)
-                .with_compression(ParquetCompression::Lz4Raw)
-                .finish(df)?;
+            ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).finish(df)?;
         }
         Format::Csv => {
             let mut w = BufWriter::new(file);
@@ -164,9 +136,7 @@ pub fn write_frame(
             w.flush().map_err(|e| Error::io(&path, e))?;
         }
         Format::Ndjson => {
-            return Err(Error::Usage(
-                "results are written as parquet, csv or xlsx".into(),
-            ));
+            return Err(Error::Usage("results are written as parquet, csv or xlsx".into()));
         }
         Format::Xlsx => write_xlsx(&path, df, lang)?,
     }
@@ -211,28 +181,18 @@ fn write_xlsx(path: &Path, df: &DataFrame, lang: Lang) -> Result<(), Error> {
             }
         }
     }
-    sheet.autofilter(
-        0,
-        0,
-        df.height() as u32,
-        df.width().saturating_sub(1) as u16,
-    )?;
+    sheet.autofilter(0, 0, df.height() as u32, df.width().saturating_sub(1) as u16)?;
     sheet.set_freeze_panes(1, 0)?;
     book.save(path)?;
     Ok(())
 }
 
 /// Write any serialisable rows as CSV with a header (error lists).
-pub fn write_csv_rows<T: Serialize>(
-    staging: &mut Staging,
-    name: &str,
-    rows: &[T],
-) -> Result<(), Error> {
+pub fn write_csv_rows<T: Serialize>(staging: &mut Staging, name: &str, rows: &[T]) -> Result<(), Error> {
     let (path, file) = staging.file(name)?;
     let mut w = csv::Writer::from_writer(BufWriter::new(file));
     for r in rows {
-        w.serialize(r)
-            .map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        w.serialize(r).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     }
     w.flush().map_err(|e| Error::io(&path, e))?;
     Ok(())
@@ -276,11 +236,8 @@ pub fn write_check(
     }
     let s = summary::build(pack, outcomes, extra);
     let (path, mut file) = staging.file("summary.json")?;
-    let text =
-        serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
-    file.write_all(text.as_bytes())
-        .and_then(|_| file.write_all(b"\n"))
-        .map_err(|e| Error::io(&path, e))?;
+    let text = serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    file.write_all(text.as_bytes()).and_then(|_| file.write_all(b"\n")).map_err(|e| Error::io(&path, e))?;
     if !outcomes.errors.is_empty() {
         write_csv_rows(staging, "rule_errors.csv", &outcomes.errors)?;
     }

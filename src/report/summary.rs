@@ -33,18 +33,8 @@ impl Counts {
 
     fn new(kind: RuleKind) -> Counts {
         match kind {
-            RuleKind::Predicate => Counts {
-                yes: Some(0),
-                no: Some(0),
-                known: None,
-                unknown: 0,
-            },
-            RuleKind::Value => Counts {
-                yes: None,
-                no: None,
-                known: Some(0),
-                unknown: 0,
-            },
+            RuleKind::Predicate => Counts { yes: Some(0), no: Some(0), known: None, unknown: 0 },
+            RuleKind::Value => Counts { yes: None, no: None, known: Some(0), unknown: 0 },
         }
     }
 }
@@ -92,48 +82,24 @@ pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summa
             let rule = &pack.rules[*r];
             let mut total = Counts::new(rule.kind);
             // Counted by county index first: one string per county, not per row.
-            let mut per_code: Vec<Counts> =
-                vec![Counts::new(rule.kind); level.county_codes.len() + 1];
+            let mut per_code: Vec<Counts> = vec![Counts::new(rule.kind); level.county_codes.len() + 1];
             for (i, v) in vals.iter().enumerate() {
                 total.add(rule.kind, *v);
-                let c = level
-                    .county
-                    .get(i)
-                    .map(|&c| c as usize)
-                    .filter(|&c| c < level.county_codes.len());
+                let c = level.county.get(i).map(|&c| c as usize).filter(|&c| c < level.county_codes.len());
                 per_code[c.unwrap_or(level.county_codes.len())].add(rule.kind, *v);
             }
             let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
             for (c, counts) in per_code.into_iter().enumerate() {
-                if counts.unknown
-                    + counts.yes.unwrap_or(0)
-                    + counts.no.unwrap_or(0)
-                    + counts.known.unwrap_or(0)
-                    > 0
-                {
-                    by_county.insert(
-                        level.county_codes.get(c).cloned().unwrap_or_default(),
-                        counts,
-                    );
+                if counts.unknown + counts.yes.unwrap_or(0) + counts.no.unwrap_or(0) + counts.known.unwrap_or(0) > 0 {
+                    by_county.insert(level.county_codes.get(c).cloned().unwrap_or_default(), counts);
                 }
             }
             rules.insert(
                 rule.name.clone(),
-                RuleSummary {
-                    title: rule.title.clone(),
-                    kind: rule.kind,
-                    total,
-                    by_county,
-                },
+                RuleSummary { title: rule.title.clone(), kind: rule.kind, total, by_county },
             );
         }
-        levels.insert(
-            level.table.level(),
-            LevelSummary {
-                rows: level.len(),
-                rules,
-            },
-        );
+        levels.insert(level.table.level(), LevelSummary { rows: level.len(), rules });
     }
     Summary {
         tuopin_version: env!("CARGO_PKG_VERSION"),

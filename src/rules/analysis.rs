@@ -52,17 +52,11 @@ struct Found {
 }
 
 fn walk(ast: &rhai::AST) -> Found {
-    let mut f = Found {
-        vars: vec![],
-        locals: vec![],
-        calls: vec![],
-        functions_defined: ast.iter_functions().next().is_some(),
-    };
+    let mut f =
+        Found { vars: vec![], locals: vec![], calls: vec![], functions_defined: ast.iter_functions().next().is_some() };
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
-            Some(ASTNode::Expr(Expr::Variable(x, _, pos))) => {
-                f.vars.push((x.1.to_string(), pos_of(*pos)))
-            }
+            Some(ASTNode::Expr(Expr::Variable(x, _, pos))) => f.vars.push((x.1.to_string(), pos_of(*pos))),
             Some(ASTNode::Stmt(Stmt::Var(x, ..))) => f.locals.push(x.0.name.to_string()),
             Some(ASTNode::Expr(Expr::FnCall(call, pos))) => {
                 let args = call
@@ -86,11 +80,7 @@ fn walk(ast: &rhai::AST) -> Found {
 pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) {
     for i in 0..pack.rules.len() {
         let rule = &pack.rules[i];
-        let (level, file, text) = (
-            rule.level,
-            pack.dir.join(&rule.file).display().to_string(),
-            rule.text.clone(),
-        );
+        let (level, file, text) = (rule.level, pack.dir.join(&rule.file).display().to_string(), rule.text.clone());
         let found = walk(&rule.ast);
         let at = |(line, col): (usize, usize), m: Msg| Diagnostic::at(&file, &text, line, col, m);
         if found.functions_defined {
@@ -115,39 +105,18 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
         let mut aggs = vec![];
         let mut params = vec![];
         for (fname, args, pos) in &found.calls {
-            if let Some(&(en, _, agg, over)) = AGGREGATIONS
-                .iter()
-                .find(|(en, zh, ..)| en == fname || zh == fname)
-            {
+            if let Some(&(en, _, agg, over)) = AGGREGATIONS.iter().find(|(en, zh, ..)| en == fname || zh == fname) {
                 if level_rank(over) >= level_rank(level) {
-                    diags.push(at(
-                        *pos,
-                        msgs::aggregate_not_below(fname, over.level(), level.level()),
-                    ));
+                    diags.push(at(*pos, msgs::aggregate_not_below(fname, over.level(), level.level())));
                     continue;
                 }
                 match args.as_slice() {
                     [] if agg == AggFn::Count => {
-                        aggs.push(AggUse {
-                            func: en,
-                            agg,
-                            over,
-                            arg: String::new(),
-                            target: None,
-                        });
+                        aggs.push(AggUse { func: en, agg, over, arg: String::new(), target: None });
                     }
                     [Some((arg, apos))] => match resolve_name(pack, aliases, over, arg) {
-                        Some(t) => aggs.push(AggUse {
-                            func: en,
-                            agg,
-                            over,
-                            arg: arg.clone(),
-                            target: Some(t),
-                        }),
-                        None => diags.push(at(
-                            *apos,
-                            msgs::aggregate_arg_unknown(arg, over.level(), fname),
-                        )),
+                        Some(t) => aggs.push(AggUse { func: en, agg, over, arg: arg.clone(), target: Some(t) }),
+                        None => diags.push(at(*apos, msgs::aggregate_arg_unknown(arg, over.level(), fname))),
                     },
                     _ => diags.push(at(*pos, msgs::aggregate_args(fname))),
                 }
@@ -160,8 +129,7 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                             }
                         }
                         None => {
-                            let names: Vec<&str> =
-                                pack.params.params.keys().map(String::as_str).collect();
+                            let names: Vec<&str> = pack.params.params.keys().map(String::as_str).collect();
                             diags.push(at(*apos, msgs::no_parameter(name, &names.join(", "))));
                         }
                     },
@@ -196,17 +164,9 @@ fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg
     if pack.params.get(name).is_some() {
         return msgs::is_parameter(name);
     }
-    let mut candidates: Vec<String> = pack
-        .rules
-        .iter()
-        .filter(|r| r.level == level)
-        .map(|r| r.name.clone())
-        .collect();
+    let mut candidates: Vec<String> = pack.rules.iter().filter(|r| r.level == level).map(|r| r.name.clone()).collect();
     candidates.extend(level.columns().iter().map(|c| c.name.to_string()));
-    let near: Vec<String> = candidates
-        .into_iter()
-        .filter(|c| edit_distance(c, name) <= 2)
-        .collect();
+    let near: Vec<String> = candidates.into_iter().filter(|c| edit_distance(c, name) <= 2).collect();
     msgs::unknown_name(name, level.level(), &near)
 }
 
@@ -217,9 +177,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1)
-                .min(cur[j - 1] + 1)
-                .min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
         }
         prev = cur;
     }
@@ -230,9 +188,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub fn order(pack: &mut Pack, diags: &mut Vec<Diagnostic>) {
     let mut order: BTreeMap<Table, Vec<usize>> = BTreeMap::new();
     for level in Table::ALL {
-        let ids: Vec<usize> = (0..pack.rules.len())
-            .filter(|&i| pack.rules[i].level == level)
-            .collect();
+        let ids: Vec<usize> = (0..pack.rules.len()).filter(|&i| pack.rules[i].level == level).collect();
         let mut done: Vec<usize> = vec![];
         let mut state = vec![0u8; pack.rules.len()]; // 0 new, 1 on stack, 2 done
         for &start in &ids {
@@ -248,20 +204,13 @@ pub fn order(pack: &mut Pack, diags: &mut Vec<Diagnostic>) {
                 let target = &pack.rules[t];
                 let wants_pred = matches!(
                     a.agg,
-                    super::script::AggFn::All
-                        | super::script::AggFn::Any
-                        | super::script::AggFn::Count
+                    super::script::AggFn::All | super::script::AggFn::Any | super::script::AggFn::Count
                 );
                 if wants_pred != (target.kind == RuleKind::Predicate) {
                     let call = format!("{}(\"{}\")", a.func, a.arg);
                     diags.push(Diagnostic::file(
                         &pack.dir.join(&r.file).display().to_string(),
-                        msgs::aggregate_kind(
-                            &call,
-                            wants_pred,
-                            &target.id,
-                            target.kind == RuleKind::Predicate,
-                        ),
+                        msgs::aggregate_kind(&call, wants_pred, &target.id, target.kind == RuleKind::Predicate),
                     ));
                 }
             }
@@ -282,16 +231,11 @@ fn visit(
         2 => return,
         1 => {
             let from = stack.iter().position(|&s| s == i).unwrap_or(0);
-            let mut cycle: Vec<&str> = stack[from..]
-                .iter()
-                .map(|&s| pack.rules[s].id.as_str())
-                .collect();
+            let mut cycle: Vec<&str> = stack[from..].iter().map(|&s| pack.rules[s].id.as_str()).collect();
             cycle.push(pack.rules[i].id.as_str());
             let r = &pack.rules[i];
-            diags.push(Diagnostic::file(
-                &pack.dir.join(&r.file).display().to_string(),
-                msgs::cycle(&cycle.join(" → ")),
-            ));
+            diags
+                .push(Diagnostic::file(&pack.dir.join(&r.file).display().to_string(), msgs::cycle(&cycle.join(" → "))));
             return;
         }
         _ => {}

@@ -74,19 +74,9 @@ impl Diagnostic {
             (Severity::Warning, Lang::En, None) => "warning: ".into(),
         };
         if self.line == 0 {
-            out.push_str(&format!(
-                "{}: {label}{}\n",
-                self.file,
-                self.message.get(lang)
-            ));
+            out.push_str(&format!("{}: {label}{}\n", self.file, self.message.get(lang)));
         } else {
-            out.push_str(&format!(
-                "{}:{}:{}: {label}{}\n",
-                self.file,
-                self.line,
-                self.col,
-                self.message.get(lang)
-            ));
+            out.push_str(&format!("{}:{}:{}: {label}{}\n", self.file, self.line, self.col, self.message.get(lang)));
         }
         if let Some(src) = &self.source_line {
             let gutter = format!("{} | ", self.line);
@@ -124,21 +114,13 @@ impl fmt::Display for Diagnostic {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
 /// Several diagnostics as one block of text.
 pub fn render_all(ds: &[Diagnostic], lang: Lang) -> String {
-    ds.iter()
-        .map(|d| d.render(lang))
-        .collect::<Vec<_>>()
-        .join("\n")
+    ds.iter().map(|d| d.render(lang)).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
@@ -148,13 +130,8 @@ mod tests {
 
     #[test]
     fn a_caret_points_at_the_column_in_both_languages() {
-        let d = Diagnostic::at(
-            "household/x.rhai",
-            "a\nfoo >= bar\n",
-            2,
-            8,
-            pack::unknown_name("bar", "household", &[]),
-        );
+        let d =
+            Diagnostic::at("household/x.rhai", "a\nfoo >= bar\n", 2, 8, pack::unknown_name("bar", "household", &[]));
         assert_eq!(
             d.render(Lang::En),
             "household/x.rhai:2:8: unknown name `bar`: not a field, rule or parameter of the household level\n2 | foo >= bar\n           ^\n  = check the spelling against DOMAIN.md's columns and the pack's rule files\n"

@@ -21,19 +21,8 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
         .manifest
         .main
         .iter()
-        .map(|(l, r)| (l, r))
-        .chain(
-            pack.manifest
-                .flags
-                .iter()
-                .flat_map(|(l, rs)| rs.iter().map(move |r| (l, r))),
-        )
-        .chain(
-            pack.manifest
-                .outputs
-                .iter()
-                .flat_map(|(l, rs)| rs.iter().map(move |r| (l, r))),
-        )
+        .chain(pack.manifest.flags.iter().flat_map(|(l, rs)| rs.iter().map(move |r| (l, r))))
+        .chain(pack.manifest.outputs.iter().flat_map(|(l, rs)| rs.iter().map(move |r| (l, r))))
         .filter_map(|(l, r)| Table::from_level(l).map(|t| (t, r)))
         .collect();
     for (i, rule) in pack.rules.iter().enumerate() {
@@ -42,13 +31,12 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
         for (n, pos) in analysis::number_literals(&rule.ast) {
             out.push(at(pos, msgs::number_in_script(&n)).warning("W001"));
         }
-        let read_by_others = pack.rules.iter().any(|r| {
-            r.rule_deps().any(|d| d == i)
-                || r.aggregates.iter().any(|a| a.target == Some(Ref::Rule(i)))
-        });
-        let is_published = published.iter().any(|(t, n)| {
-            *t == rule.level && (**n == rule.name || rule.alias.as_ref() == Some(*n))
-        });
+        let read_by_others = pack
+            .rules
+            .iter()
+            .any(|r| r.rule_deps().any(|d| d == i) || r.aggregates.iter().any(|a| a.target == Some(Ref::Rule(i))));
+        let is_published =
+            published.iter().any(|(t, n)| *t == rule.level && (**n == rule.name || rule.alias.as_ref() == Some(*n)));
         if !read_by_others && !is_published {
             out.push(at((1, 1), msgs::unused_rule(&rule.id)).warning("W003"));
         }
@@ -56,12 +44,7 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
             out.push(at((1, 1), msgs::no_source(&rule.id)).warning("W004"));
         }
         for (var, value, pos) in analysis::text_comparisons(&rule.ast) {
-            let Some(Ref::Field(field)) = rule
-                .reads
-                .iter()
-                .find(|(n, _)| *n == var)
-                .map(|(_, r)| r.clone())
-            else {
+            let Some(Ref::Field(field)) = rule.reads.iter().find(|(n, _)| *n == var).map(|(_, r)| r.clone()) else {
                 continue;
             };
             let Some(Kind::Code(list)) = rule.level.column(field).map(|c| c.kind) else {
@@ -71,16 +54,9 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
                 let codes: Vec<String> = list
                     .codes()
                     .iter()
-                    .map(|c| {
-                        aliases
-                            .label(list, c)
-                            .map(|l| format!("{c} {l}"))
-                            .unwrap_or_else(|| c.to_string())
-                    })
+                    .map(|c| aliases.label(list, c).map(|l| format!("{c} {l}")).unwrap_or_else(|| c.to_string()))
                     .collect();
-                out.push(
-                    at(pos, msgs::not_a_code(&var, &value, &codes.join(", "))).warning("W005"),
-                );
+                out.push(at(pos, msgs::not_a_code(&var, &value, &codes.join(", "))).warning("W005"));
             }
         }
     }
@@ -88,14 +64,8 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
     for p in pack.params.params.values() {
         if !pack.rules.iter().any(|r| r.params.contains(&p.name)) {
             out.push(
-                Diagnostic::at(
-                    &pack.params.file,
-                    &params_text,
-                    p.line,
-                    1,
-                    msgs::unused_parameter(&p.name),
-                )
-                .warning("W002"),
+                Diagnostic::at(&pack.params.file, &params_text, p.line, 1, msgs::unused_parameter(&p.name))
+                    .warning("W002"),
             );
         }
     }

@@ -19,6 +19,7 @@
 //! problem is a [`Diagnostic`] with file, line, column and a caret.
 
 pub mod analysis;
+pub mod cases;
 pub mod diagnostic;
 pub mod lint;
 pub mod params;
@@ -94,20 +95,12 @@ pub struct Rule {
 impl Rule {
     /// Rules of the same level this rule reads.
     pub fn rule_deps(&self) -> impl Iterator<Item = usize> + '_ {
-        self.reads
-            .iter()
-            .filter_map(|(_, r)| if let Ref::Rule(i) = r { Some(*i) } else { None })
+        self.reads.iter().filter_map(|(_, r)| if let Ref::Rule(i) = r { Some(*i) } else { None })
     }
 
     /// Fields of its level this rule reads.
     pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.reads.iter().filter_map(|(_, r)| {
-            if let Ref::Field(f) = r {
-                Some(*f)
-            } else {
-                None
-            }
-        })
+        self.reads.iter().filter_map(|(_, r)| if let Ref::Field(f) = r { Some(*f) } else { None })
     }
 }
 
@@ -149,17 +142,12 @@ impl Pack {
     }
 
     pub fn rule_index(&self, level: Table, name: &str) -> Option<usize> {
-        self.rules
-            .iter()
-            .position(|r| r.level == level && (r.name == name || r.alias.as_deref() == Some(name)))
+        self.rules.iter().position(|r| r.level == level && (r.name == name || r.alias.as_deref() == Some(name)))
     }
 
     /// The main verdict rule of a level.
     pub fn main_rule(&self, level: Table) -> Option<usize> {
-        self.manifest
-            .main
-            .get(level.level())
-            .and_then(|n| self.rule_index(level, n))
+        self.manifest.main.get(level.level()).and_then(|n| self.rule_index(level, n))
     }
 
     /// The risk flag rules of a level.
@@ -192,36 +180,22 @@ impl Pack {
                     }
                 }
                 None => {
-                    let used_by: Vec<&str> = self
-                        .rules
-                        .iter()
-                        .filter(|r| r.params.contains(&p.name))
-                        .map(|r| r.id.as_str())
-                        .collect();
+                    let used_by: Vec<&str> =
+                        self.rules.iter().filter(|r| r.params.contains(&p.name)).map(|r| r.id.as_str()).collect();
                     if !used_by.is_empty() && errors.is_empty() {
                         let covers = format!("{}–{last}", p.first_year().unwrap_or(first));
                         errors.push(Diagnostic::at(
                             &self.params.file,
-                            &std::fs::read_to_string(self.dir.join("parameters.toml"))
-                                .unwrap_or_default(),
+                            &std::fs::read_to_string(self.dir.join("parameters.toml")).unwrap_or_default(),
                             p.line,
                             1,
-                            pack::parameter_missing_for_year(
-                                &p.name,
-                                year,
-                                &covers,
-                                &used_by.join(", "),
-                            ),
+                            pack::parameter_missing_for_year(&p.name, year, &covers, &used_by.join(", ")),
                         ));
                     }
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(values)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(values) } else { Err(errors) }
     }
 }
 
@@ -235,13 +209,7 @@ struct Header {
 }
 
 fn parse_header(text: &str) -> Header {
-    let mut h = Header {
-        id: None,
-        title: None,
-        source: None,
-        kind: None,
-        alias: None,
-    };
+    let mut h = Header { id: None, title: None, source: None, kind: None, alias: None };
     for (i, line) in text.lines().enumerate() {
         let Some(rest) = line.trim_start().strip_prefix("//") else {
             if line.trim().is_empty() {
@@ -274,25 +242,13 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         Ok(text) => match toml::from_str::<Manifest>(&text) {
             Ok(m) => Some(m),
             Err(e) => {
-                let (line, col) = e
-                    .span()
-                    .map(|s| diagnostic::line_col(&text, s.start))
-                    .unwrap_or((1, 1));
-                diags.push(Diagnostic::at(
-                    &shown(&manifest_path),
-                    &text,
-                    line,
-                    col,
-                    pack::toml_error(e.message()),
-                ));
+                let (line, col) = e.span().map(|s| diagnostic::line_col(&text, s.start)).unwrap_or((1, 1));
+                diags.push(Diagnostic::at(&shown(&manifest_path), &text, line, col, pack::toml_error(e.message())));
                 None
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::file(
-                &shown(&manifest_path),
-                pack::manifest_unreadable(&e.to_string()),
-            ));
+            diags.push(Diagnostic::file(&shown(&manifest_path), pack::manifest_unreadable(&e.to_string())));
             None
         }
     };
@@ -301,15 +257,12 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         Ok(text) => match Parameters::parse(&shown(&params_path), &text) {
             Ok(p) => Some(p),
             Err(d) => {
-                diags.push(d);
+                diags.push(*d);
                 None
             }
         },
         Err(e) => {
-            diags.push(Diagnostic::file(
-                &shown(&params_path),
-                pack::params_unreadable(&e.to_string()),
-            ));
+            diags.push(Diagnostic::file(&shown(&params_path), pack::params_unreadable(&e.to_string())));
             None
         }
     };
@@ -332,39 +285,21 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    diags.push(Diagnostic::file(
-                        &file,
-                        pack::rule_unreadable(&e.to_string()),
-                    ));
+                    diags.push(Diagnostic::file(&file, pack::rule_unreadable(&e.to_string())));
                     continue;
                 }
             };
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
+            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
             let h = parse_header(&text);
             let expected_id = format!("{}.{stem}", level.level());
             let id = match &h.id {
                 Some((id, _)) if *id == expected_id => id.clone(),
                 Some((id, line)) => {
-                    diags.push(Diagnostic::at(
-                        &file,
-                        &text,
-                        *line,
-                        1,
-                        pack::id_mismatch(id, &expected_id),
-                    ));
+                    diags.push(Diagnostic::at(&file, &text, *line, 1, pack::id_mismatch(id, &expected_id)));
                     continue;
                 }
                 None => {
-                    diags.push(Diagnostic::at(
-                        &file,
-                        &text,
-                        1,
-                        1,
-                        pack::no_id(&expected_id),
-                    ));
+                    diags.push(Diagnostic::at(&file, &text, 1, 1, pack::no_id(&expected_id)));
                     continue;
                 }
             };
@@ -372,13 +307,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                 Some(("predicate" | "判断", _)) | None => RuleKind::Predicate,
                 Some(("value" | "数值", _)) => RuleKind::Value,
                 Some((other, line)) => {
-                    diags.push(Diagnostic::at(
-                        &file,
-                        &text,
-                        line,
-                        1,
-                        pack::unknown_kind(other),
-                    ));
+                    diags.push(Diagnostic::at(&file, &text, line, 1, pack::unknown_kind(other)));
                     continue;
                 }
             };
@@ -388,20 +317,11 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                     let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
                     let msg = e.0.to_string();
                     let logic = msg.contains("'&&'") || msg.contains("'||'") || msg.contains("'!'");
-                    diags.push(Diagnostic::at(
-                        &file,
-                        &text,
-                        line,
-                        col,
-                        pack::syntax_error(&msg, logic),
-                    ));
+                    diags.push(Diagnostic::at(&file, &text, line, col, pack::syntax_error(&msg, logic)));
                     continue;
                 }
             };
-            let rel = path
-                .strip_prefix(dir)
-                .map(shown)
-                .unwrap_or_else(|_| file.clone());
+            let rel = path.strip_prefix(dir).map(shown).unwrap_or_else(|_| file.clone());
             rules.push(Rule {
                 id,
                 level,
@@ -425,20 +345,10 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     if rules.is_empty() {
         diags.push(Diagnostic::file(&shown(dir), pack::no_rules()));
     }
-    let mut pack = Pack {
-        dir: dir.to_path_buf(),
-        manifest,
-        params,
-        rules,
-        order: BTreeMap::new(),
-    };
+    let mut pack = Pack { dir: dir.to_path_buf(), manifest, params, rules, order: BTreeMap::new() };
     analysis::resolve(&mut pack, aliases, &mut diags);
     if diags.is_empty() {
         analysis::order(&mut pack, &mut diags);
     }
-    if diags.is_empty() {
-        Ok(pack)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(pack) } else { Err(diags) }
 }

@@ -69,59 +69,40 @@ pub struct Parameters {
 }
 
 impl Parameters {
-    pub fn parse(file: &str, text: &str) -> Result<Parameters, Diagnostic> {
+    pub fn parse(file: &str, text: &str) -> Result<Parameters, Box<Diagnostic>> {
         let raw: BTreeMap<String, RawParam> = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            Diagnostic::at(file, text, line, col, pack::params_toml_error(e.message()))
+            Box::new(Diagnostic::at(file, text, line, col, pack::params_toml_error(e.message())))
         })?;
         let mut params = BTreeMap::new();
         for (name, p) in raw {
             let line = find_table_line(text, &name);
             let mut values = BTreeMap::new();
             for (y, v) in p.values {
-                let year: i32 = y.trim().parse().map_err(|_| {
-                    Diagnostic::at(file, text, line, 1, pack::not_a_year(&name, &y))
-                })?;
+                let year: i32 =
+                    y.trim().parse().map_err(|_| Diagnostic::at(file, text, line, 1, pack::not_a_year(&name, &y)))?;
                 values.insert(year, v);
             }
             if values.is_empty() {
-                return Err(Diagnostic::at(file, text, line, 1, pack::no_values(&name)));
+                return Err(Box::new(Diagnostic::at(file, text, line, 1, pack::no_values(&name))));
             }
             params.insert(
                 name.clone(),
-                Parameter {
-                    name,
-                    alias: p.alias,
-                    title: p.title,
-                    unit: p.unit,
-                    source: p.source,
-                    values,
-                    line,
-                },
+                Parameter { name, alias: p.alias, title: p.title, unit: p.unit, source: p.source, values, line },
             );
         }
-        Ok(Parameters {
-            file: file.to_string(),
-            params,
-        })
+        Ok(Parameters { file: file.to_string(), params })
     }
 
     /// A parameter by its name or Chinese alias.
     pub fn get(&self, name: &str) -> Option<&Parameter> {
-        self.params.get(name).or_else(|| {
-            self.params
-                .values()
-                .find(|p| p.alias.as_deref() == Some(name))
-        })
+        self.params.get(name).or_else(|| self.params.values().find(|p| p.alias.as_deref() == Some(name)))
     }
 }
 
 fn find_table_line(text: &str, name: &str) -> usize {
     let header = format!("[{name}]");
-    text.lines()
-        .position(|l| l.trim() == header)
-        .map(|i| i + 1)
-        .unwrap_or(1)
+    text.lines().position(|l| l.trim() == header).map(|i| i + 1).unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -144,14 +125,9 @@ mod tests {
 
     #[test]
     fn an_unknown_key_names_its_line() {
-        let text =
-            "[poverty_line]\ntitle = \"t\"\nsource = \"s\"\nvalue = 3\nvalues = { 2014 = 1 }\n";
+        let text = "[poverty_line]\ntitle = \"t\"\nsource = \"s\"\nvalue = 3\nvalues = { 2014 = 1 }\n";
         let e = Parameters::parse("p.toml", text).unwrap_err();
         assert_eq!((e.line, e.file.as_str()), (4, "p.toml"));
-        assert!(
-            e.message.en.contains("unknown field `value`"),
-            "{}",
-            e.message.en
-        );
+        assert!(e.message.en.contains("unknown field `value`"), "{}", e.message.en);
     }
 }

@@ -49,12 +49,7 @@ pub const AGGREGATIONS: &[(&str, &str, AggFn, Table)] = &[
     ("sum_members", "成员合计", AggFn::Sum, Table::Persons),
     ("all_households", "所有农户", AggFn::All, Table::Households),
     ("any_household", "任一农户", AggFn::Any, Table::Households),
-    (
-        "count_households",
-        "农户数",
-        AggFn::Count,
-        Table::Households,
-    ),
+    ("count_households", "农户数", AggFn::Count, Table::Households),
     ("sum_households", "农户合计", AggFn::Sum, Table::Households),
     ("all_villages", "所有村", AggFn::All, Table::Villages),
     ("any_village", "任一村", AggFn::Any, Table::Villages),
@@ -73,10 +68,7 @@ pub struct AggTable {
 
 impl AggTable {
     pub fn get(&self, func: &str, arg: &str, row: usize) -> Option<Value> {
-        self.entries
-            .iter()
-            .find(|(f, a, _)| f == func && a == arg)
-            .and_then(|(_, _, v)| v.get(row).copied())
+        self.entries.iter().find(|(f, a, _)| f == func && a == arg).and_then(|(_, _, v)| v.get(row).copied())
     }
 }
 
@@ -111,11 +103,7 @@ fn tri(v: &Dynamic, op: &str) -> Result<Option<bool>, Box<EvalAltResult>> {
     } else if let Ok(b) = v.as_bool() {
         Ok(Some(b))
     } else {
-        Err(format!(
-            "`{op}` needs 是/否 (true/false) on each side, found {}",
-            v.type_name()
-        )
-        .into())
+        Err(format!("`{op}` needs 是/否 (true/false) on each side, found {}", v.type_name()).into())
     }
 }
 
@@ -145,11 +133,7 @@ pub fn kleene_or(a: Option<bool>, b: Option<bool>) -> Option<bool> {
 }
 
 /// A binary operator over numbers where either side may be unknown.
-fn register_numeric_op(
-    engine: &mut Engine,
-    op: &'static str,
-    f: fn(f64, f64) -> Result<Dynamic, Box<EvalAltResult>>,
-) {
+fn register_numeric_op(engine: &mut Engine, op: &'static str, f: fn(f64, f64) -> Result<Dynamic, Box<EvalAltResult>>) {
     // Every combination of FLOAT, INT and () is registered, so that no built-in (with its
     // epsilon, its integer division, or its `() >= 4000 == false`) is ever reached.
     engine.register_fn(op, move |a: f64, b: f64| f(a, b));
@@ -191,20 +175,14 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
         let _ = e.register_custom_operator(word, prec);
     }
     for word in ["and", "且"] {
-        e.register_fn(
-            word,
-            |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
-                Ok(from_tri(kleene_and(tri(&a, "and")?, tri(&b, "and")?)))
-            },
-        );
+        e.register_fn(word, |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
+            Ok(from_tri(kleene_and(tri(&a, "and")?, tri(&b, "and")?)))
+        });
     }
     for word in ["or", "或"] {
-        e.register_fn(
-            word,
-            |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
-                Ok(from_tri(kleene_or(tri(&a, "or")?, tri(&b, "or")?)))
-            },
-        );
+        e.register_fn(word, |a: Dynamic, b: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
+            Ok(from_tri(kleene_or(tri(&a, "or")?, tri(&b, "or")?)))
+        });
     }
     // `x not in [...]` is parsed as `!` applied to `contains`; unknown stays unknown.
     e.register_fn("!", |_: ()| Dynamic::UNIT);
@@ -241,23 +219,17 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
     // natively (the generic `contains` dispatches one `==` call per element).
     e.register_fn("contains", |_: &mut rhai::Array, _: ()| Dynamic::UNIT);
     e.register_fn("contains", |list: &mut rhai::Array, x: ImmutableString| {
-        list.iter()
-            .any(|v| v.read_lock::<ImmutableString>().is_some_and(|s| *s == x))
+        list.iter().any(|v| v.read_lock::<ImmutableString>().is_some_and(|s| *s == x))
     });
 
     // Unknown handling and dates.
     e.register_fn("is_known", |v: Dynamic| !v.is_unit());
     e.register_fn("已知", |v: Dynamic| !v.is_unit());
-    e.register_fn(
-        "first_known",
-        |a: Dynamic, b: Dynamic| if a.is_unit() { b } else { a },
-    );
+    e.register_fn("first_known", |a: Dynamic, b: Dynamic| if a.is_unit() { b } else { a });
     e.register_fn("birth_date_from_id", |id: Dynamic| -> Dynamic {
         match id.into_immutable_string() {
             Ok(s) => match crate::register::resident_id::birth_date(&s) {
-                Some(d) => Dynamic::from(ImmutableString::from(
-                    crate::register::convert::date_text(d),
-                )),
+                Some(d) => Dynamic::from(ImmutableString::from(crate::register::convert::date_text(d))),
                 None => Dynamic::UNIT,
             },
             Err(_) => Dynamic::UNIT,
@@ -276,15 +248,9 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
     // Parameters for the year.
     for name in PARAM_FNS {
         let params = params.clone();
-        e.register_fn(
-            name,
-            move |key: ImmutableString| -> Result<f64, Box<EvalAltResult>> {
-                params
-                    .get(key.as_str())
-                    .copied()
-                    .ok_or_else(|| format!("no parameter `{key}` for this year").into())
-            },
-        );
+        e.register_fn(name, move |key: ImmutableString| -> Result<f64, Box<EvalAltResult>> {
+            params.get(key.as_str()).copied().ok_or_else(|| format!("no parameter `{key}` for this year").into())
+        });
     }
 
     // Aggregations over the level below.
@@ -321,17 +287,10 @@ fn compare(op: &str, a: &Dynamic, b: &Dynamic) -> Result<Dynamic, Box<EvalAltRes
         Some(x.cmp(&y))
     } else if let (Some(x), Some(y)) = (number(a), number(b)) {
         x.partial_cmp(&y)
-    } else if let (Some(x), Some(y)) = (
-        a.read_lock::<ImmutableString>(),
-        b.read_lock::<ImmutableString>(),
-    ) {
+    } else if let (Some(x), Some(y)) = (a.read_lock::<ImmutableString>(), b.read_lock::<ImmutableString>()) {
         Some(x.as_str().cmp(y.as_str()))
     } else if let (Ok(x), Ok(y)) = (a.as_bool(), b.as_bool()) {
-        if op == "==" || op == "!=" {
-            Some(x.cmp(&y))
-        } else {
-            None
-        }
+        if op == "==" || op == "!=" { Some(x.cmp(&y)) } else { None }
     } else {
         None
     };
@@ -349,22 +308,14 @@ fn compare(op: &str, a: &Dynamic, b: &Dynamic) -> Result<Dynamic, Box<EvalAltRes
 }
 
 fn number(v: &Dynamic) -> Option<f64> {
-    if let Ok(f) = v.as_float() {
-        Some(f)
-    } else {
-        v.as_int().ok().map(|i| i as f64)
-    }
+    if let Ok(f) = v.as_float() { Some(f) } else { v.as_int().ok().map(|i| i as f64) }
 }
 
 /// A quotient with a zero divisor is unknown: DOMAIN.md defines every zero denominator of
 /// the catalogue (household size, population) that way, and with three-valued `and` a guard
 /// such as `x > 0 and y / x > t` must not fail when x is 0.
 fn divide(a: f64, b: f64) -> Result<Dynamic, Box<EvalAltResult>> {
-    if b == 0.0 {
-        Ok(Dynamic::UNIT)
-    } else {
-        Ok(Dynamic::from_float(a / b))
-    }
+    if b == 0.0 { Ok(Dynamic::UNIT) } else { Ok(Dynamic::from_float(a / b)) }
 }
 
 /// Whether an evaluation error is an `if` (or other condition) on an unknown value, which
@@ -386,10 +337,7 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(engine: &Engine) -> Runner {
-        Runner {
-            global: engine.new_global_runtime_state(),
-            caches: rhai::Caches::new(),
-        }
+        Runner { global: engine.new_global_runtime_state(), caches: rhai::Caches::new() }
     }
 
     #[allow(deprecated)] // the `internals` raw entry point; rhai is pinned to the exact version
@@ -409,20 +357,13 @@ mod tests {
     use super::*;
 
     fn run(script: &str) -> Dynamic {
-        let e = engine(Arc::new(HashMap::from([(
-            "poverty_line".to_string(),
-            4000.0,
-        )])));
+        let e = engine(Arc::new(HashMap::from([("poverty_line".to_string(), 4000.0)])));
         e.eval::<Dynamic>(script).unwrap()
     }
 
     fn tri_of(script: &str) -> Option<bool> {
         let d = run(script);
-        if d.is_unit() {
-            None
-        } else {
-            Some(d.as_bool().unwrap())
-        }
+        if d.is_unit() { None } else { Some(d.as_bool().unwrap()) }
     }
 
     #[test]
@@ -448,10 +389,7 @@ mod tests {
     fn comparisons_are_exact_and_unknown_stays_unknown() {
         assert_eq!(tri_of("3999.9999999999995 >= 4000"), Some(false));
         assert_eq!(tri_of("4000.0 >= 4000"), Some(true));
-        assert_eq!(
-            tri_of("(3.0 * 4000.0 - 0.01) / 3 >= param(\"poverty_line\")"),
-            Some(false)
-        );
+        assert_eq!(tri_of("(3.0 * 4000.0 - 0.01) / 3 >= param(\"poverty_line\")"), Some(false));
         assert_eq!(tri_of("let x = (); x >= 4000"), None, "variable");
         assert_eq!(tri_of("() >= 4000"), None);
         assert_eq!(tri_of("not(() >= 4000)"), None);
@@ -469,22 +407,11 @@ mod tests {
         assert!(e.compile("a && b").is_err());
         assert!(e.compile("eval(\"1\")").is_err());
         let r = e.eval::<Dynamic>("loop { }");
-        assert!(matches!(
-            *r.unwrap_err(),
-            EvalAltResult::ErrorTooManyOperations(..)
-        ));
+        assert!(matches!(*r.unwrap_err(), EvalAltResult::ErrorTooManyOperations(..)));
         assert!(e.eval::<Dynamic>("1 / 0").unwrap().is_unit());
-        assert!(
-            e.eval::<Dynamic>("let x = 0.0; x > 0 and 5.0 / x > 1")
-                .unwrap()
-                .as_bool()
-                == Ok(false)
-        );
+        assert!(e.eval::<Dynamic>("let x = 0.0; x > 0 and 5.0 / x > 1").unwrap().as_bool() == Ok(false));
         let r = e.eval::<Dynamic>("\"x\" - 1.5");
-        assert!(matches!(
-            *r.unwrap_err(),
-            EvalAltResult::ErrorFunctionNotFound(..)
-        ));
+        assert!(matches!(*r.unwrap_err(), EvalAltResult::ErrorFunctionNotFound(..)));
         assert!(e.eval::<Dynamic>("import \"x\" as y; 1").is_err());
     }
 }

@@ -32,10 +32,7 @@ pub fn resident_id(birth: &str, seq: u32) -> String {
 type Row = BTreeMap<String, String>;
 
 fn row(defaults: &[(&str, &str)], overrides: &[(&str, &str)]) -> Row {
-    let mut r: Row = defaults
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut r: Row = defaults.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     for (k, v) in overrides {
         r.insert(k.to_string(), v.to_string());
     }
@@ -108,11 +105,7 @@ pub struct Case {
 
 impl Case {
     pub fn new() -> Case {
-        Case {
-            villages: vec![row(VILLAGE_ROW, &[])],
-            counties: vec![row(COUNTY_ROW, &[])],
-            ..Default::default()
-        }
+        Case { villages: vec![row(VILLAGE_ROW, &[])], counties: vec![row(COUNTY_ROW, &[])], ..Default::default() }
     }
 
     /// A household `H<n>` with the given fields.
@@ -129,11 +122,7 @@ impl Case {
         let mut r = row(PERSON, fields);
         r.insert("household_id".into(), household.into());
         if !r.contains_key("person_id") {
-            let birth = r
-                .get("birth_date")
-                .filter(|b| !b.is_empty())
-                .cloned()
-                .unwrap_or("1980-01-01".into());
+            let birth = r.get("birth_date").filter(|b| !b.is_empty()).cloned().unwrap_or("1980-01-01".into());
             r.insert("person_id".into(), resident_id(&birth, self.seq + 1));
         }
         self.persons.push(r);
@@ -150,11 +139,7 @@ impl Case {
     }
 
     pub fn village(mut self, fields: &[(&str, &str)]) -> Case {
-        let code = fields
-            .iter()
-            .find(|(k, _)| *k == "village_code")
-            .map(|(_, v)| *v)
-            .unwrap_or(VILLAGE);
+        let code = fields.iter().find(|(k, _)| *k == "village_code").map(|(_, v)| *v).unwrap_or(VILLAGE);
         self.villages.retain(|v| v["village_code"] != code);
         self.villages.push(row(VILLAGE_ROW, fields));
         self
@@ -184,11 +169,7 @@ impl Case {
             let mut w = csv::Writer::from_path(dir.join(format!("{name}.csv"))).unwrap();
             w.write_record(&cols).unwrap();
             for r in rows.iter() {
-                w.write_record(
-                    cols.iter()
-                        .map(|c| r.get(c).map(String::as_str).unwrap_or("")),
-                )
-                .unwrap();
+                w.write_record(cols.iter().map(|c| r.get(c).map(String::as_str).unwrap_or(""))).unwrap();
             }
             w.flush().unwrap();
         }
@@ -205,18 +186,10 @@ pub fn run_pack(case: &Case, pack_dir: &Path, year: i32) -> Run {
     case.write(dir.path());
     let aliases = Aliases::builtin();
     let (pack, values) = tuopin::check::load_pack(pack_dir, year, &aliases).unwrap();
-    let loaded = register::load(
-        dir.path(),
-        &[],
-        &LoadOptions {
-            aliases: aliases.clone(),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let loaded =
+        register::load(dir.path(), &[], &LoadOptions { aliases: aliases.clone(), ..Default::default() }).unwrap();
     assert_eq!(loaded.errors, vec![], "the test register must load cleanly");
-    let outcomes =
-        tuopin::eval::evaluate(&pack, &loaded.register, year, values, &aliases, &|_| {}).unwrap();
+    let outcomes = tuopin::eval::evaluate(&pack, &loaded.register, year, values, &aliases, &|_| {}).unwrap();
     Run { pack, outcomes }
 }
 
@@ -228,14 +201,9 @@ pub struct Run {
 impl Run {
     /// A rule's value on the row with key `key` of `level`.
     pub fn value(&self, level: Table, key: &str, rule: &str) -> Value {
-        let idx = self
-            .pack
-            .rule_index(level, rule)
-            .unwrap_or_else(|| panic!("no rule {rule}"));
+        let idx = self.pack.rule_index(level, rule).unwrap_or_else(|| panic!("no rule {rule}"));
         let l = self.outcomes.level(level).unwrap();
-        let row = (0..l.len())
-            .find(|&i| l.key(i) == key)
-            .unwrap_or_else(|| panic!("no row {key}"));
+        let row = (0..l.len()).find(|&i| l.key(i) == key).unwrap_or_else(|| panic!("no row {key}"));
         l.values(idx).unwrap()[row]
     }
 
