@@ -95,6 +95,9 @@ struct SetAsideRow {
     key: String,
 }
 
+/// A result, or the register's input errors that stopped the command.
+pub type OrInputErrors<T> = Result<T, Vec<InputError>>;
+
 /// A register evaluated with a pack, for the commands that read outcomes (`explain`,
 /// `test`, `diff`).
 pub struct Evaluated {
@@ -110,7 +113,7 @@ pub fn evaluate_register(
     year: i32,
     aliases: &Aliases,
     encoding: Encoding,
-) -> Result<Result<Evaluated, Vec<InputError>>, Error> {
+) -> Result<OrInputErrors<Evaluated>, Error> {
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
     let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
@@ -119,4 +122,35 @@ pub fn evaluate_register(
     }
     let outcomes = eval::evaluate(&pack, &loaded.register, year, values, aliases, &|_| {})?;
     Ok(Ok(Evaluated { pack, register: loaded.register, outcomes }))
+}
+
+/// `diff`: evaluate one register with two packs (or one pack at two years) and write the
+/// changes (`diff.xlsx`, `changes.csv`) to `out`. Input errors stop it (they are returned).
+#[allow(clippy::too_many_arguments)]
+pub fn run_diff(
+    data: &Path,
+    base: &Path,
+    base_year: i32,
+    new: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+    lang: Lang,
+) -> Result<OrInputErrors<(crate::report::diff::Diff, Vec<PathBuf>)>, Error> {
+    let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
+    let (new_pack, new_values) = load_pack(new, year, aliases)?;
+    let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
+    let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
+    if !loaded.errors.is_empty() {
+        return Ok(Err(loaded.errors));
+    }
+    let b = eval::evaluate(&base_pack, &loaded.register, base_year, base_values, aliases, &|_| {})?;
+    let n = eval::evaluate(&new_pack, &loaded.register, year, new_values, aliases, &|_| {})?;
+    let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
+    let mut staging = Staging::begin(out)?;
+    let (path, _) = staging.file("diff.xlsx")?;
+    crate::report::diff::write_xlsx(&d, &path, lang)?;
+    report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
+    let written = staging.commit()?;
+    Ok(Ok((d, written)))
 }

@@ -77,6 +77,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run two versions of a rule pack (or one pack at two years) over one register and report
+    /// what changes, by rule, county and village, with every changed row.
+    ///
+    /// Example: tuopin diff --base rules/hunan --new my-pack --year 2020 --out out/diff
+    Diff {
+        /// The rule pack as it is.
+        #[arg(long)]
+        base: PathBuf,
+        /// The rule pack as changed (may be the same folder with --base-year).
+        #[arg(long)]
+        new: PathBuf,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Year evaluated with the new pack.
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        /// Year evaluated with the base pack (default: --year).
+        #[arg(long)]
+        base_year: Option<i32>,
+        #[arg(long, default_value = "out/diff")]
+        out: PathBuf,
+    },
     /// Run the example cases of a rule pack (`<pack>/tests/*.toml`).
     ///
     /// Example: tuopin test --rules rules/hunan
@@ -210,6 +232,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print!("{}", tuopin::report::explain::render(&e, lang));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { base, new, data, year, base_year, out } => {
+            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let result =
+                check::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
+            match result {
+                Ok((d, written)) => {
+                    print!("{}", tuopin::report::diff::render(&d, lang));
+                    println!("{}", messages::outputs_heading(lang));
+                    for p in written {
+                        println!("  {}", p.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    print_input_errors(lang, &errors, None);
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         Command::Test { rules } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));

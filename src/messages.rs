@@ -647,3 +647,103 @@ pub fn value_text(lang: Lang, v: crate::eval::Value) -> String {
         Value::Float(f) => f.to_string(),
     }
 }
+
+/// A rule's changes in `diff`.
+pub fn diff_line(lang: Lang, rule: &str, title: &str, t: &crate::report::diff::Transitions) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{rule}（{title}）：是→否 {}，否→是 {}，变为未知 {}，由未知变为已知 {}，数值变化 {}",
+            t.true_to_false, t.false_to_true, t.to_unknown, t.from_unknown, t.changed
+        ),
+        Lang::En => format!(
+            "{rule} ({title}): true→false {}, false→true {}, to unknown {}, from unknown {}, number changed {}",
+            t.true_to_false, t.false_to_true, t.to_unknown, t.from_unknown, t.changed
+        ),
+    }
+}
+
+pub fn diff_nothing(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "两个版本的结果完全相同。",
+        Lang::En => "The two versions give the same outcomes.",
+    }
+}
+
+pub fn diff_added(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("新增规则 {id}（只在新版本中）"),
+        Lang::En => format!("rule {id} is new (only in the new version)"),
+    }
+}
+
+pub fn diff_removed(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("删除规则 {id}（只在原版本中）"),
+        Lang::En => format!("rule {id} was removed (only in the base version)"),
+    }
+}
+
+pub fn diff_truncated(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("……另有 {n} 行超出 Excel 行数上限，完整清单见 changes.csv"),
+        Lang::En => format!("… {n} more rows past Excel's limit; the full list is in changes.csv"),
+    }
+}
+
+/// Column headers of the diff report.
+pub struct DiffHeaders {
+    pub summary_sheet: &'static str,
+    pub rule: &'static str,
+    pub title: &'static str,
+    pub area: &'static str,
+    pub all: &'static str,
+    pub county: &'static str,
+    pub village: &'static str,
+    pub key: &'static str,
+    pub base: &'static str,
+    pub new: &'static str,
+    pub true_to_false: &'static str,
+    pub false_to_true: &'static str,
+    pub to_unknown: &'static str,
+    pub from_unknown: &'static str,
+    pub changed: &'static str,
+}
+
+pub fn diff_headers(lang: Lang) -> DiffHeaders {
+    match lang {
+        Lang::Zh => DiffHeaders {
+            summary_sheet: "汇总",
+            rule: "规则",
+            title: "标题",
+            area: "范围",
+            all: "全部",
+            county: "县",
+            village: "村",
+            key: "编号",
+            base: "原结果",
+            new: "新结果",
+            true_to_false: "是→否",
+            false_to_true: "否→是",
+            to_unknown: "变为未知",
+            from_unknown: "由未知变为已知",
+            changed: "数值变化",
+        },
+        Lang::En => DiffHeaders {
+            summary_sheet: "summary",
+            rule: "rule",
+            title: "title",
+            area: "area",
+            all: "all",
+            county: "county",
+            village: "village",
+            key: "key",
+            base: "base",
+            new: "new",
+            true_to_false: "true→false",
+            false_to_true: "false→true",
+            to_unknown: "to unknown",
+            from_unknown: "from unknown",
+            changed: "number changed",
+        },
+    }
+}

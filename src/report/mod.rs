@@ -5,6 +5,7 @@
 //! are complete, so an interrupted run never leaves a half-written table that looks whole.
 //! Nothing is ever written into the register folder.
 
+pub mod diff;
 pub mod explain;
 pub mod summary;
 

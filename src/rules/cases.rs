@@ -353,7 +353,11 @@ fn run_case(
                         let mut lines: Vec<String> =
                             t.reads.iter().map(|r| format!("{} = {}", r.name, r.value)).collect();
                         lines.extend(t.aggregates.iter().map(|a| format!("{} = {}", a.call, a.value)));
-                        lines.extend(t.parameters.iter().map(|p| format!("param(\"{}\") = {}", p.name, p.value)));
+                        lines.extend(
+                            t.parameters
+                                .iter()
+                                .map(|p| format!("param(\"{}\") = {}", p.name, serde_json::Value::from(p.value))),
+                        );
                         lines
                     })
                     .unwrap_or_default()

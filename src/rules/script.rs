@@ -184,7 +184,7 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
             Ok(from_tri(kleene_or(tri(&a, "or")?, tri(&b, "or")?)))
         });
     }
-    // `x not in [...]` is parsed as `!` applied to `contains`; unknown stays unknown.
+    // `x !in [...]` is parsed as `!` applied to `contains`; unknown stays unknown.
     e.register_fn("!", |_: ()| Dynamic::UNIT);
     for word in ["not", "非"] {
         e.register_fn(word, |a: Dynamic| -> Result<Dynamic, Box<EvalAltResult>> {
@@ -395,8 +395,9 @@ mod tests {
         assert_eq!(tri_of("not(() >= 4000)"), None);
         assert_eq!(tri_of("() in [\"04\", \"02\"]"), None);
         assert_eq!(tri_of("\"04\" in [\"04\", \"02\"]"), Some(true));
-        assert_eq!(tri_of("let x = (); x not in [\"04\"]"), None);
-        assert_eq!(tri_of("let x = \"03\"; x not in [\"04\"]"), Some(true));
+        assert_eq!(tri_of("let x = (); not(x in [\"04\"])"), None);
+        assert_eq!(tri_of("let x = \"03\"; not(x in [\"04\"])"), Some(true));
+        assert_eq!(tri_of("let x = (); x !in [\"04\"]"), None, "Rhai's `!in` too");
         assert_eq!(run("7 / 2").as_float().unwrap(), 3.5);
         assert!(run("() + 1").is_unit());
     }
