@@ -747,3 +747,36 @@ pub fn diff_headers(lang: Lang) -> DiffHeaders {
         },
     }
 }
+
+/// Mistakes in a case file of `tuopin test`.
+pub mod case {
+    use super::{Lang, level_zh};
+
+    pub fn member_index(lang: Lang, i: usize, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("expect.members 第 {} 项：案例只有 {n} 名成员", i + 1),
+            Lang::En => format!("expect.members[{i}]: the case has {n} member(s)"),
+        }
+    }
+
+    pub fn unknown_rule(lang: Lang, level: &str, name: &str) -> String {
+        match lang {
+            Lang::Zh => format!("规则包中没有{}规则 `{name}`", level_zh(level)),
+            Lang::En => format!("no {level} rule `{name}` in the pack"),
+        }
+    }
+
+    pub fn bad_expectation(lang: Lang, name: &str, want: &str) -> String {
+        match lang {
+            Lang::Zh => format!("`{name}` 的期望值应为 true、false、\"未知\" 或数字，而不是 {want}"),
+            Lang::En => format!("`{name}`: expected true, false, \"unknown\" or a number, not {want}"),
+        }
+    }
+
+    pub fn no_row(lang: Lang, level: &str, key: &str) -> String {
+        match lang {
+            Lang::Zh => format!("案例中没有{}层的行 {key}", level_zh(level)),
+            Lang::En => format!("no {level} row {key} in the case"),
+        }
+    }
+}

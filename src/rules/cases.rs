@@ -26,6 +26,7 @@ use serde::Deserialize;
 
 use super::{Pack, diagnostic::line_col};
 use crate::eval::Value;
+use crate::messages::case as msgs;
 use crate::register::{self, Aliases, LoadOptions, Table};
 
 type Fields = BTreeMap<String, toml::Value>;
@@ -190,7 +191,7 @@ fn get_str(f: &Fields, key: &str) -> Option<String> {
 }
 
 /// Run every case file in `<pack>/tests`. Files and cases in name order.
-pub fn run(pack: &Pack, aliases: &Aliases) -> Result<Vec<CaseResult>, crate::Error> {
+pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
     let dir = pack.dir.join("tests");
     let base: Defaults = match std::fs::read_to_string(dir.join("defaults.toml")) {
         Ok(text) => toml::from_str(&text).map_err(|e| toml_error(&dir.join("defaults.toml"), &text, &e))?,
@@ -227,7 +228,7 @@ pub fn run(pack: &Pack, aliases: &Aliases) -> Result<Vec<CaseResult>, crate::Err
                 failures: vec![],
                 error: None,
             };
-            match run_case(pack, aliases, &d, case, &mut values_by_year) {
+            match run_case(pack, aliases, &d, case, &mut values_by_year, lang) {
                 Ok(f) => r.failures = f,
                 Err(e) => r.error = Some(e),
             }
@@ -254,6 +255,7 @@ fn run_case(
     d: &Defaults,
     case: &Case,
     values_by_year: &mut HashMap<i32, HashMap<String, f64>>,
+    lang: crate::messages::Lang,
 ) -> Result<Vec<Failure>, String> {
     let year = case.year.or(d.year).unwrap_or(pack.manifest.years[1]);
     let c = |t: Table, f: &Fields| canonical(aliases, t, f);
@@ -305,16 +307,13 @@ fn run_case(
     let loaded = register::load_text(tables, &LoadOptions { aliases: aliases.clone(), ..Default::default() })
         .map_err(|e| e.to_string())?;
     if !loaded.errors.is_empty() {
-        let lines: Vec<String> =
-            loaded.errors.iter().map(|e| crate::messages::input_error(crate::messages::Lang::En, e)).collect();
+        let lines: Vec<String> = loaded.errors.iter().map(|e| crate::messages::input_error(lang, e)).collect();
         return Err(lines.join("; "));
     }
     let values = match values_by_year.get(&year) {
         Some(v) => v.clone(),
         None => {
-            let v = pack
-                .values_for_year(year)
-                .map_err(|ds| super::diagnostic::render_all(&ds, crate::messages::Lang::En))?;
+            let v = pack.values_for_year(year).map_err(|ds| super::diagnostic::render_all(&ds, lang))?;
             values_by_year.insert(year, v.clone());
             v
         }
@@ -326,10 +325,7 @@ fn run_case(
     let mut checks: Vec<(Table, String, &String, &toml::Value)> = vec![];
     checks.extend(case.expect.household.iter().map(|(k, v)| (Table::Households, hid.clone(), k, v)));
     for (i, m) in case.expect.members.iter().enumerate() {
-        let id = person_ids
-            .get(i)
-            .cloned()
-            .ok_or_else(|| format!("expect.members[{i}]: the case has {} member(s)", person_ids.len()))?;
+        let id = person_ids.get(i).cloned().ok_or_else(|| msgs::member_index(lang, i, person_ids.len()))?;
         checks.extend(m.iter().map(|(k, v)| (Table::Persons, id.clone(), k, v)));
     }
     let vcode = get_str(&village, "village_code").unwrap_or_default();
@@ -338,12 +334,10 @@ fn run_case(
     checks.extend(case.expect.county.iter().map(|(k, v)| (Table::Counties, ccode.clone(), k, v)));
     let mut failures = vec![];
     for (level, key, name, want) in checks {
-        let rule =
-            pack.rule_index(level, name).ok_or_else(|| format!("no {} rule `{name}` in the pack", level.level()))?;
-        let want = expected(want)
-            .ok_or_else(|| format!("`{name}`: expected true, false, \"unknown\" or a number, not {want}"))?;
-        let l = outcomes.level(level).ok_or_else(|| format!("no {} rows in the case", level.level()))?;
-        let row = (0..l.len()).find(|&i| l.key(i) == key).ok_or_else(|| format!("no {} row {key}", level.level()))?;
+        let rule = pack.rule_index(level, name).ok_or_else(|| msgs::unknown_rule(lang, level.level(), name))?;
+        let want = expected(want).ok_or_else(|| msgs::bad_expectation(lang, name, &want.to_string()))?;
+        let l = outcomes.level(level).ok_or_else(|| msgs::no_row(lang, level.level(), &key))?;
+        let row = (0..l.len()).find(|&i| l.key(i) == key).ok_or_else(|| msgs::no_row(lang, level.level(), &key))?;
         let got = l.values(rule).map(|v| v[row]).unwrap_or_default();
         if !same(want, got) {
             let trail = if level == Table::Households {
