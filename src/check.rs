@@ -154,3 +154,72 @@ pub fn run_diff(
     let written = staging.commit()?;
     Ok(Ok((d, written)))
 }
+
+/// What `validate` found.
+pub struct Validation {
+    pub findings: Vec<crate::quality::Finding>,
+    pub summary: crate::quality::QualitySummary,
+    pub risk: Vec<crate::quality::HouseholdRisk>,
+    pub written: Vec<PathBuf>,
+}
+
+/// `validate`: the quality pack's checks and the built-in ones over a register, the risk
+/// score of every household (from the Hunan pack's flags and the faults), written to `out`.
+pub fn run_validate(
+    data: &Path,
+    quality: &Path,
+    rules_dir: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<OrInputErrors<Validation>, Error> {
+    use crate::quality;
+    let (qpack, qvalues) = load_pack(quality, year, aliases)?;
+    let (pack, values) = load_pack(rules_dir, year, aliases)?;
+    let line = values.get("poverty_line").copied();
+    let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
+    let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
+    if !loaded.errors.is_empty() {
+        return Ok(Err(loaded.errors));
+    }
+    let reg = loaded.register;
+    let q = eval::evaluate(&qpack, &reg, year, qvalues, aliases, &|_| {})?;
+    let h = eval::evaluate(&pack, &reg, year, values, aliases, &|_| {})?;
+    let mut findings = quality::rule_findings(&qpack, &reg, &q);
+    findings.extend(quality::duplicate_persons(&reg));
+    let bunching = line.map(|l| quality::bunching(&pack, &reg, &h, l)).unwrap_or_default();
+    for b in bunching.iter().filter(|b| b.flagged) {
+        findings.push(quality::Finding {
+            check: "income_bunching".into(),
+            severity: crate::rules::FindingSeverity::Warning,
+            table: "villages",
+            key: b.village_code.clone(),
+            column: "per_capita_net_income".into(),
+            value: Some(format!("{:.1}% / {:.1}%", b.share_above * 100.0, b.share_below * 100.0)),
+            message: format!(
+                "已脱贫户人均纯收入扎堆在扶贫标准线上5%以内：线上 {} 户（{:.1}%），线下 {} 户（{:.1}%）",
+                b.just_above,
+                b.share_above * 100.0,
+                b.just_below,
+                b.share_below * 100.0
+            ),
+            household_id: String::new(),
+            county: b.county.clone(),
+        });
+    }
+    findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
+    let summary = quality::summarise(&findings, &bunching);
+    let risk = quality::risk(&pack, &h, &findings);
+
+    let mut staging = Staging::begin(out)?;
+    report::write_csv_rows(&mut staging, "findings.csv", &findings)?;
+    report::write_csv_rows(&mut staging, "risk.csv", &risk)?;
+    report::write_csv_rows(&mut staging, "bunching.csv", &bunching)?;
+    let (path, mut file) = staging.file("quality_summary.json")?;
+    let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    let (path, _) = staging.file("validate.xlsx")?;
+    quality::write_xlsx(&findings, &summary, &bunching, &path)?;
+    let written = staging.commit()?;
+    Ok(Ok(Validation { findings, summary, risk, written }))
+}

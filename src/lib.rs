@@ -9,6 +9,7 @@ pub mod check;
 pub mod eval;
 pub mod r#gen;
 pub mod messages;
+pub mod quality;
 pub mod register;
 pub mod report;
 pub mod rules;

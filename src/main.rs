@@ -99,6 +99,25 @@ enum Command {
         #[arg(long, default_value = "out/diff")]
         out: PathBuf,
     },
+    /// Check the register's data quality: every check of the quality pack and the built-in
+    /// ones (the same person in two households, incomes bunched above the line), a finding per
+    /// row, a risk score per household, and an XLSX report for the village cadres.
+    ///
+    /// Example: tuopin validate --data registers/433127 --out out/validate
+    Validate {
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The eligibility pack (its risk flags feed the risk score).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// The data-quality pack.
+        #[arg(long)]
+        quality: Option<PathBuf>,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        #[arg(long, default_value = "out/validate")]
+        out: PathBuf,
+    },
     /// Run the example cases of a rule pack (`<pack>/tests/*.toml`).
     ///
     /// Example: tuopin test --rules rules/hunan
@@ -245,6 +264,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         println!("  {}", p.display());
                     }
                     Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    print_input_errors(lang, &errors, None);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Validate { data, rules, quality, year, out } => {
+            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
+            match check::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())? {
+                Ok(v) => {
+                    print!(
+                        "{}",
+                        messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check)
+                    );
+                    println!("{}", messages::outputs_heading(lang));
+                    for p in &v.written {
+                        println!("  {}", p.display());
+                    }
+                    Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
                 }
                 Err(errors) => {
                     print_input_errors(lang, &errors, None);

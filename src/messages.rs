@@ -780,3 +780,20 @@ pub mod case {
         }
     }
 }
+
+/// The terminal summary of `validate`.
+pub fn validate_summary(
+    lang: Lang,
+    errors: u64,
+    warnings: u64,
+    by_check: &std::collections::BTreeMap<String, u64>,
+) -> String {
+    let mut s = match lang {
+        Lang::Zh => format!("发现 {errors} 个错误、{warnings} 个警告：\n"),
+        Lang::En => format!("{errors} error(s) and {warnings} warning(s) found:\n"),
+    };
+    for (check, n) in by_check {
+        s.push_str(&format!("  {check:<36} {n:>8}\n"));
+    }
+    s
+}

@@ -132,11 +132,13 @@ fn plant_one(
             household(out, "relation");
         }
         "two_heads" => {
-            p.relation[head + 1] = "01";
+            // A living member: household rules read only living members (DOMAIN.md).
+            let Some(&second) = living.iter().find(|&&i| i != head) else { return false };
+            p.relation[second] = "01";
             household(out, "relation");
         }
         "head_spouse_same_sex" => {
-            if p.relation[head + 1] != "02" {
+            if p.relation[head + 1] != "02" || p.health[head + 1] == "05" {
                 return false;
             }
             // Re-issue the spouse's ID for the head's sex, so the ID stays consistent.

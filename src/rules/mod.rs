@@ -45,6 +45,14 @@ pub enum RuleKind {
     Value,
 }
 
+/// How serious a data-quality finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingSeverity {
+    Error,
+    Warning,
+}
+
 /// What a name in a script refers to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ref {
@@ -81,6 +89,10 @@ pub struct Rule {
     pub alias: Option<String>,
     pub source: String,
     pub kind: RuleKind,
+    /// For a data-quality check: how serious a true outcome (a fault found) is.
+    pub severity: Option<FindingSeverity>,
+    /// For a data-quality check: the column a finding points at.
+    pub column: Option<String>,
     /// Path relative to the pack folder, for messages.
     pub file: String,
     pub text: String,
@@ -206,10 +218,12 @@ struct Header {
     source: Option<String>,
     kind: Option<(String, usize)>,
     alias: Option<String>,
+    severity: Option<String>,
+    column: Option<String>,
 }
 
 fn parse_header(text: &str) -> Header {
-    let mut h = Header { id: None, title: None, source: None, kind: None, alias: None };
+    let mut h = Header { id: None, title: None, source: None, kind: None, alias: None, severity: None, column: None };
     for (i, line) in text.lines().enumerate() {
         let Some(rest) = line.trim_start().strip_prefix("//") else {
             if line.trim().is_empty() {
@@ -227,6 +241,8 @@ fn parse_header(text: &str) -> Header {
             "source" | "来源" => h.source = Some(v),
             "kind" | "类型" => h.kind = Some((v, i + 1)),
             "alias" | "别名" => h.alias = Some(v),
+            "severity" | "严重程度" => h.severity = Some(v),
+            "column" | "字段" => h.column = Some(v),
             _ => {}
         }
     }
@@ -330,6 +346,12 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                 alias: h.alias,
                 source: h.source.unwrap_or_default(),
                 kind,
+                severity: match h.severity.as_deref() {
+                    Some("error" | "错误") => Some(FindingSeverity::Error),
+                    Some("warning" | "警告") => Some(FindingSeverity::Warning),
+                    _ => None,
+                },
+                column: h.column,
                 file: rel,
                 text,
                 ast: Arc::new(ast),

@@ -1,0 +1,391 @@
+//! Data quality before any verdict is trusted: `tuopin validate`.
+//!
+//! Most checks are rules in `rules/quality/` (a predicate that is true when the fault is
+//! present, with `严重程度` and `字段` header lines), so staff can add their own. What the rule
+//! language cannot express is built in here: the same person in two households (within a
+//! county and across counties), and incomes bunched just above the line per village.
+//!
+//! Each finding names its check, severity, table, row key, column, value and a message in
+//! Chinese. A risk score per household orders the households most likely to be counted
+//! against the county first (see [`risk`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::eval::fields::FieldData;
+use crate::eval::{Outcomes, Value};
+use crate::register::{Register, Table};
+use crate::rules::{FindingSeverity, Pack};
+
+/// One fault found in one row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub check: String,
+    pub severity: FindingSeverity,
+    pub table: &'static str,
+    pub key: String,
+    pub column: String,
+    pub value: Option<String>,
+    pub message: String,
+    /// The household the row belongs to (itself for a household), and its county.
+    pub household_id: String,
+    pub county: String,
+}
+
+/// Findings of the quality pack's checks: every row where a check with a severity is true.
+pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> Vec<Finding> {
+    let mut out = vec![];
+    for level in &outcomes.levels {
+        let Some(lt) = register.table(level.table) else { continue };
+        let household_ids: Option<Vec<String>> = match level.table {
+            Table::Persons => lt
+                .frame
+                .column("household_id")
+                .ok()
+                .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect())),
+            _ => None,
+        };
+        for (r, vals) in &level.results {
+            let rule = &pack.rules[*r];
+            let Some(severity) = rule.severity else { continue };
+            let column = rule.column.clone().unwrap_or_else(|| level.table.key().to_string());
+            let data = FieldData::extract(lt, level.table, &column);
+            for (row, v) in vals.iter().enumerate() {
+                if *v != Value::Bool(true) {
+                    continue;
+                }
+                let value = {
+                    let d = data.dynamic(row);
+                    if d.is_unit() { None } else { Some(d.to_string()) }
+                };
+                let household_id = match (&household_ids, level.table) {
+                    (Some(h), _) => h.get(row).cloned().unwrap_or_default(),
+                    (None, Table::Households) => level.key(row).to_string(),
+                    _ => String::new(),
+                };
+                let message = match &value {
+                    Some(v) => format!("{}（{column} = {v}）", rule.title),
+                    None => rule.title.clone(),
+                };
+                out.push(Finding {
+                    check: rule.name.clone(),
+                    severity,
+                    table: level.table.name(),
+                    key: level.key(row).to_string(),
+                    column: column.clone(),
+                    value,
+                    message,
+                    household_id,
+                    county: level.county_of(row).to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The same person (resident ID) in two or more households: `person_in_two_households`,
+/// reported on every row of that person, saying whether the households are in one county.
+pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
+    let Some(p) = register.table(Table::Persons) else { return vec![] };
+    let (Ok(ids), Ok(hids)) = (
+        p.frame.column("person_id").and_then(|c| c.str().cloned()),
+        p.frame.column("household_id").and_then(|c| c.str().cloned()),
+    ) else {
+        return vec![];
+    };
+    let village_of: HashMap<String, String> = register
+        .table(Table::Households)
+        .and_then(|h| {
+            let a = h.frame.column("household_id").ok()?.str().ok()?.clone();
+            let b = h.frame.column("village_code").ok()?.str().ok()?.clone();
+            Some(a.iter().zip(b.iter()).filter_map(|(x, y)| Some((x?.to_string(), y?.to_string()))).collect())
+        })
+        .unwrap_or_default();
+    let mut rows_of: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    for (row, (id, h)) in ids.iter().zip(hids.iter()).enumerate() {
+        if let (Some(id), Some(h)) = (id, h) {
+            rows_of.entry(id).or_default().push((row, h));
+        }
+    }
+    let county = |h: &str| village_of.get(h).and_then(|v| v.get(..6)).unwrap_or("").to_string();
+    let mut out = vec![];
+    for (id, rows) in rows_of {
+        let mut households: Vec<&str> = rows.iter().map(|(_, h)| *h).collect();
+        households.sort();
+        households.dedup();
+        if households.len() < 2 {
+            continue;
+        }
+        let counties: std::collections::BTreeSet<String> = households.iter().map(|h| county(h)).collect();
+        let scope = if counties.len() > 1 { "跨县" } else { "同一县内" };
+        for (_, h) in &rows {
+            let others: Vec<&str> = households.iter().copied().filter(|o| o != h).collect();
+            out.push(Finding {
+                check: "person_in_two_households".to_string(),
+                severity: FindingSeverity::Error,
+                table: "persons",
+                key: id.to_string(),
+                column: "person_id".to_string(),
+                value: Some(id.to_string()),
+                message: format!("同一人登记在多个户中（{scope}；另见户编号 {}）", others.join("、")),
+                household_id: h.to_string(),
+                county: county(h),
+            });
+        }
+    }
+    out
+}
+
+/// Incomes bunched just above the line in one village (数字脱贫 signal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bunching {
+    pub village_code: String,
+    pub county: String,
+    /// Exited registered households (status 05 or 03) with a known per-capita income.
+    pub exited: u64,
+    /// Of them, per capita in [line, 1.05 × line).
+    pub just_above: u64,
+    /// Of them, per capita in [0.95 × line, line).
+    pub just_below: u64,
+    pub share_above: f64,
+    pub share_below: f64,
+    pub flagged: bool,
+}
+
+/// The share of exited households within 5 % above the line, per village, against the share
+/// within 5 % below. A village is flagged when at least 3 households sit just above and their
+/// share is more than twice the share just below.
+pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64) -> Vec<Bunching> {
+    let (Some(hl), Some(h)) = (outcomes.level(Table::Households), register.table(Table::Households)) else {
+        return vec![];
+    };
+    let Some(pc) = pack.rule_index(Table::Households, "per_capita_net_income").and_then(|r| hl.values(r)) else {
+        return vec![];
+    };
+    let status = FieldData::extract(h, Table::Households, "status");
+    let registered = FieldData::extract(h, Table::Households, "registered");
+    let villages = h.frame.column("village_code").ok().and_then(|c| c.str().ok().cloned());
+    let mut per: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for row in 0..hl.len() {
+        let exited = matches!(status.dynamic(row).to_string().as_str(), "05" | "03")
+            && registered.dynamic(row).as_bool() == Ok(true);
+        let Some(v) = pc[row].as_f64() else { continue };
+        if !exited {
+            continue;
+        }
+        let village = villages.as_ref().and_then(|c| c.get(row)).unwrap_or("").to_string();
+        let e = per.entry(village).or_default();
+        e.0 += 1;
+        if v >= line && v < line * 1.05 {
+            e.1 += 1;
+        } else if v >= line * 0.95 && v < line {
+            e.2 += 1;
+        }
+    }
+    per.into_iter()
+        .map(|(village_code, (exited, above, below))| {
+            let share = |n: u64| if exited == 0 { 0.0 } else { n as f64 / exited as f64 };
+            let (share_above, share_below) = (share(above), share(below));
+            Bunching {
+                county: village_code.get(..6).unwrap_or("").to_string(),
+                village_code,
+                exited,
+                just_above: above,
+                just_below: below,
+                share_above,
+                share_below,
+                flagged: above >= 3 && share_above > 2.0 * share_below,
+            }
+        })
+        .collect()
+}
+
+/// A household's risk of being counted against the county, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdRisk {
+    pub household_id: String,
+    pub village_code: String,
+    pub county: String,
+    pub wrong_exit_risk: Option<bool>,
+    pub missed_risk: Option<bool>,
+    pub wrong_inclusion_risk: Option<bool>,
+    pub monitor: Option<bool>,
+    pub data_errors: u64,
+    pub data_warnings: u64,
+    pub risk_score: u64,
+}
+
+/// Points of the risk score. An inspector counts wrong exits and missed households against
+/// the county, so those weigh most; wrong inclusion next; a household under monitoring, or
+/// with faulty records (which an inspector cannot verify), adds less. Unknown counts as half.
+pub const RISK_POINTS: [(&str, u64); 4] =
+    [("wrong_exit_risk", 40), ("missed_risk", 40), ("wrong_inclusion_risk", 30), ("monitor", 10)];
+pub const POINTS_PER_ERROR: u64 = 5;
+pub const POINTS_PER_WARNING: u64 = 1;
+
+/// The risk score of every household, highest first (ties by household number).
+pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<HouseholdRisk> {
+    let Some(hl) = outcomes.level(Table::Households) else { return vec![] };
+    let flag = |name: &str| pack.rule_index(Table::Households, name).and_then(|r| hl.values(r));
+    let mut faults: HashMap<&str, (u64, u64)> = HashMap::new();
+    for f in findings {
+        let e = faults.entry(f.household_id.as_str()).or_default();
+        match f.severity {
+            FindingSeverity::Error => e.0 += 1,
+            FindingSeverity::Warning => e.1 += 1,
+        }
+    }
+    let villages: Vec<String> = hl
+        .extra_keys
+        .first()
+        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
+        .unwrap_or_default();
+    let mut out: Vec<HouseholdRisk> = (0..hl.len())
+        .map(|row| {
+            let get = |name: &str| flag(name).and_then(|v| v[row].as_bool());
+            let known = |name: &str| flag(name).map(|v| v[row]).unwrap_or_default();
+            let mut score2 = 0u64; // in half points, so that unknown counts as half
+            for (name, points) in RISK_POINTS {
+                score2 += match known(name) {
+                    Value::Bool(true) => 2 * points,
+                    Value::Unknown => points,
+                    _ => 0,
+                };
+            }
+            let (errors, warnings) = faults.get(hl.key(row)).copied().unwrap_or_default();
+            score2 += 2 * (errors * POINTS_PER_ERROR + warnings * POINTS_PER_WARNING);
+            HouseholdRisk {
+                household_id: hl.key(row).to_string(),
+                village_code: villages.get(row).cloned().unwrap_or_default(),
+                county: hl.county_of(row).to_string(),
+                wrong_exit_risk: get("wrong_exit_risk"),
+                missed_risk: get("missed_risk"),
+                wrong_inclusion_risk: get("wrong_inclusion_risk"),
+                monitor: get("monitor"),
+                data_errors: errors,
+                data_warnings: warnings,
+                risk_score: score2.div_ceil(2),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.risk_score.cmp(&a.risk_score).then_with(|| a.household_id.cmp(&b.household_id)));
+    out
+}
+
+/// Counts of findings per check and severity, and per county.
+#[derive(Debug, Default, Serialize)]
+pub struct QualitySummary {
+    pub by_check: BTreeMap<String, u64>,
+    pub by_county: BTreeMap<String, BTreeMap<String, u64>>,
+    pub errors: u64,
+    pub warnings: u64,
+    pub villages_with_bunching: Vec<String>,
+}
+
+pub fn summarise(findings: &[Finding], bunching: &[Bunching]) -> QualitySummary {
+    let mut s = QualitySummary::default();
+    for f in findings {
+        *s.by_check.entry(f.check.clone()).or_default() += 1;
+        *s.by_county.entry(f.county.clone()).or_default().entry(f.check.clone()).or_default() += 1;
+        match f.severity {
+            FindingSeverity::Error => s.errors += 1,
+            FindingSeverity::Warning => s.warnings += 1,
+        }
+    }
+    s.villages_with_bunching = bunching.iter().filter(|b| b.flagged).map(|b| b.village_code.clone()).collect();
+    s
+}
+
+/// The XLSX report for the village cadres who fix the records: the findings, the counts per
+/// check and per county, and the villages with bunched incomes. Headers in Chinese.
+pub fn write_xlsx(
+    findings: &[Finding],
+    summary: &QualitySummary,
+    bunching: &[Bunching],
+    path: &std::path::Path,
+) -> Result<(), crate::Error> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("问题清单")?;
+    for (c, h) in ["检查", "严重程度", "表", "编号", "字段", "值", "说明", "户编号", "县"].iter().enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let limit = crate::report::XLSX_MAX_ROWS - 2;
+    for (i, f) in findings.iter().take(limit).enumerate() {
+        let r = i as u32 + 1;
+        let severity = match f.severity {
+            FindingSeverity::Error => "错误",
+            FindingSeverity::Warning => "警告",
+        };
+        let cells = [
+            f.check.as_str(),
+            severity,
+            f.table,
+            &f.key,
+            &f.column,
+            f.value.as_deref().unwrap_or(""),
+            &f.message,
+            &f.household_id,
+            &f.county,
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(r, c as u16, *v)?;
+        }
+    }
+    if findings.len() > limit {
+        sheet.write_string(
+            limit as u32 + 1,
+            0,
+            format!("……另有 {} 条，完整清单见 findings.csv", findings.len() - limit),
+        )?;
+    }
+    sheet.autofilter(0, 0, findings.len().min(limit).max(1) as u32, 8)?;
+    sheet.set_freeze_panes(1, 0)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("按检查汇总")?;
+    sheet.write_string_with_format(0, 0, "检查", &bold)?;
+    sheet.write_string_with_format(0, 1, "问题数", &bold)?;
+    for (i, (check, n)) in summary.by_check.iter().enumerate() {
+        sheet.write_string(i as u32 + 1, 0, check)?;
+        sheet.write_number(i as u32 + 1, 1, *n as f64)?;
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("按县汇总")?;
+    for (c, h) in ["县", "检查", "问题数"].iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut r = 1u32;
+    for (county, checks) in &summary.by_county {
+        for (check, n) in checks {
+            sheet.write_string(r, 0, county)?;
+            sheet.write_string(r, 1, check)?;
+            sheet.write_number(r, 2, *n as f64)?;
+            r += 1;
+        }
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("收入扎堆")?;
+    for (c, h) in
+        ["村代码", "县", "已脱贫户", "线上5%以内", "线下5%以内", "线上占比", "线下占比", "疑似扎堆"].iter().enumerate()
+    {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, b) in bunching.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &b.village_code)?;
+        sheet.write_string(r, 1, &b.county)?;
+        sheet.write_number(r, 2, b.exited as f64)?;
+        sheet.write_number(r, 3, b.just_above as f64)?;
+        sheet.write_number(r, 4, b.just_below as f64)?;
+        sheet.write_number(r, 5, b.share_above)?;
+        sheet.write_number(r, 6, b.share_below)?;
+        sheet.write_string(r, 7, if b.flagged { "是" } else { "否" })?;
+    }
+    book.save(path)?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! `validate`: every fault `gen --faults` plants is found where the side file says, a clean
+//! register gives no error findings, and the messages read as they should.
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+fn tuopin(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(common::repo()).output().unwrap()
+}
+
+fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+#[test]
+fn every_planted_fault_is_found() {
+    let reg = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = tuopin(&[
+        "gen",
+        "--households",
+        "4000",
+        "--seed",
+        "5",
+        "--faults",
+        "0.2",
+        "--format",
+        "csv",
+        "--out",
+        reg.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let o = tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "errors were found");
+    let faults = read_csv(&reg.path().join("faults.csv"));
+    let findings = read_csv(&out.path().join("findings.csv"));
+    assert!(faults.len() > 500);
+    for f in &faults {
+        let found =
+            findings.iter().any(|x| x["check"] == f["fault"] && x["table"] == f["table"] && x["key"] == f["key"]);
+        assert!(found, "planted {f:?} not found");
+    }
+    // The risk list puts households with faults and risk flags first.
+    let risk = read_csv(&out.path().join("risk.csv"));
+    let scores: Vec<u64> = risk.iter().map(|r| r["risk_score"].parse().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert!(risk[0]["data_errors"].parse::<u64>().unwrap() > 0 || risk[0]["wrong_exit_risk"] == "true");
+}
+
+#[test]
+fn a_clean_register_has_no_error_findings() {
+    for seed in ["1", "2"] {
+        let reg = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        assert!(
+            tuopin(&["gen", "--households", "3000", "--seed", seed, "--out", reg.path().to_str().unwrap()])
+                .status
+                .success()
+        );
+        let o = tuopin(&[
+            "--lang",
+            "en",
+            "validate",
+            "--data",
+            reg.path().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        let findings = read_csv(&out.path().join("findings.csv"));
+        assert!(
+            findings.iter().all(|f| f["severity"] == "warning"),
+            "{:?}",
+            findings.iter().find(|f| f["severity"] != "warning")
+        );
+    }
+}
+
+#[test]
+fn finding_messages_name_the_check_the_row_and_the_value() {
+    // The broken-but-loadable real-world register: P2's sex flipped, a second head, and one
+    // person in two households.
+    let reg = tempfile::tempdir().unwrap();
+    for t in ["persons", "households", "villages", "counties"] {
+        std::fs::copy(
+            common::repo().join(format!("fixtures/real-world/bom-csv/{t}.csv")),
+            reg.path().join(format!("{t}.csv")),
+        )
+        .unwrap();
+    }
+    // Edit the persons file as a table: P2 becomes a second (male) head; P7 is given P1's ID.
+    let path = reg.path().join("persons.csv");
+    let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(&path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).unwrap();
+    let mut rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
+    rows[1][col("relation")] = "01".into();
+    rows[1][col("sex")] = "1".into();
+    rows[6][col("person_id")] = rows[0][col("person_id")].clone();
+    let (p1, p2) = (rows[0][col("person_id")].clone(), rows[1][col("person_id")].clone());
+    let mut w = csv::Writer::from_path(&path).unwrap();
+    w.write_record(headers.iter().map(|h| h.trim_start_matches('\u{feff}').to_string())).unwrap();
+    for row in &rows {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let findings = read_csv(&out.path().join("findings.csv"));
+    let messages: Vec<(String, String, String)> =
+        findings.iter().map(|f| (f["check"].clone(), f["key"].clone(), f["message"].clone())).collect();
+    let expect = [
+        ("id_sex_mismatch", p2.as_str(), "性别与公民身份号码第17位不一致（奇数为男）（sex = 1）"),
+        ("two_heads", "4331271002010001", "有两名或以上户主（household_id = 4331271002010001）"),
+        ("person_in_two_households", p1.as_str(), "同一人登记在多个户中（同一县内；另见户编号 4331271002010003）"),
+        ("person_in_two_households", p1.as_str(), "同一人登记在多个户中（同一县内；另见户编号 4331271002010001）"),
+    ];
+    for (check, key, message) in expect {
+        assert!(
+            messages.iter().any(|(c, k, m)| c == check && k == key && m == message),
+            "{check} {key} {message}\n{messages:?}"
+        );
+    }
+}
