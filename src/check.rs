@@ -155,24 +155,26 @@ pub fn run_diff(
     Ok(Ok((d, written)))
 }
 
-/// What `validate` found.
-pub struct Validation {
+/// A register checked for quality and evaluated for eligibility: what `validate` reports and
+/// `sample` draws from.
+pub struct Assessment {
+    pub pack: Pack,
+    pub register: crate::register::Register,
+    pub outcomes: Outcomes,
     pub findings: Vec<crate::quality::Finding>,
-    pub summary: crate::quality::QualitySummary,
+    pub bunching: Vec<crate::quality::Bunching>,
     pub risk: Vec<crate::quality::HouseholdRisk>,
-    pub written: Vec<PathBuf>,
 }
 
-/// `validate`: the quality pack's checks and the built-in ones over a register, the risk
-/// score of every household (from the Hunan pack's flags and the faults), written to `out`.
-pub fn run_validate(
+/// Load a register, evaluate the eligibility pack and the quality pack over it, and collect
+/// the findings (rules and built-in checks), income bunching and the risk score.
+pub fn assess_register(
     data: &Path,
     quality: &Path,
     rules_dir: &Path,
     year: i32,
-    out: &Path,
     aliases: &Aliases,
-) -> Result<OrInputErrors<Validation>, Error> {
+) -> Result<OrInputErrors<Assessment>, Error> {
     use crate::quality;
     let (qpack, qvalues) = load_pack(quality, year, aliases)?;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
@@ -188,38 +190,174 @@ pub fn run_validate(
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
     findings.extend(quality::duplicate_persons(&reg));
     let bunching = line.map(|l| quality::bunching(&pack, &reg, &h, l)).unwrap_or_default();
-    for b in bunching.iter().filter(|b| b.flagged) {
-        findings.push(quality::Finding {
-            check: "income_bunching".into(),
-            severity: crate::rules::FindingSeverity::Warning,
-            table: "villages",
-            key: b.village_code.clone(),
-            column: "per_capita_net_income".into(),
-            value: Some(format!("{:.1}% / {:.1}%", b.share_above * 100.0, b.share_below * 100.0)),
-            message: format!(
-                "已脱贫户人均纯收入扎堆在扶贫标准线上5%以内：线上 {} 户（{:.1}%），线下 {} 户（{:.1}%）",
-                b.just_above,
-                b.share_above * 100.0,
-                b.just_below,
-                b.share_below * 100.0
-            ),
-            household_id: String::new(),
-            county: b.county.clone(),
-        });
-    }
+    findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
     findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
-    let summary = quality::summarise(&findings, &bunching);
     let risk = quality::risk(&pack, &h, &findings);
+    Ok(Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk }))
+}
 
+/// What `validate` found.
+pub struct Validation {
+    pub findings: Vec<crate::quality::Finding>,
+    pub summary: crate::quality::QualitySummary,
+    pub risk: Vec<crate::quality::HouseholdRisk>,
+    pub written: Vec<PathBuf>,
+}
+
+/// `validate`: the quality checks and the risk score over a register, written to `out`.
+pub fn run_validate(
+    data: &Path,
+    quality: &Path,
+    rules_dir: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<OrInputErrors<Validation>, Error> {
+    let a = match assess_register(data, quality, rules_dir, year, aliases)? {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    let summary = crate::quality::summarise(&a.findings, &a.bunching);
     let mut staging = Staging::begin(out)?;
-    report::write_csv_rows(&mut staging, "findings.csv", &findings)?;
-    report::write_csv_rows(&mut staging, "risk.csv", &risk)?;
-    report::write_csv_rows(&mut staging, "bunching.csv", &bunching)?;
+    report::write_csv_rows(&mut staging, "findings.csv", &a.findings)?;
+    report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
+    report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
     let (path, mut file) = staging.file("quality_summary.json")?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("validate.xlsx")?;
-    quality::write_xlsx(&findings, &summary, &bunching, &path)?;
+    crate::quality::write_xlsx(&a.findings, &summary, &a.bunching, &path)?;
     let written = staging.commit()?;
-    Ok(Ok(Validation { findings, summary, risk, written }))
+    Ok(Ok(Validation { findings: a.findings, summary, risk: a.risk, written }))
+}
+
+/// A drawn sample and the files written.
+pub type Drawn = (Vec<crate::inspect::sample::Sampled>, Vec<PathBuf>);
+
+/// `sample`: evaluate the register (verdicts and risk), draw the inspection sample, and write
+/// `sample.csv`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
+/// `results_template.csv` to `out`.
+pub fn run_sample(
+    data: &Path,
+    rules_dir: &Path,
+    quality: &Path,
+    year: i32,
+    o: &crate::inspect::sample::SampleOptions,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<OrInputErrors<Drawn>, Error> {
+    let a = match assess_register(data, quality, rules_dir, year, aliases)? {
+        Ok(a) => a,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (units, villages) = sampling_frame(&a);
+    let drawn = crate::inspect::sample::draw(&units, &villages, o);
+    let mut staging = Staging::begin(out)?;
+    report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
+    let template: Vec<[String; 4]> =
+        drawn.iter().map(|s| [s.household_id.clone(), String::new(), String::new(), String::new()]).collect();
+    let (path, file) = staging.file("results_template.csv")?;
+    let mut w = csv::Writer::from_writer(file);
+    let io = |e: csv::Error| Error::io(&path, std::io::Error::other(e));
+    w.write_record(["household_id", "wrong_exit", "missed_persons", "approves"]).map_err(io)?;
+    for row in &template {
+        w.write_record(row).map_err(io)?;
+    }
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    let (path, _) = staging.file("sample.xlsx")?;
+    crate::inspect::write_sample_xlsx(&drawn, &path)?;
+    let written = staging.commit()?;
+    Ok(Ok((drawn, written)))
+}
+
+/// `estimate`: read a sample (`sample.csv`) and the field results, estimate each county's
+/// rates against the pack's thresholds for `year`, and write `estimates.csv` and
+/// `estimates.json` to `out`.
+pub fn run_estimate(
+    sample_file: &Path,
+    results_file: &Path,
+    rules_dir: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<(Vec<crate::inspect::estimate::CountyEstimate>, Vec<PathBuf>), Error> {
+    use crate::inspect::estimate;
+    let (_pack, values) = load_pack(rules_dir, year, aliases)?;
+    let get = |k: &str| {
+        values
+            .get(k)
+            .copied()
+            .ok_or_else(|| Error::Usage(format!("{}: no parameter `{k}` for {year}", rules_dir.display())))
+    };
+    let t = estimate::Thresholds {
+        wrong_exit_rate_max: get("county_wrong_exit_rate_max")?,
+        missed_rate_max: get("county_missed_rate_max")?,
+        recognition_min: get("county_recognition_min")?,
+    };
+    let sample = crate::inspect::read_sample(sample_file)?;
+    let results = crate::inspect::read_results(results_file, aliases)?;
+    let est = estimate::estimate(&sample, &results, t);
+    let mut staging = Staging::begin(out)?;
+    let rows: Vec<crate::inspect::EstimateRow> = est.iter().flat_map(crate::inspect::EstimateRow::of).collect();
+    report::write_csv_rows(&mut staging, "estimates.csv", &rows)?;
+    let (path, mut file) = staging.file("estimates.json")?;
+    let text = serde_json::to_string_pretty(&est).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    let written = staging.commit()?;
+    Ok((est, written))
+}
+
+/// The households and villages a sample is drawn from, with each household's verdicts and
+/// risk (a risk household: a wrong-exit, missed or wrong-inclusion flag, or a data error).
+pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec<crate::inspect::sample::Village>) {
+    use crate::inspect::sample::{Unit, Village};
+    let (pack, reg, h, v) = (&a.pack, &a.register, &a.outcomes, a);
+    let risk: std::collections::HashMap<&str, &crate::quality::HouseholdRisk> =
+        v.risk.iter().map(|r| (r.household_id.as_str(), r)).collect();
+    let Some(hl) = h.level(Table::Households) else { return (vec![], vec![]) };
+    let Some(ht) = reg.table(Table::Households) else { return (vec![], vec![]) };
+    let rule = |name: &str| pack.rule_index(Table::Households, name).and_then(|r| hl.values(r));
+    let size = rule("size");
+    let meets = rule("meets_exit_standard");
+    let registered = crate::eval::fields::FieldData::extract(ht, Table::Households, "registered");
+    let status = crate::eval::fields::FieldData::extract(ht, Table::Households, "status");
+    let villages_of = crate::quality::household_villages(hl);
+    let units: Vec<Unit> = (0..hl.len())
+        .map(|row| {
+            let id = hl.key(row);
+            let r = risk.get(id);
+            let st = status.dynamic(row);
+            Unit {
+                household_id: id.to_string(),
+                village_code: villages_of.get(row).cloned().unwrap_or_default(),
+                registered: registered.dynamic(row).as_bool().unwrap_or(false),
+                status: if st.is_unit() { None } else { Some(st.to_string()) },
+                size: size.and_then(|s| s[row].as_f64()).unwrap_or(0.0) as i64,
+                risky: r.is_some_and(|r| {
+                    r.wrong_exit_risk == Some(true)
+                        || r.missed_risk == Some(true)
+                        || r.wrong_inclusion_risk == Some(true)
+                        || r.data_errors > 0
+                }),
+                risk_score: r.map(|r| r.risk_score).unwrap_or(0),
+                meets_exit_standard: meets.and_then(|m| m[row].as_bool()),
+                wrong_exit_risk: r.and_then(|r| r.wrong_exit_risk),
+                missed_risk: r.and_then(|r| r.missed_risk),
+            }
+        })
+        .collect();
+    let villages: Vec<Village> = match reg.table(Table::Villages) {
+        Some(vt) => {
+            let codes = crate::eval::fields::FieldData::extract(vt, Table::Villages, "village_code");
+            let poor = crate::eval::fields::FieldData::extract(vt, Table::Villages, "poor_village");
+            (0..vt.frame.height())
+                .map(|i| Village {
+                    village_code: codes.dynamic(i).to_string(),
+                    poor: poor.dynamic(i).as_bool().unwrap_or(false),
+                })
+                .collect()
+        }
+        None => units.iter().map(|u| Village { village_code: u.village_code.clone(), poor: false }).collect(),
+    };
+    (units, villages)
 }

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod eval;
 pub mod r#gen;
+pub mod inspect;
 pub mod messages;
 pub mod quality;
 pub mod register;

@@ -118,6 +118,48 @@ enum Command {
         #[arg(long, default_value = "out/validate")]
         out: PathBuf,
     },
+    /// Draw the inspection sample: per county, villages stratified poor / non-poor (about
+    /// 2:1), then registered and unregistered households, risk households over-sampled by
+    /// --risk-weight; each household carries its design weight. Same seed, same sample.
+    ///
+    /// Example: tuopin sample --seed 2020 --villages-per-county 29 --households-per-village 10 --risk-weight 2
+    Sample {
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        seed: u64,
+        #[arg(long, default_value_t = 29)]
+        villages_per_county: usize,
+        #[arg(long, default_value_t = 10)]
+        households_per_village: usize,
+        /// How much more likely a risk household is to be drawn (1 = no over-sampling).
+        #[arg(long, default_value_t = 1.0)]
+        risk_weight: f64,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        quality: Option<PathBuf>,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        #[arg(long, default_value = "out/sample")]
+        out: PathBuf,
+    },
+    /// Estimate each county's wrong-exit, missed and recognition rates from the field results
+    /// of a sample, with 95 % confidence intervals and the chance of breaking each threshold.
+    ///
+    /// Example: tuopin estimate --sample out/sample/sample.csv --results results.csv
+    Estimate {
+        #[arg(long)]
+        sample: PathBuf,
+        #[arg(long)]
+        results: PathBuf,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        #[arg(long, default_value = "out/estimate")]
+        out: PathBuf,
+    },
     /// Run the example cases of a rule pack (`<pack>/tests/*.toml`).
     ///
     /// Example: tuopin test --rules rules/hunan
@@ -292,6 +334,62 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Sample {
+            data,
+            seed,
+            villages_per_county,
+            households_per_village,
+            risk_weight,
+            rules,
+            quality,
+            year,
+            out,
+        } => {
+            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
+            let o = tuopin::inspect::sample::SampleOptions {
+                seed,
+                villages_per_county,
+                households_per_village,
+                risk_weight,
+            };
+            match check::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())? {
+                Ok((drawn, written)) => {
+                    let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+                    let mut seen = std::collections::BTreeSet::new();
+                    for s in &drawn {
+                        let e = per.entry(s.county.clone()).or_default();
+                        e.1 += 1;
+                        if seen.insert(s.village_code.clone()) {
+                            e.0 += 1;
+                        }
+                    }
+                    print!("{}", messages::sample_summary(lang, &per));
+                    println!("{}", messages::outputs_heading(lang));
+                    for p in written {
+                        println!("  {}", p.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    print_input_errors(lang, &errors, None);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Estimate { sample, results, rules, year, out } => {
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let (est, written) = check::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin())?;
+            for e in &est {
+                print!("{}", messages::estimate_lines(lang, e));
+            }
+            println!("{}", messages::outputs_heading(lang));
+            for p in written {
+                println!("  {}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Test { rules } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));

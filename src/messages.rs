@@ -797,3 +797,68 @@ pub fn validate_summary(
     }
     s
 }
+
+/// The terminal summary of `sample`.
+pub fn sample_summary(lang: Lang, per_county: &std::collections::BTreeMap<String, (usize, usize)>) -> String {
+    let mut s = String::new();
+    for (county, (villages, households)) in per_county {
+        s.push_str(&match lang {
+            Lang::Zh => format!("  县 {county}：抽取 {villages} 个村、{households} 户\n"),
+            Lang::En => format!("  county {county}: {villages} villages, {households} households drawn\n"),
+        });
+    }
+    s
+}
+
+/// One county's estimates in `estimate`.
+pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) -> String {
+    let pct = |v: Option<f64>| v.map(|v| format!("{:.2}%", v * 100.0)).unwrap_or_else(|| "-".into());
+    let rate = |name: &str, r: &crate::inspect::estimate::RateEstimate| match lang {
+        Lang::Zh => format!(
+            "  {name}：{}（95% 置信区间 {} – {}），超出标准的概率 {}，样本 {} 户\n",
+            pct(r.estimate),
+            pct(r.ci_low),
+            pct(r.ci_high),
+            pct(r.probability_breaks),
+            r.households
+        ),
+        Lang::En => format!(
+            "  {name}: {} (95% CI {} – {}), probability of breaking the threshold {}, {} households\n",
+            pct(r.estimate),
+            pct(r.ci_low),
+            pct(r.ci_high),
+            pct(r.probability_breaks),
+            r.households
+        ),
+    };
+    let (head, names, verdict) = match lang {
+        Lang::Zh => (
+            format!("县 {}\n", e.county),
+            ["错退率", "漏评率", "群众认可度"],
+            format!(
+                "  按点估计：{}；三项都达标的概率 {}\n",
+                outcome(lang, e.passes).replace('是', "可以摘帽").replace('否', "不能摘帽"),
+                pct(e.probability_passes)
+            ),
+        ),
+        Lang::En => (
+            format!("county {}\n", e.county),
+            ["wrong-exit rate", "missed rate", "recognition"],
+            format!(
+                "  point estimates: {}; probability all three meet their thresholds {}\n",
+                match e.passes {
+                    Some(true) => "passes",
+                    Some(false) => "fails",
+                    None => "unknown",
+                },
+                pct(e.probability_passes)
+            ),
+        ),
+    };
+    format!(
+        "{head}{}{}{}{verdict}",
+        rate(names[0], &e.wrong_exit_rate),
+        rate(names[1], &e.missed_rate),
+        rate(names[2], &e.recognition_rate)
+    )
+}

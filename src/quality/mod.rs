@@ -168,10 +168,10 @@ pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64
     let registered = FieldData::extract(h, Table::Households, "registered");
     let villages = h.frame.column("village_code").ok().and_then(|c| c.str().ok().cloned());
     let mut per: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
-    for row in 0..hl.len() {
+    for (row, pc_row) in pc.iter().enumerate().take(hl.len()) {
         let exited = matches!(status.dynamic(row).to_string().as_str(), "05" | "03")
             && registered.dynamic(row).as_bool() == Ok(true);
-        let Some(v) = pc[row].as_f64() else { continue };
+        let Some(v) = pc_row.as_f64() else { continue };
         if !exited {
             continue;
         }
@@ -200,6 +200,35 @@ pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64
             }
         })
         .collect()
+}
+
+/// The finding for a village flagged for bunched incomes.
+pub fn bunching_finding(b: &Bunching) -> Finding {
+    Finding {
+        check: "income_bunching".into(),
+        severity: FindingSeverity::Warning,
+        table: "villages",
+        key: b.village_code.clone(),
+        column: "per_capita_net_income".into(),
+        value: Some(format!("{:.1}% / {:.1}%", b.share_above * 100.0, b.share_below * 100.0)),
+        message: format!(
+            "已脱贫户人均纯收入扎堆在扶贫标准线上5%以内：线上 {} 户（{:.1}%），线下 {} 户（{:.1}%）",
+            b.just_above,
+            b.share_above * 100.0,
+            b.just_below,
+            b.share_below * 100.0
+        ),
+        household_id: String::new(),
+        county: b.county.clone(),
+    }
+}
+
+/// The village of each household row of an evaluation.
+pub fn household_villages(hl: &crate::eval::LevelOutcome) -> Vec<String> {
+    hl.extra_keys
+        .first()
+        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
+        .unwrap_or_default()
 }
 
 /// A household's risk of being counted against the county, and why.
@@ -237,11 +266,7 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
             FindingSeverity::Warning => e.1 += 1,
         }
     }
-    let villages: Vec<String> = hl
-        .extra_keys
-        .first()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-        .unwrap_or_default();
+    let villages = household_villages(hl);
     let mut out: Vec<HouseholdRisk> = (0..hl.len())
         .map(|row| {
             let get = |name: &str| flag(name).and_then(|v| v[row].as_bool());

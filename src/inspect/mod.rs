@@ -1,0 +1,184 @@
+//! Verification before inspection: drawing the sample the exit assessment would draw, and
+//! estimating the error rates from what the field teams found.
+//!
+//! **Design** (`sample`). Per county, villages are stratified into poor and non-poor and
+//! drawn by simple random sampling without replacement, about 2:1 (`--villages-per-county`,
+//! 29 by default, as in the 2017 national assessment); a stratum short of villages gives its
+//! places to the other. Within each sampled village, households are stratified into
+//! registered and unregistered (half and half, shortfalls moved across), and each of those
+//! into risk and other households; `--risk-weight W` over-samples the risk households (their
+//! share of the allocation is W times their share of the stratum). Every draw is simple
+//! random sampling within its stratum, so each household's inclusion probability is known
+//! exactly, π = (n_v / N_v) × (n_s / N_s), and its design weight is 1/π. Same seed, same
+//! sample.
+//!
+//! **Estimates** (`estimate`). Each rate is a ratio of weighted totals (persons for the
+//! wrong-exit and missed rates, households for recognition): R = Σ w·y / Σ w·x over the
+//! rate's domain. Its variance is estimated by linearisation with villages as primary units
+//! within (county, village stratum) strata: z = w·(y − R·x)/X̂ summed per village, and
+//! V = Σ_h n_h/(n_h − 1) Σ_j (z_hj − z̄_h)². The 95 % interval is R ± 1.96·√V, and the chance
+//! that the rate breaks its threshold is taken from the normal distribution N(R, V).
+
+pub mod estimate;
+pub mod sample;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::register::Aliases;
+use estimate::{CountyEstimate, FieldResult};
+use sample::Sampled;
+
+/// The sample as the field teams print it: Chinese headers, verdicts as 是/否/未知, and three
+/// blank columns to fill in (核实错退, 核实漏评人数, 群众认可).
+pub fn write_sample_xlsx(sample: &[Sampled], path: &Path) -> Result<(), Error> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("抽样名单")?;
+    let heads = [
+        "县",
+        "村代码",
+        "村类别",
+        "户编号",
+        "户类别",
+        "风险层",
+        "脱贫状态",
+        "家庭人口",
+        "风险分",
+        "达到脱贫标准",
+        "错退风险",
+        "漏评风险",
+        "设计权重",
+        "核实错退",
+        "核实漏评人数",
+        "群众认可",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let yes_no = |v: Option<bool>| crate::messages::outcome(crate::messages::Lang::Zh, v);
+    for (i, s) in sample.iter().enumerate() {
+        let r = i as u32 + 1;
+        let texts = [
+            s.county.as_str(),
+            &s.village_code,
+            if s.village_stratum == "poor" { "贫困村" } else { "非贫困村" },
+            &s.household_id,
+            if s.household_stratum == "registered" { "建档立卡户" } else { "非建档立卡户" },
+            if s.risk_stratum == "risk" { "风险户" } else { "其他" },
+            s.status.as_deref().unwrap_or(""),
+        ];
+        for (c, t) in texts.iter().enumerate() {
+            sheet.write_string(r, c as u16, *t)?;
+        }
+        sheet.write_number(r, 7, s.size as f64)?;
+        sheet.write_number(r, 8, s.risk_score as f64)?;
+        sheet.write_string(r, 9, yes_no(s.meets_exit_standard))?;
+        sheet.write_string(r, 10, yes_no(s.wrong_exit_risk))?;
+        sheet.write_string(r, 11, yes_no(s.missed_risk))?;
+        sheet.write_number(r, 12, s.weight)?;
+    }
+    sheet.autofilter(0, 0, sample.len().max(1) as u32, heads.len() as u16 - 1)?;
+    sheet.set_freeze_panes(1, 0)?;
+    book.save(path)?;
+    Ok(())
+}
+
+/// Read a sample written by `sample` (`sample.csv`).
+pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let mut out = vec![];
+    for (i, row) in r.deserialize::<Sampled>().enumerate() {
+        out.push(row.map_err(|e| Error::Usage(format!("{} row {}: {e}", path.display(), i + 1)))?);
+    }
+    Ok(out)
+}
+
+/// Read the field results: a CSV with `household_id` (户编号), `wrong_exit` (核实错退),
+/// `missed_persons` (核实漏评人数) and `approves` (群众认可); booleans as 是/否, true/false or
+/// 1/0, empty for not surveyed. A bad cell is an error naming its row and column.
+pub fn read_results(path: &Path, aliases: &Aliases) -> Result<HashMap<String, FieldResult>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        r.headers().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let id = find(&["household_id", "户编号"])
+        .ok_or_else(|| Error::Usage(format!("{}: no household_id (户编号) column", path.display())))?;
+    let (wrong, missed, approves) =
+        (find(&["wrong_exit", "核实错退"]), find(&["missed_persons", "核实漏评人数"]), find(&["approves", "群众认可"]));
+    let mut out = HashMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| Error::Usage(format!("{} row {}: {e}", path.display(), i + 1)))?;
+        let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty());
+        let bad = |col: usize, v: &str, what: &str| {
+            Error::Usage(format!("{} row {} column {}: `{v}` is not {what}", path.display(), i + 1, headers[col]))
+        };
+        let boolean = |c: Option<usize>| -> Result<Option<bool>, Error> {
+            match cell(c) {
+                None => Ok(None),
+                Some(v) => aliases.boolean(v).map(Some).ok_or_else(|| bad(c.unwrap_or(0), v, "是/否")),
+            }
+        };
+        let missed_persons = match cell(missed) {
+            None => None,
+            Some(v) => Some(
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|n| *n >= 0.0)
+                    .ok_or_else(|| bad(missed.unwrap_or(0), v, "a number of persons"))?,
+            ),
+        };
+        let Some(hid) = cell(Some(id)) else { continue };
+        out.insert(
+            hid.to_string(),
+            FieldResult { wrong_exit: boolean(wrong)?, missed_persons, approves: boolean(approves)? },
+        );
+    }
+    Ok(out)
+}
+
+/// One row of `estimates.csv`: a county and one of its rates.
+#[derive(Debug, Serialize)]
+pub struct EstimateRow {
+    pub county: String,
+    pub rate: &'static str,
+    pub households: usize,
+    pub estimate: Option<f64>,
+    pub standard_error: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub probability_breaks: Option<f64>,
+    pub county_passes: Option<bool>,
+    pub probability_passes: Option<f64>,
+}
+
+impl EstimateRow {
+    pub fn of(c: &CountyEstimate) -> Vec<EstimateRow> {
+        [
+            ("wrong_exit_rate", &c.wrong_exit_rate),
+            ("missed_rate", &c.missed_rate),
+            ("recognition_rate", &c.recognition_rate),
+        ]
+        .into_iter()
+        .map(|(rate, e)| EstimateRow {
+            county: c.county.clone(),
+            rate,
+            households: e.households,
+            estimate: e.estimate,
+            standard_error: e.standard_error,
+            ci_low: e.ci_low,
+            ci_high: e.ci_high,
+            probability_breaks: e.probability_breaks,
+            county_passes: c.passes,
+            probability_passes: c.probability_passes,
+        })
+        .collect()
+    }
+}

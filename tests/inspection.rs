@@ -1,0 +1,236 @@
+//! The inspection sample and the error-rate estimates: reproducible, honouring strata and
+//! sizes, and (by simulation over many seeds) unbiased for a planted wrong-exit rate, with
+//! confidence intervals that cover it.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::process::Command;
+
+use tuopin::inspect::estimate::{self, FieldResult, Thresholds};
+use tuopin::inspect::sample::{self, SampleOptions, Sampled};
+use tuopin::register::Aliases;
+
+fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDir, tuopin::check::Assessment) {
+    let reg = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args([
+            "gen",
+            "--households",
+            households,
+            "--counties",
+            counties,
+            "--seed",
+            seed,
+            "--out",
+            reg.path().to_str().unwrap(),
+        ])
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let a = tuopin::check::assess_register(
+        reg.path(),
+        &common::repo().join("rules/quality"),
+        &common::hunan(),
+        2020,
+        &Aliases::builtin(),
+    )
+    .unwrap()
+    .unwrap();
+    (reg, a)
+}
+
+const T: Thresholds = Thresholds { wrong_exit_rate_max: 0.02, missed_rate_max: 0.02, recognition_min: 0.9 };
+
+#[test]
+fn the_sample_is_reproducible_and_honours_strata_and_sizes() {
+    let (_reg, a) = assessment("12000", "2", "21");
+    let (units, villages) = tuopin::check::sampling_frame(&a);
+    let o = SampleOptions { seed: 7, villages_per_county: 29, households_per_village: 10, risk_weight: 2.0 };
+    let s1 = sample::draw(&units, &villages, &o);
+    let s2 = sample::draw(&units, &villages, &o);
+    assert_eq!(s1, s2, "same seed, same sample");
+    assert_ne!(s1, sample::draw(&units, &villages, &SampleOptions { seed: 8, ..o.clone() }));
+
+    let poor: HashMap<&str, bool> = villages.iter().map(|v| (v.village_code.as_str(), v.poor)).collect();
+    let mut per_county: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut per_village: BTreeMap<&str, Vec<&Sampled>> = BTreeMap::new();
+    for s in &s1 {
+        per_village.entry(&s.village_code).or_default().push(s);
+    }
+    for (v, hs) in &per_village {
+        let e = per_county.entry(&v[..6]).or_default();
+        if poor[v] {
+            e.0 += 1
+        } else {
+            e.1 += 1
+        }
+        // 10 households, 5 registered and 5 unregistered when the village has them.
+        let available_reg = units.iter().filter(|u| u.village_code == *v && u.registered).count();
+        let available_unreg = units.iter().filter(|u| u.village_code == *v && !u.registered).count();
+        let reg = hs.iter().filter(|s| s.household_stratum == "registered").count();
+        assert_eq!(hs.len(), 10.min(available_reg + available_unreg), "{v}");
+        let expected_reg =
+            if available_unreg >= 5 { 5.min(available_reg) } else { (10 - available_unreg).min(available_reg) };
+        assert_eq!(reg, expected_reg, "{v}");
+        // Weights are the inverse of the inclusion probabilities, and sum, within a village
+        // stratum, to the stratum's size.
+        for s in hs.iter() {
+            assert!((s.weight * s.village_probability * s.household_probability - 1.0).abs() < 1e-9);
+        }
+    }
+    for (county, (p, np)) in &per_county {
+        assert_eq!(p + np, 29, "{county}: 29 villages");
+        assert_eq!((*p, *np), (19, 10), "{county}: poor and non-poor about 2:1");
+    }
+}
+
+/// A planted truth: each exited registered household is a wrong exit with a chance that is
+/// much higher for households the rules flag (so over-sampling them would bias an
+/// unweighted estimate), decided by a hash of its number so the population is fixed.
+fn planted_wrong(u: &sample::Unit) -> bool {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in u.household_id.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    let p = if u.wrong_exit_risk == Some(true) { 300 } else { 15 };
+    h % 1000 < p
+}
+
+#[test]
+fn the_weighted_estimate_of_a_planted_wrong_exit_rate_is_unbiased_across_seeds() {
+    let (_reg, a) = assessment("30000", "1", "33");
+    let (units, villages) = tuopin::check::sampling_frame(&a);
+    let exited = |u: &sample::Unit| u.registered && matches!(u.status.as_deref(), Some("05") | Some("03"));
+    let (num, den) = units
+        .iter()
+        .filter(|u| exited(u))
+        .fold((0.0, 0.0), |(n, d), u| (n + if planted_wrong(u) { u.size as f64 } else { 0.0 }, d + u.size as f64));
+    let truth = num / den;
+    assert!(truth > 0.02 && truth < 0.2, "{truth}");
+    let by_id: HashMap<&str, &sample::Unit> = units.iter().map(|u| (u.household_id.as_str(), u)).collect();
+
+    let seeds = 200;
+    let (mut estimates, mut naive, mut covered) = (vec![], vec![], 0);
+    for seed in 0..seeds {
+        let o = SampleOptions { seed, villages_per_county: 29, households_per_village: 10, risk_weight: 3.0 };
+        let s = sample::draw(&units, &villages, &o);
+        let results: HashMap<String, FieldResult> = s
+            .iter()
+            .map(|x| {
+                let u = by_id[x.household_id.as_str()];
+                (
+                    x.household_id.clone(),
+                    FieldResult { wrong_exit: Some(planted_wrong(u)), missed_persons: Some(0.0), approves: Some(true) },
+                )
+            })
+            .collect();
+        let e = &estimate::estimate(&s, &results, T)[0];
+        let r = e.wrong_exit_rate.estimate.unwrap();
+        estimates.push(r);
+        if e.wrong_exit_rate.ci_low.unwrap() <= truth && truth <= e.wrong_exit_rate.ci_high.unwrap() {
+            covered += 1;
+        }
+        // The same sample without its weights.
+        let (n, d) = s
+            .iter()
+            .filter(|x| x.household_stratum == "registered" && matches!(x.status.as_deref(), Some("05") | Some("03")))
+            .fold((0.0, 0.0), |(n, d), x| {
+                (
+                    n + if results[&x.household_id].wrong_exit == Some(true) { x.size as f64 } else { 0.0 },
+                    d + x.size as f64,
+                )
+            });
+        naive.push(n / d);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (estimates.iter().map(|r| (r - mean(&estimates)).powi(2)).sum::<f64>() / (seeds - 1) as f64).sqrt();
+    let monte_carlo_error = sd / (seeds as f64).sqrt();
+    assert!(
+        (mean(&estimates) - truth).abs() < 3.0 * monte_carlo_error,
+        "weighted mean {} vs truth {truth} (Monte Carlo error {monte_carlo_error})",
+        mean(&estimates)
+    );
+    let coverage = covered as f64 / seeds as f64;
+    println!(
+        "truth {truth:.4}; weighted mean {:.4} (sd {sd:.4}); unweighted mean {:.4}; 95% CI coverage {coverage:.3}",
+        mean(&estimates),
+        mean(&naive)
+    );
+    assert!(coverage >= 0.88, "95 % intervals covered the truth in {coverage} of samples");
+    // Without the design weights the over-sampled risk households bias the estimate upwards.
+    assert!(mean(&naive) - truth > 5.0 * monte_carlo_error, "naive {} vs truth {truth}", mean(&naive));
+}
+
+#[test]
+fn estimate_reads_field_results_and_gives_a_verdict() {
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args(["sample", "--seed", "1", "--out", out.path().to_str().unwrap()])
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Every household approves, nobody was missed, no wrong exits: every county passes with
+    // rates 0 and recognition 1.
+    let template = std::fs::read_to_string(out.path().join("results_template.csv")).unwrap();
+    let filled: String = template
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{}否,0,是\n", l.trim_end_matches(",,,").to_string() + ",")
+            }
+        })
+        .collect();
+    std::fs::write(out.path().join("results.csv"), filled).unwrap();
+    let sample_csv = out.path().join("sample.csv");
+    let results = out.path().join("results.csv");
+    let est_out = out.path().join("est");
+    let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args([
+            "--lang",
+            "en",
+            "estimate",
+            "--sample",
+            sample_csv.to_str().unwrap(),
+            "--results",
+            results.to_str().unwrap(),
+            "--out",
+            est_out.to_str().unwrap(),
+        ])
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("county 433127\n  wrong-exit rate: 0.00% (95% CI 0.00% – 0.00%), probability of breaking the threshold 0.00%"), "{text}");
+    assert!(
+        text.contains("  point estimates: passes; probability all three meet their thresholds 100.00%\n"),
+        "{text}"
+    );
+    // A bad cell names its row and column.
+    std::fs::write(&results, "户编号,核实错退\n4331271002010001,也许\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args([
+            "estimate",
+            "--sample",
+            sample_csv.to_str().unwrap(),
+            "--results",
+            results.to_str().unwrap(),
+            "--out",
+            est_out.to_str().unwrap(),
+        ])
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).ends_with("results.csv row 1 column 核实错退: `也许` is not 是/否\n"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
