@@ -128,3 +128,57 @@ fn finding_messages_name_the_check_the_row_and_the_value() {
         );
     }
 }
+
+#[test]
+fn every_check_has_its_message() {
+    let reg = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert!(
+        tuopin(&[
+            "gen",
+            "--households",
+            "4000",
+            "--seed",
+            "5",
+            "--faults",
+            "0.2",
+            "--format",
+            "csv",
+            "--out",
+            reg.path().to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let findings = read_csv(&out.path().join("findings.csv"));
+    // (check, severity, the message's fixed text; then `（column = value）` for the row).
+    let expected = [
+        ("id_check_character", "error", "公民身份号码校验码错误（小写 x 也是错误）（person_id = "),
+        ("id_sex_mismatch", "error", "性别与公民身份号码第17位不一致（奇数为男）（sex = "),
+        ("id_birth_date_mismatch", "error", "出生日期与公民身份号码第7–14位不一致（birth_date = "),
+        ("working_age_without_labour", "error", "劳动年龄内的健康人员登记为无劳动力或丧失劳动力（labour = 0"),
+        ("work_months_out_of_range", "error", "务工时间超出 0–12 个月（work_months = 13）"),
+        ("no_labour_working_away", "error", "无劳动力或丧失劳动力的人员登记了务工时间（work_months = "),
+        ("deceased_receiving_benefits", "warning", "已故人员仍登记享受低保或特困供养（health = 05）"),
+        ("no_living_member", "error", "空挂户：没有在世成员（household_id = "),
+        ("no_head", "error", "没有在世的户主（household_id = "),
+        ("two_heads", "error", "有两名或以上户主（household_id = "),
+        ("head_spouse_same_sex", "error", "户主与配偶性别相同（household_id = "),
+        ("income_not_positive", "error", "人均纯收入不大于0或超过合理上限（operating_cost = "),
+        ("income_mismatch", "error", "报表人均纯收入与按收入构成计算的值不一致（reported_per_capita_income = "),
+        ("cause_illness_all_healthy", "error", "主要致贫原因为因病，但在世成员都健康（main_cause = 01）"),
+        ("cause_schooling_no_student", "error", "主要致贫原因为因学，但没有在校生（main_cause = 03）"),
+        ("cause_disability_none_disabled", "error", "主要致贫原因为因残，但没有残疾成员（main_cause = 02）"),
+        ("dibao_household_no_dibao_member", "error", "低保贫困户没有低保成员（attribute = 02）"),
+        ("person_in_two_households", "error", "同一人登记在多个户中（"),
+        ("income_bunching", "warning", "已脱贫户人均纯收入扎堆在扶贫标准线上5%以内：线上 "),
+    ];
+    for (check, severity, text) in expected {
+        let f = findings.iter().find(|f| f["check"] == check).unwrap_or_else(|| panic!("no finding of {check}"));
+        assert_eq!(f["severity"], severity, "{check}");
+        assert!(f["message"].starts_with(text), "{check}: {}", f["message"]);
+    }
+    let checks: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["check"].as_str()).collect();
+    assert_eq!(checks.len(), expected.len(), "no check without a tested message: {checks:?}");
+}
