@@ -301,10 +301,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             match result {
                 Ok((d, written)) => {
                     print!("{}", tuopin::report::diff::render(&d, lang));
-                    println!("{}", messages::outputs_heading(lang));
-                    for p in written {
-                        println!("  {}", p.display());
-                    }
+                    print_written(lang, &written);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {
@@ -323,10 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         "{}",
                         messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check)
                     );
-                    println!("{}", messages::outputs_heading(lang));
-                    for p in &v.written {
-                        println!("  {}", p.display());
-                    }
+                    print_written(lang, &v.written);
                     Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
                 }
                 Err(errors) => {
@@ -367,10 +361,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         }
                     }
                     print!("{}", messages::sample_summary(lang, &per));
-                    println!("{}", messages::outputs_heading(lang));
-                    for p in written {
-                        println!("  {}", p.display());
-                    }
+                    print_written(lang, &written);
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(errors) => {
@@ -385,10 +376,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             for e in &est {
                 print!("{}", messages::estimate_lines(lang, e));
             }
-            println!("{}", messages::outputs_heading(lang));
-            for p in written {
-                println!("  {}", p.display());
-            }
+            print_written(lang, &written);
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { rules } => {
@@ -479,6 +467,14 @@ fn thresholds(pack: &Pack, values: &std::collections::HashMap<String, f64>) -> R
         county_incidence_max: get("county_incidence_max")?,
         county_rural_income_target: get("county_rural_income_target")?,
     })
+}
+
+/// The files a command wrote, under a heading.
+fn print_written(lang: Lang, written: &[PathBuf]) {
+    println!("{}", messages::outputs_heading(lang));
+    for p in written {
+        println!("  {}", p.display());
+    }
 }
 
 fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<&Path>) {

@@ -3,28 +3,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::Case;
 use tuopin::register::{Aliases, Table};
-
-/// A copy of the Hunan pack in a temporary folder.
-fn pack_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dst = tmp.path().join("hunan");
-    copy_dir(&common::hunan(), &dst);
-    (tmp, dst)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(|_| ()).unwrap() }
-    }
-}
 
 fn write(pack: &Path, rel: &str, text: &str) {
     std::fs::write(pack.join(rel), text).unwrap();
@@ -42,7 +25,7 @@ const HEADER: &str = "// id: household.extra\n// 标题: 测试\n// 来源: test
 
 #[test]
 fn an_unknown_name_is_reported_with_line_column_caret_and_a_suggestion() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(&pack, "household/extra.rhai", &format!("{HEADER}wage_incme > 0\n"));
     assert_eq!(
         diagnostics(&pack, 2020),
@@ -53,7 +36,7 @@ fn an_unknown_name_is_reported_with_line_column_caret_and_a_suggestion() {
 
 #[test]
 fn syntax_errors_point_at_the_operator_and_explain_and_or() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(&pack, "household/extra.rhai", &format!("{HEADER}food_secure && water_safe\n"));
     let d = diagnostics(&pack, 2020);
     assert!(d.starts_with("PACK/household/extra.rhai:5:13: syntax error:"), "{d}");
@@ -63,7 +46,7 @@ fn syntax_errors_point_at_the_operator_and_explain_and_or() {
 
 #[test]
 fn a_circle_of_rules_is_named() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(&pack, "household/a.rhai", "// id: household.a\n// 类型: 判断\nb\n");
     write(&pack, "household/b.rhai", "// id: household.b\n// 类型: 判断\na\n");
     let d = diagnostics(&pack, 2020);
@@ -75,7 +58,7 @@ fn a_circle_of_rules_is_named() {
 
 #[test]
 fn reading_a_higher_level_or_a_lower_one_without_aggregation_is_refused() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(&pack, "household/extra.rhai", &format!("{HEADER}collective_income > 0 and health == \"01\"\n"));
     let d = diagnostics(&pack, 2020);
     assert!(d.contains("PACK/household/extra.rhai:5:1: `collective_income` belongs to the village level, above this household rule\n"), "{d}");
@@ -88,7 +71,7 @@ fn reading_a_higher_level_or_a_lower_one_without_aggregation_is_refused() {
 
 #[test]
 fn a_parameter_missing_for_the_year_and_an_unknown_parameter() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     let d = diagnostics(&pack, 2013);
     assert_eq!(
         d,
@@ -105,7 +88,7 @@ fn a_parameter_missing_for_the_year_and_an_unknown_parameter() {
 
 #[test]
 fn an_unknown_parameter_key_names_its_file_and_line() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
     write(&pack, "parameters.toml", &params.replacen("unit = \"元/人·年\"", "units = \"元/人·年\"", 1));
     let d = diagnostics(&pack, 2020);
@@ -113,7 +96,7 @@ fn an_unknown_parameter_key_names_its_file_and_line() {
 }
 
 fn run_rule(body: &str, kind: &str) -> tuopin::eval::Outcomes {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(&pack, "household/extra.rhai", &format!("// id: household.extra\n// 类型: {kind}\n{body}\n"));
     common::run_pack(&Case::new().household_of("H1", 1, &[]), &pack, 2020).outcomes
 }
@@ -128,7 +111,7 @@ fn the_sandbox_stops_endless_loops_huge_strings_and_deep_nesting_with_their_erro
     let errs = run_rule("let s = \"0123456789\"; while true { s += s; } true", "判断").errors;
     assert_eq!(errs[0].message, "Length of string too large");
 
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     let deep = format!("{}1{}", "(".repeat(200), ")".repeat(200));
     write(&pack, "household/extra.rhai", &format!("// id: household.extra\n// 类型: 数值\n{deep} > 0\n"));
     let d = diagnostics(&pack, 2020);
@@ -153,7 +136,7 @@ fn a_runtime_type_error_is_reported_per_row_and_the_batch_goes_on() {
 
 #[test]
 fn a_verdict_does_not_depend_on_the_order_of_conditions() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(
         &pack,
         "household/reversed.rhai",
@@ -188,7 +171,7 @@ fn a_verdict_does_not_depend_on_the_order_of_conditions() {
 
 #[test]
 fn chinese_names_for_fields_rules_parameters_and_operators() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     write(
         &pack,
         "household/zh.rhai",

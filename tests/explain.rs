@@ -9,14 +9,6 @@ use std::process::Command;
 use serde_json::Value as Json;
 use tuopin::register::{Aliases, Encoding};
 
-fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
-}
-
 /// A CSV cell against an explanation value: `true`/`false`/empty, or a number.
 fn same(cell: &str, v: &Json) -> bool {
     match v {
@@ -36,9 +28,9 @@ fn explain_agrees_with_check_on_every_demo_household() {
         .status()
         .unwrap();
     assert!(status.success());
-    let households = read_csv(&out.path().join("households.csv"));
-    let persons = read_csv(&out.path().join("persons.csv"));
-    let villages = read_csv(&out.path().join("villages.csv"));
+    let households = common::read_csv(&out.path().join("households.csv"));
+    let persons = common::read_csv(&out.path().join("persons.csv"));
+    let villages = common::read_csv(&out.path().join("villages.csv"));
 
     let ev = tuopin::check::evaluate_register(
         &common::repo().join("fixtures/demo"),

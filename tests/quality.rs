@@ -3,26 +3,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::process::Command;
-
-fn tuopin(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(common::repo()).output().unwrap()
-}
-
-fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
-}
-
 #[test]
 fn every_planted_fault_is_found() {
     let reg = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = tuopin(&[
+    let o = common::tuopin(&[
         "gen",
         "--households",
         "4000",
@@ -36,10 +21,11 @@ fn every_planted_fault_is_found() {
         reg.path().to_str().unwrap(),
     ]);
     assert!(o.status.success());
-    let o = tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let o =
+        common::tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "errors were found");
-    let faults = read_csv(&reg.path().join("faults.csv"));
-    let findings = read_csv(&out.path().join("findings.csv"));
+    let faults = common::read_csv(&reg.path().join("faults.csv"));
+    let findings = common::read_csv(&out.path().join("findings.csv"));
     assert!(faults.len() > 500);
     for f in &faults {
         let found =
@@ -47,7 +33,7 @@ fn every_planted_fault_is_found() {
         assert!(found, "planted {f:?} not found");
     }
     // The risk list puts households with faults and risk flags first.
-    let risk = read_csv(&out.path().join("risk.csv"));
+    let risk = common::read_csv(&out.path().join("risk.csv"));
     let scores: Vec<u64> = risk.iter().map(|r| r["risk_score"].parse().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]));
     assert!(risk[0]["data_errors"].parse::<u64>().unwrap() > 0 || risk[0]["wrong_exit_risk"] == "true");
@@ -59,11 +45,11 @@ fn a_clean_register_has_no_error_findings() {
         let reg = tempfile::tempdir().unwrap();
         let out = tempfile::tempdir().unwrap();
         assert!(
-            tuopin(&["gen", "--households", "3000", "--seed", seed, "--out", reg.path().to_str().unwrap()])
+            common::tuopin(&["gen", "--households", "3000", "--seed", seed, "--out", reg.path().to_str().unwrap()])
                 .status
                 .success()
         );
-        let o = tuopin(&[
+        let o = common::tuopin(&[
             "--lang",
             "en",
             "validate",
@@ -73,7 +59,7 @@ fn a_clean_register_has_no_error_findings() {
             out.path().to_str().unwrap(),
         ]);
         assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-        let findings = read_csv(&out.path().join("findings.csv"));
+        let findings = common::read_csv(&out.path().join("findings.csv"));
         assert!(
             findings.iter().all(|f| f["severity"] == "warning"),
             "{:?}",
@@ -111,8 +97,8 @@ fn finding_messages_name_the_check_the_row_and_the_value() {
     }
     w.flush().unwrap();
     let out = tempfile::tempdir().unwrap();
-    tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
-    let findings = read_csv(&out.path().join("findings.csv"));
+    common::tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let findings = common::read_csv(&out.path().join("findings.csv"));
     let messages: Vec<(String, String, String)> =
         findings.iter().map(|f| (f["check"].clone(), f["key"].clone(), f["message"].clone())).collect();
     let expect = [
@@ -134,7 +120,7 @@ fn every_check_has_its_message() {
     let reg = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     assert!(
-        tuopin(&[
+        common::tuopin(&[
             "gen",
             "--households",
             "4000",
@@ -150,8 +136,8 @@ fn every_check_has_its_message() {
         .status
         .success()
     );
-    tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
-    let findings = read_csv(&out.path().join("findings.csv"));
+    common::tuopin(&["validate", "--data", reg.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let findings = common::read_csv(&out.path().join("findings.csv"));
     // (check, severity, the message's fixed text; then `（column = value）` for the row).
     let expected = [
         ("id_check_character", "error", "公民身份号码校验码错误（小写 x 也是错误）（person_id = "),

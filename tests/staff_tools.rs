@@ -5,24 +5,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(|_| ()).unwrap() }
-    }
-}
-
-fn pack_copy() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dst = tmp.path().join("hunan");
-    copy_dir(&common::hunan(), &dst);
-    (tmp, dst)
-}
+use std::path::Path;
+use std::process::Output;
 
 fn edit(pack: &Path, rel: &str, from: &str, to: &str) {
     let p = pack.join(rel);
@@ -31,52 +15,40 @@ fn edit(pack: &Path, rel: &str, from: &str, to: &str) {
     std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
 }
 
-fn tuopin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(common::repo()).output().unwrap()
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
 }
 
 /// The base pack's household results on the demo register.
 fn base_households() -> Vec<HashMap<String, String>> {
     let out = tempfile::tempdir().unwrap();
-    let o = tuopin(&["check", "--format", "csv", "--out", out.path().to_str().unwrap()]);
+    let o = common::tuopin(&["check", "--format", "csv", "--out", out.path().to_str().unwrap()]);
     assert!(o.status.success());
-    read_csv(&out.path().join("households.csv"))
+    common::read_csv(&out.path().join("households.csv"))
 }
 
 #[test]
 fn the_shipped_pack_is_clean_and_its_cases_pass() {
-    let o = tuopin(&["--lang", "en", "lint", "--deny-warnings"]);
+    let o = common::tuopin(&["--lang", "en", "lint", "--deny-warnings"]);
     assert_eq!(stdout(&o), "0 error(s), 0 warning(s)\n");
     assert_eq!(o.status.code(), Some(0));
-    let o = tuopin(&["--lang", "en", "test"]);
+    let o = common::tuopin(&["--lang", "en", "test"]);
     assert_eq!(stdout(&o), "65 passed, 0 failed\n");
-    let o = tuopin(&["test"]);
+    let o = common::tuopin(&["test"]);
     assert_eq!(stdout(&o), "通过 65 个案例，失败 0 个\n");
 }
 
 #[test]
 fn raising_the_poverty_line() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     edit(&pack, "parameters.toml", "2020 = 4000 }", "2020 = 4200 }");
     let p = pack.to_str().unwrap();
 
     // lint: nothing to say about a changed value.
-    assert_eq!(stdout(&tuopin(&["--lang", "en", "lint", "--rules", p])), "0 error(s), 0 warning(s)\n");
+    assert_eq!(stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])), "0 error(s), 0 warning(s)\n");
 
     // test: the cases that sit exactly on 4000 (and on 1.5 × 4000 for monitoring) now fail.
-    let o = tuopin(&["--lang", "en", "test", "--rules", p]);
+    let o = common::tuopin(&["--lang", "en", "test", "--rules", p]);
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     let failed: Vec<&str> = text
@@ -103,14 +75,23 @@ fn raising_the_poverty_line() {
         .count();
     assert!(expected > 0);
     let out = tempfile::tempdir().unwrap();
-    let o =
-        tuopin(&["--lang", "en", "diff", "--base", "rules/hunan", "--new", p, "--out", out.path().to_str().unwrap()]);
+    let o = common::tuopin(&[
+        "--lang",
+        "en",
+        "diff",
+        "--base",
+        "rules/hunan",
+        "--new",
+        p,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let line = format!(
         "household.income_above_line (人均纯收入达到扶贫标准): true→false {expected}, false→true 0, to unknown 0, from unknown 0, number changed 0"
     );
     assert!(stdout(&o).lines().any(|l| l == line), "{}", stdout(&o));
-    let changes = read_csv(&out.path().join("changes.csv"));
+    let changes = common::read_csv(&out.path().join("changes.csv"));
     assert_eq!(changes.iter().filter(|c| c["rule"] == "household.income_above_line").count(), expected);
     assert!(
         changes
@@ -130,12 +111,12 @@ fn calamine_sheets(p: &Path) -> Vec<String> {
 
 #[test]
 fn dropping_a_condition() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     edit(&pack, "household/meets_exit_standard.rhai", " and water_assured", "");
     let p = pack.to_str().unwrap();
 
     // lint: the water rule is now read by nothing.
-    let o = tuopin(&["--lang", "en", "lint", "--rules", p]);
+    let o = common::tuopin(&["--lang", "en", "lint", "--rules", p]);
     let text = stdout(&o).replace(p, "PACK");
     assert_eq!(
         text,
@@ -144,13 +125,13 @@ fn dropping_a_condition() {
          0 error(s), 1 warning(s)\n"
     );
     assert_eq!(o.status.code(), Some(0), "warnings alone do not fail");
-    assert_eq!(tuopin(&["lint", "--rules", p, "--deny-warnings"]).status.code(), Some(1));
-    let zh = stdout(&tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+    assert_eq!(common::tuopin(&["lint", "--rules", p, "--deny-warnings"]).status.code(), Some(1));
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
     assert!(zh.starts_with("PACK/household/water_assured.rhai:1:1: 警告[W003]: 规则 `household.water_assured` 既没有被其他规则引用，也不是 pack.toml 中的结论、风险标记或输出\n"), "{zh}");
     assert!(zh.ends_with("0 个错误，1 个警告\n"), "{zh}");
 
     // test: the cases that relied on the water condition fail.
-    let text = stdout(&tuopin(&["--lang", "en", "test", "--rules", p]));
+    let text = stdout(&common::tuopin(&["--lang", "en", "test", "--rules", p]));
     let failed: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with('✗'))
@@ -178,8 +159,17 @@ fn dropping_a_condition() {
         .count();
     assert!(only_water > 0);
     let out = tempfile::tempdir().unwrap();
-    let o =
-        tuopin(&["--lang", "en", "diff", "--base", "rules/hunan", "--new", p, "--out", out.path().to_str().unwrap()]);
+    let o = common::tuopin(&[
+        "--lang",
+        "en",
+        "diff",
+        "--base",
+        "rules/hunan",
+        "--new",
+        p,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     let line = format!(
         "household.meets_exit_standard (达到脱贫标准（一超过、两不愁、三保障）): true→false 0, false→true {only_water}, to unknown 0, from unknown 0, number changed 0"
     );
@@ -188,17 +178,17 @@ fn dropping_a_condition() {
 
 #[test]
 fn a_typo_is_an_error_for_lint_test_and_diff_in_both_languages() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     edit(&pack, "household/no_worries.rhai", "and clothing_secure", "and clothing_secur");
     let p = pack.to_str().unwrap();
-    let en = stdout(&tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
+    let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
     assert_eq!(
         en,
         "PACK/household/no_worries.rhai:6:17: unknown name `clothing_secur`: not a field, rule or parameter of the household level\n\
          6 | food_secure and clothing_secur\n                    ^\n  = did you mean clothing_secure?\n\n\
          1 error(s), 0 warning(s)\n"
     );
-    let zh = stdout(&tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
     assert_eq!(
         zh,
         "PACK/household/no_worries.rhai:6:17: 未知的名称 `clothing_secur`：不是农户层的字段、规则或参数\n\
@@ -210,7 +200,7 @@ fn a_typo_is_an_error_for_lint_test_and_diff_in_both_languages() {
     {
         let mut full = vec!["--lang", "en"];
         full.extend(args.iter());
-        let o = tuopin(&full);
+        let o = common::tuopin(&full);
         assert_eq!(o.status.code(), Some(1));
         let err = String::from_utf8_lossy(&o.stderr).replace(p, "PACK");
         assert!(err.starts_with("The rule pack has errors; no rule was run:\nPACK/household/no_worries.rhai:6:17: unknown name `clothing_secur`"), "{err}");
@@ -220,7 +210,7 @@ fn a_typo_is_an_error_for_lint_test_and_diff_in_both_languages() {
 
 #[test]
 fn warnings_for_numbers_unused_parameters_missing_sources_and_wrong_codes() {
-    let (_t, pack) = pack_copy();
+    let (_t, pack) = common::hunan_copy();
     std::fs::write(
         pack.join("household/extra.rhai"),
         "// id: household.extra\n// 类型: 判断\nhouse_safety == \"04\" or wage_income > 3000 or house_safety in [\"01\", \"安全\"]\n",
@@ -234,7 +224,7 @@ fn warnings_for_numbers_unused_parameters_missing_sources_and_wrong_codes() {
     )
     .unwrap();
     let p = pack.to_str().unwrap();
-    let en = stdout(&tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
+    let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
     let heads: Vec<&str> = en.lines().filter(|l| l.starts_with("PACK")).collect();
     assert_eq!(
         heads,
@@ -251,7 +241,7 @@ fn warnings_for_numbers_unused_parameters_missing_sources_and_wrong_codes() {
         ]
     );
     assert!(en.contains("  = the codes of `house_safety`: 01 安全, 02 C级危房, 03 D级危房\n"), "{en}");
-    let zh = stdout(&tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
     assert!(
         zh.contains("PACK/household/extra.rhai:3:39: 警告[W001]: 规则中直接写了数字 3000，它应该是一个参数\n"),
         "{zh}"

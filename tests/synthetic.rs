@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::process::Command;
 
 use polars::prelude::*;
@@ -20,14 +20,6 @@ fn generate(args: &[&str]) -> tempfile::TempDir {
         .unwrap();
     assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     out
-}
-
-fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
 }
 
 #[test]
@@ -58,8 +50,8 @@ fn same_seed_same_bytes_and_another_seed_differs() {
 #[test]
 fn a_clean_register_is_consistent_and_loads_back() {
     let dir = generate(&["--households", "3000", "--seed", "4", "--format", "csv"]);
-    let persons = read_csv(&dir.path().join("persons.csv"));
-    let households = read_csv(&dir.path().join("households.csv"));
+    let persons = common::read_csv(&dir.path().join("persons.csv"));
+    let households = common::read_csv(&dir.path().join("households.csv"));
     assert_eq!(households.len(), 3000);
     assert!(!dir.path().join("faults.csv").exists());
     // Valid IDs, unique, agreeing with sex and birth date.
@@ -103,9 +95,9 @@ fn a_clean_register_is_consistent_and_loads_back() {
 #[test]
 fn every_planted_fault_is_where_the_side_file_says() {
     let dir = generate(&["--households", "4000", "--seed", "5", "--format", "csv", "--faults", "0.2"]);
-    let persons = read_csv(&dir.path().join("persons.csv"));
-    let households = read_csv(&dir.path().join("households.csv"));
-    let faults = read_csv(&dir.path().join("faults.csv"));
+    let persons = common::read_csv(&dir.path().join("persons.csv"));
+    let households = common::read_csv(&dir.path().join("households.csv"));
+    let faults = common::read_csv(&dir.path().join("faults.csv"));
     let kinds: std::collections::BTreeSet<&str> = faults.iter().map(|f| f["fault"].as_str()).collect();
     assert_eq!(kinds.len(), tuopin::r#gen::faults::FAULT_IDS.len(), "every kind planted: {kinds:?}");
     let members = |hid: &str| persons.iter().filter(move |p| p["household_id"] == hid).collect::<Vec<_>>();

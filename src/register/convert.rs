@@ -173,6 +173,39 @@ fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), 
     Ok(())
 }
 
+/// Where a column's bad cells are reported.
+struct Sink<'a> {
+    bad: &'a mut [bool],
+    errors: &'a mut Vec<InputError>,
+    file: &'a str,
+    header: &'a str,
+    expected: String,
+}
+
+/// Parse a column: every non-empty cell must parse; one that does not is an input error of
+/// its row (and the cell is null).
+fn parse_column<T>(
+    col: &RawColumn,
+    n: usize,
+    sink: &mut Sink,
+    parse: impl Fn(Cell) -> Option<T>,
+) -> Result<Vec<Option<T>>, String> {
+    let mut out = Vec::with_capacity(n);
+    for_each_cell(col, |row, cell| {
+        let v = match cell {
+            Cell::Null => None,
+            c => parse(c).or_else(|| {
+                sink.bad[row] = true;
+                let problem = Problem::WrongValue(sink.expected.clone());
+                sink.errors.push(InputError::cell(sink.file, row + 1, sink.header, Some(&c.written()), problem));
+                None
+            }),
+        };
+        out.push(v);
+    })?;
+    Ok(out)
+}
+
 /// The typed frame of one table, and which rows had errors.
 pub struct Typed {
     pub frame: DataFrame,
@@ -245,155 +278,75 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
             continue;
         };
         let header = raw.headers[i].clone();
-        let mut err = |row: usize, cell: Cell, problem: Problem| {
-            bad[row] = true;
-            errors.push(InputError::cell(&file, row + 1, &header, Some(&cell.written()), problem));
-        };
-        let expected = || Problem::WrongValue(aliases.expectation(spec.kind));
         let name: PlSmallStr = spec.name.into();
-        let result = match spec.kind {
-            Kind::Key | Kind::Text | Kind::DigitKey(_) => {
-                let mut out: Vec<Option<String>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let text = match cell {
-                        Cell::Null => None,
-                        Cell::Text(s) => Some(s.to_string()),
-                        Cell::Int(v) => Some(v.to_string()),
-                        Cell::Float(f) if f.fract() == 0.0 => Some(float_text(f)),
-                        Cell::Date(d) if spec.kind == Kind::Text => Some(date_text(d)),
-                        _ => {
-                            err(row, cell, expected());
-                            None
-                        }
-                    };
-                    if let (Kind::DigitKey(n), Some(t)) = (spec.kind, &text)
-                        && (t.len() != n || !t.bytes().all(|b| b.is_ascii_digit()))
-                    {
-                        err(row, cell, expected());
-                    }
-                    out.push(text);
-                });
-                r.map(|_| Series::new(name, out))
-            }
-            Kind::Code(list) => {
-                let mut out: Vec<Option<u8>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let code = match cell {
-                        Cell::Null => None,
-                        Cell::Text(s) => aliases.code(list, s).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        Cell::Int(v) => aliases.code(list, &v.to_string()).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        Cell::Float(f) if f.fract() == 0.0 => aliases.code(list, &float_text(f)).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        _ => {
-                            err(row, cell, expected());
-                            None
-                        }
-                    };
-                    out.push(code.and_then(|c| list.index_of(c)));
-                });
-                r.map(|_| Series::new(name, out))
-            }
-            Kind::Bool => {
-                let mut out: Vec<Option<bool>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let v = match cell {
-                        Cell::Null => None,
-                        Cell::Bool(b) => Some(b),
-                        Cell::Int(0) => Some(false),
-                        Cell::Int(1) => Some(true),
-                        Cell::Float(f) if f == 0.0 || f == 1.0 => Some(f == 1.0),
-                        Cell::Text(s) => aliases.boolean(s).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        _ => {
-                            err(row, cell, expected());
-                            None
-                        }
-                    };
-                    out.push(v);
-                });
-                r.map(|_| Series::new(name, out))
-            }
-            Kind::Number => {
-                let mut out: Vec<Option<f64>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let v = match cell {
-                        Cell::Null => None,
-                        Cell::Int(v) => Some(v as f64),
-                        Cell::Float(f) if f.is_finite() => Some(f),
-                        Cell::Text(s) => match s.parse::<f64>() {
-                            Ok(f) if f.is_finite() => Some(f),
-                            _ => {
-                                err(row, cell, expected());
-                                None
-                            }
-                        },
-                        _ => {
-                            err(row, cell, expected());
-                            None
-                        }
-                    };
-                    out.push(v);
-                });
-                r.map(|_| Series::new(name, out))
-            }
-            Kind::Int(range) => {
-                let mut out: Vec<Option<i64>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let v = match cell {
-                        Cell::Null => None,
-                        Cell::Int(v) => Some(v),
-                        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(f as i64),
-                        Cell::Text(s) => s.parse::<i64>().ok().or_else(|| match s.parse::<f64>() {
-                            Ok(f) if f.fract() == 0.0 && f.abs() < 9e15 => Some(f as i64),
-                            _ => None,
-                        }),
-                        _ => None,
-                    };
-                    let in_range = |x: i64| range.is_none_or(|(lo, hi)| (lo..=hi).contains(&x));
-                    match (cell, v) {
-                        (Cell::Null, _) => out.push(None),
-                        (_, Some(x)) if in_range(x) => out.push(Some(x)),
-                        _ => {
-                            err(row, cell, expected());
-                            out.push(None);
-                        }
-                    }
-                });
-                r.map(|_| Series::new(name, out))
-            }
-            Kind::Date => {
-                let mut out: Vec<Option<i32>> = Vec::with_capacity(raw.n_rows);
-                let r = for_each_cell(&raw.columns[i], |row, cell| {
-                    let v = match cell {
-                        Cell::Null => None,
-                        Cell::Date(d) => Some(d),
-                        Cell::Text(s) => parse_date(s).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        Cell::Int(v) => parse_date(&v.to_string()).or_else(|| {
-                            err(row, cell, expected());
-                            None
-                        }),
-                        _ => {
-                            err(row, cell, expected());
-                            None
-                        }
-                    };
-                    out.push(v);
-                });
-                r.map(|_| Int32Chunked::new(name, out).into_date().into_series())
-            }
+        let mut sink =
+            Sink { bad: &mut bad, errors, file: &file, header: &header, expected: aliases.expectation(spec.kind) };
+        let (col, n) = (&raw.columns[i], raw.n_rows);
+        let integral = |f: f64| f.fract() == 0.0 && f.abs() < 9e15;
+        let result: Result<Series, String> = match spec.kind {
+            Kind::Key | Kind::Text | Kind::DigitKey(_) => parse_column(col, n, &mut sink, |c| {
+                let t = match c {
+                    Cell::Text(s) => s.to_string(),
+                    Cell::Int(v) => v.to_string(),
+                    Cell::Float(f) if integral(f) => float_text(f),
+                    Cell::Date(d) if spec.kind == Kind::Text => date_text(d),
+                    _ => return None,
+                };
+                match spec.kind {
+                    Kind::DigitKey(n) if t.len() != n || !t.bytes().all(|b| b.is_ascii_digit()) => None,
+                    _ => Some(t),
+                }
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Code(list) => parse_column(col, n, &mut sink, |c| {
+                let code = match c {
+                    Cell::Text(s) => aliases.code(list, s),
+                    Cell::Int(v) => aliases.code(list, &v.to_string()),
+                    Cell::Float(f) if integral(f) => aliases.code(list, &float_text(f)),
+                    _ => None,
+                };
+                code.and_then(|code| list.index_of(code))
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Bool => parse_column(col, n, &mut sink, |c| match c {
+                Cell::Bool(b) => Some(b),
+                Cell::Int(0) => Some(false),
+                Cell::Int(1) => Some(true),
+                Cell::Float(f) if f == 0.0 || f == 1.0 => Some(f == 1.0),
+                Cell::Text(s) => aliases.boolean(s),
+                _ => None,
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Number => parse_column(col, n, &mut sink, |c| {
+                match c {
+                    Cell::Int(v) => Some(v as f64),
+                    Cell::Float(f) => Some(f),
+                    Cell::Text(s) => s.parse::<f64>().ok(),
+                    _ => None,
+                }
+                .filter(|f| f.is_finite())
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Int(range) => parse_column(col, n, &mut sink, |c| {
+                match c {
+                    Cell::Int(v) => Some(v),
+                    Cell::Float(f) if integral(f) => Some(f as i64),
+                    Cell::Text(s) => s
+                        .parse::<i64>()
+                        .ok()
+                        .or_else(|| s.parse::<f64>().ok().filter(|f| integral(*f)).map(|f| f as i64)),
+                    _ => None,
+                }
+                .filter(|x| range.is_none_or(|(lo, hi)| (lo..=hi).contains(x)))
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Date => parse_column(col, n, &mut sink, |c| match c {
+                Cell::Date(d) => Some(d),
+                Cell::Text(s) => parse_date(s),
+                Cell::Int(v) => parse_date(&v.to_string()),
+                _ => None,
+            })
+            .map(|v| Int32Chunked::new(name, v).into_date().into_series()),
         };
         match result {
             Ok(series) => {

@@ -219,3 +219,35 @@ impl Run {
         }
     }
 }
+
+/// A CSV file as rows of header → cell.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// Copy a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(|_| ()).unwrap() }
+    }
+}
+
+/// A copy of the Hunan pack in a temporary folder (keep the TempDir alive).
+pub fn hunan_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("hunan");
+    copy_dir(&hunan(), &dst);
+    (tmp, dst)
+}
+
+/// Run the `tuopin` binary from the repository root.
+pub fn tuopin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(repo()).output().unwrap()
+}
