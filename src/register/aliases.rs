@@ -101,7 +101,7 @@ impl Aliases {
             }
         }
         for (list_name, labels) in f.code_labels {
-            let list = all_code_lists()
+            let list = CodeList::ALL
                 .into_iter()
                 .find(|l| l.name() == list_name)
                 .ok_or_else(|| bad(format!("unknown code list `{list_name}`")))?;
@@ -215,23 +215,6 @@ impl Aliases {
     }
 }
 
-pub fn all_code_lists() -> [CodeList; 12] {
-    use CodeList::*;
-    [
-        Relation,
-        Sex,
-        SchoolStatus,
-        SchoolingExempt,
-        Health,
-        Labour,
-        MedicalInsurance,
-        Attribute,
-        Status,
-        MainCause,
-        HouseSafety,
-        PoorCounty,
-    ]
-}
 
 #[cfg(test)]
 mod tests {

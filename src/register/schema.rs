@@ -117,6 +117,21 @@ pub enum CodeList {
 }
 
 impl CodeList {
+    pub const ALL: [CodeList; 12] = [
+        CodeList::Relation,
+        CodeList::Sex,
+        CodeList::SchoolStatus,
+        CodeList::SchoolingExempt,
+        CodeList::Health,
+        CodeList::Labour,
+        CodeList::MedicalInsurance,
+        CodeList::Attribute,
+        CodeList::Status,
+        CodeList::MainCause,
+        CodeList::HouseSafety,
+        CodeList::PoorCounty,
+    ];
+
     /// The name of this list in the alias table's `code_labels`.
     pub fn name(self) -> &'static str {
         match self {
