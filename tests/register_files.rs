@@ -269,3 +269,98 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     }
     assert!(snapshot(&fixtures) == before, "a command modified a file under fixtures/");
 }
+
+#[test]
+fn skip_invalid_makes_village_and_county_aggregates_unknown() {
+    // Household 1's wage is not a number: it and its three members are set aside, so the
+    // village's and county's remaining poor and incidence are unknown, not computed without it.
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let r = common::tuopin(&[
+        "check",
+        "--data",
+        "fixtures/bad/wrong-type",
+        "--out",
+        o,
+        "--format",
+        "csv",
+        "--skip-invalid",
+    ]);
+    assert_eq!(r.status.code(), Some(1));
+    let households = common::read_csv(&out.path().join("households.csv"));
+    assert_eq!(
+        households.iter().map(|h| h["household_id"].as_str()).collect::<Vec<_>>(),
+        vec!["4331271002010002", "4331271002010003"]
+    );
+    let village = &common::read_csv(&out.path().join("villages.csv"))[0];
+    assert_eq!(
+        (village["remaining_poor"].as_str(), village["incidence"].as_str(), village["exit_eligible"].as_str()),
+        ("", "", "")
+    );
+    let county = &common::read_csv(&out.path().join("counties.csv"))[0];
+    assert_eq!((county["remaining_poor"].as_str(), county["incidence"].as_str()), ("", ""));
+    let set_aside = std::fs::read_to_string(out.path().join("set_aside.csv")).unwrap();
+    assert_eq!(set_aside.lines().filter(|l| l.starts_with("persons,")).count(), 3);
+    assert!(set_aside.contains("households,4331271002010001\n"));
+}
+
+#[test]
+fn xlsx_results_say_yes_no_unknown() {
+    use calamine::{Data, Reader};
+    let out = tempfile::tempdir().unwrap();
+    let r = common::tuopin(&[
+        "check",
+        "--data",
+        "fixtures/real-world/gbk-csv",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--format",
+        "xlsx",
+    ]);
+    assert_eq!(r.status.code(), Some(0));
+    let mut book = calamine::open_workbook_auto(out.path().join("households.xlsx")).unwrap();
+    let range = book.worksheet_range("Sheet1").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) => f.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    // H1: income 3333.33 per person, under the line; H3 (unregistered) has an unknown net
+    // income (operating income empty).
+    assert_eq!(rows[1][col("income_above_line")], "否");
+    assert_eq!(rows[1][col("no_worries")], "是");
+    assert_eq!(rows[3][col("income_above_line")], "未知");
+    assert_eq!(rows[3][col("net_income")], "");
+    assert_eq!(rows[1][col("reasons")], "人均纯收入达到扶贫标准：否");
+    assert_eq!(
+        rows[3][col("reasons")],
+        "人均纯收入达到扶贫标准：未知（缺 生产经营性收入）；不愁吃、不愁穿（两不愁）：否；风险：漏评风险（非建档立卡户未达到脱贫标准）"
+    );
+    // The terminal summary, in both languages.
+    let zh = String::from_utf8_lossy(&r.stdout);
+    assert!(zh.starts_with("  已检查农户             3\n"), "{zh}");
+    let en = common::tuopin(&[
+        "--lang",
+        "en",
+        "check",
+        "--data",
+        "fixtures/real-world/gbk-csv",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&en.stdout)
+            .starts_with("  households checked                3\n  exit-eligible households          0\n"),
+        "{}",
+        String::from_utf8_lossy(&en.stdout)
+    );
+}

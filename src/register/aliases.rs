@@ -215,7 +215,6 @@ impl Aliases {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
