@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use tuopin::check::{self, CheckOptions, CheckResult};
+use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::register::{Encoding, Format};
 
 fn main() {
@@ -45,7 +45,7 @@ fn main() {
         };
         common::reset_peak();
         let start = Instant::now();
-        let result = check::run(&o, &|_| {}, &|_| {}).expect("check");
+        let result = jobs::run(&o, &|_| {}, &|_| {}).expect("check");
         let secs = start.elapsed().as_secs_f64();
         let peak = common::peak_mib();
         let CheckResult::Done { outcomes, .. } = result else { panic!("the generated register has input errors") };

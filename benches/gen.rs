@@ -14,7 +14,7 @@ fn main() {
     let households = common::size_arg(1_000_000);
     let dir = tempfile_dir();
     let aliases = register::Aliases::builtin();
-    let (_pack, values) = tuopin::check::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
+    let (_pack, values) = tuopin::jobs::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
     let t = |k: &str| values[k];
     let thresholds = tuopin::r#gen::Thresholds {
         poverty_line: t("poverty_line"),

@@ -5,10 +5,10 @@
 //! for tests and benchmarks. `../shared/DOMAIN.md` (copied into the README's references) is
 //! the specification of the data and the rules.
 
-pub mod check;
 pub mod eval;
 pub mod r#gen;
 pub mod inspect;
+pub mod jobs;
 pub mod messages;
 pub mod quality;
 pub mod register;

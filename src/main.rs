@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use tuopin::check::{self, CheckOptions, CheckResult};
+use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
 use tuopin::register::{self, Aliases, Encoding, Format, LoadOptions, Table};
 use tuopin::rules::Pack;
@@ -269,14 +269,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     bar.set_style(style);
                 }
             };
-            let result = check::run(&o, &progress, &on_loaded)?;
+            let result = jobs::run(&o, &progress, &on_loaded)?;
             bar.finish_and_clear();
             Ok(report_check(lang, result, started))
         }
         Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let ev = match check::evaluate_register(&data, &rules, year, &Aliases::builtin(), Encoding::Auto)? {
+            let ev = match jobs::evaluate_register(&data, &rules, year, &Aliases::builtin(), Encoding::Auto)? {
                 Ok(ev) => ev,
                 Err(errors) => {
                     print_input_errors(lang, &errors, None);
@@ -297,7 +297,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Diff { base, new, data, year, base_year, out } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let result =
-                check::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
+                jobs::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
             match result {
                 Ok((d, written)) => {
                     print!("{}", tuopin::report::diff::render(&d, lang));
@@ -314,7 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
-            match check::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())? {
+            match jobs::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())? {
                 Ok(v) => {
                     print!(
                         "{}",
@@ -349,7 +349,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 households_per_village,
                 risk_weight,
             };
-            match check::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())? {
+            match jobs::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())? {
                 Ok((drawn, written)) => {
                     let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
                     let mut seen = std::collections::BTreeSet::new();
@@ -372,7 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Estimate { sample, results, rules, year, out } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (est, written) = check::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin())?;
+            let (est, written) = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin())?;
             for e in &est {
                 print!("{}", messages::estimate_lines(lang, e));
             }
@@ -429,7 +429,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Gen { households, seed, out, format, faults, year, counties, rules } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (pack, values) = check::load_pack(&rules, year, &Aliases::builtin())?;
+            let (pack, values) = jobs::load_pack(&rules, year, &Aliases::builtin())?;
             let thresholds = thresholds(&pack, &values)?;
             let started = Instant::now();
             let mut g = r#gen::generate(&r#gen::GenOptions { households, seed, year, counties, faults, thresholds });

@@ -15,7 +15,7 @@ fn write(pack: &Path, rel: &str, text: &str) {
 
 /// The diagnostics of loading a pack (for `year`), with the pack folder shown as `PACK`.
 fn diagnostics(pack: &Path, year: i32) -> String {
-    match tuopin::check::load_pack(pack, year, &Aliases::builtin()) {
+    match tuopin::jobs::load_pack(pack, year, &Aliases::builtin()) {
         Ok(_) => String::new(),
         Err(e) => e.to_string().replace(&pack.display().to_string(), "PACK"),
     }

@@ -32,7 +32,7 @@ fn explain_agrees_with_check_on_every_demo_household() {
     let persons = common::read_csv(&out.path().join("persons.csv"));
     let villages = common::read_csv(&out.path().join("villages.csv"));
 
-    let ev = tuopin::check::evaluate_register(
+    let ev = tuopin::jobs::evaluate_register(
         &common::repo().join("fixtures/demo"),
         &common::hunan(),
         2020,

@@ -11,7 +11,7 @@ use tuopin::inspect::estimate::{self, FieldResult, Thresholds};
 use tuopin::inspect::sample::{self, SampleOptions, Sampled};
 use tuopin::register::Aliases;
 
-fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDir, tuopin::check::Assessment) {
+fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDir, tuopin::jobs::Assessment) {
     let reg = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
         .args([
@@ -29,7 +29,7 @@ fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDi
         .output()
         .unwrap();
     assert!(o.status.success());
-    let a = tuopin::check::assess_register(
+    let a = tuopin::jobs::assess_register(
         reg.path(),
         &common::repo().join("rules/quality"),
         &common::hunan(),
@@ -46,7 +46,7 @@ const T: Thresholds = Thresholds { wrong_exit_rate_max: 0.02, missed_rate_max: 0
 #[test]
 fn the_sample_is_reproducible_and_honours_strata_and_sizes() {
     let (_reg, a) = assessment("12000", "2", "21");
-    let (units, villages) = tuopin::check::sampling_frame(&a);
+    let (units, villages) = tuopin::jobs::sampling_frame(&a);
     let o = SampleOptions { seed: 7, villages_per_county: 29, households_per_village: 10, risk_weight: 2.0 };
     let s1 = sample::draw(&units, &villages, &o);
     let s2 = sample::draw(&units, &villages, &o);
@@ -101,7 +101,7 @@ fn planted_wrong(u: &sample::Unit) -> bool {
 #[test]
 fn the_weighted_estimate_of_a_planted_wrong_exit_rate_is_unbiased_across_seeds() {
     let (_reg, a) = assessment("30000", "1", "33");
-    let (units, villages) = tuopin::check::sampling_frame(&a);
+    let (units, villages) = tuopin::jobs::sampling_frame(&a);
     let exited = |u: &sample::Unit| u.registered && matches!(u.status.as_deref(), Some("05") | Some("03"));
     let (num, den) = units
         .iter()

@@ -185,7 +185,7 @@ pub fn run_pack(case: &Case, pack_dir: &Path, year: i32) -> Run {
     let dir = tempfile::tempdir().unwrap();
     case.write(dir.path());
     let aliases = Aliases::builtin();
-    let (pack, values) = tuopin::check::load_pack(pack_dir, year, &aliases).unwrap();
+    let (pack, values) = tuopin::jobs::load_pack(pack_dir, year, &aliases).unwrap();
     let loaded =
         register::load(dir.path(), &[], &LoadOptions { aliases: aliases.clone(), ..Default::default() }).unwrap();
     assert_eq!(loaded.errors, vec![], "the test register must load cleanly");

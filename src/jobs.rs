@@ -1,4 +1,5 @@
-//! The `check` job end to end: load the register and the pack, stop on input errors (or
+//! Each command's job end to end (`check`, `explain`, `diff`, `validate`, `sample`,
+//! `estimate`): load the register and the packs, stop on input errors (or
 //! set rows aside), evaluate, and write the results. `main.rs` only parses arguments and
 //! prints what this returns.
 
