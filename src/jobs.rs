@@ -236,7 +236,7 @@ pub fn run_validate(
 pub type Drawn = (Vec<crate::inspect::sample::Sampled>, Vec<PathBuf>);
 
 /// `sample`: evaluate the register (verdicts and risk), draw the inspection sample, and write
-/// `sample.csv`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
+/// `sample.csv`, `sample.parquet`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
 /// `results_template.csv` to `out`.
 pub fn run_sample(
     data: &Path,
@@ -255,6 +255,8 @@ pub fn run_sample(
     let drawn = crate::inspect::sample::draw(&units, &villages, o);
     let mut staging = Staging::begin(out)?;
     report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
+    let mut frame = crate::inspect::sample_frame(&drawn)?;
+    report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, Lang::Zh)?;
     let template: Vec<[String; 4]> =
         drawn.iter().map(|s| [s.household_id.clone(), String::new(), String::new(), String::new()]).collect();
     let (path, file) = staging.file("results_template.csv")?;

@@ -234,3 +234,31 @@ fn estimate_reads_field_results_and_gives_a_verdict() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn the_sample_in_parquet_reads_back_as_the_csv_one() {
+    let out = tempfile::tempdir().unwrap();
+    let o = common::tuopin(&["sample", "--seed", "3", "--risk-weight", "2", "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success());
+    let from_csv = tuopin::inspect::read_sample(&out.path().join("sample.csv")).unwrap();
+    let from_parquet = tuopin::inspect::read_sample(&out.path().join("sample.parquet")).unwrap();
+    assert_eq!(from_csv.len(), 340, "17 villages × 10 households in each of the 2 demo counties");
+    assert_eq!(from_csv, from_parquet);
+    // estimate reads either.
+    let results = out.path().join("results.csv");
+    std::fs::write(&results, "household_id,approves\n").unwrap();
+    for f in ["sample.csv", "sample.parquet"] {
+        let e = tuopin::jobs::run_estimate(
+            &out.path().join(f),
+            &results,
+            &common::hunan(),
+            2020,
+            &out.path().join("e"),
+            &Aliases::builtin(),
+        )
+        .unwrap()
+        .0;
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].recognition_rate.households, 0);
+    }
+}

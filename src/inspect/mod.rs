@@ -88,8 +88,11 @@ pub fn write_sample_xlsx(sample: &[Sampled], path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Read a sample written by `sample` (`sample.csv`).
+/// Read a sample written by `sample` (`sample.csv` or `sample.parquet`).
 pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
+    if path.extension().is_some_and(|e| e == "parquet") {
+        return read_sample_parquet(path);
+    }
     let mut r = csv::Reader::from_path(path).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     let mut out = vec![];
     for (i, row) in r.deserialize::<Sampled>().enumerate() {
@@ -181,4 +184,77 @@ impl EstimateRow {
         })
         .collect()
     }
+}
+
+/// The sample as a frame (for `sample.parquet`), one column per field of [`Sampled`].
+pub fn sample_frame(sample: &[Sampled]) -> Result<polars::prelude::DataFrame, Error> {
+    use polars::prelude::*;
+    let s = |f: fn(&Sampled) -> String| sample.iter().map(f).collect::<Vec<String>>();
+    let columns = vec![
+        Column::new("county".into(), s(|x| x.county.clone())),
+        Column::new("village_code".into(), s(|x| x.village_code.clone())),
+        Column::new("village_stratum".into(), s(|x| x.village_stratum.clone())),
+        Column::new("household_id".into(), s(|x| x.household_id.clone())),
+        Column::new("household_stratum".into(), s(|x| x.household_stratum.clone())),
+        Column::new("risk_stratum".into(), s(|x| x.risk_stratum.clone())),
+        Column::new("status".into(), sample.iter().map(|x| x.status.clone()).collect::<Vec<_>>()),
+        Column::new("size".into(), sample.iter().map(|x| x.size).collect::<Vec<_>>()),
+        Column::new("risk_score".into(), sample.iter().map(|x| x.risk_score as i64).collect::<Vec<_>>()),
+        Column::new("meets_exit_standard".into(), sample.iter().map(|x| x.meets_exit_standard).collect::<Vec<_>>()),
+        Column::new("wrong_exit_risk".into(), sample.iter().map(|x| x.wrong_exit_risk).collect::<Vec<_>>()),
+        Column::new("missed_risk".into(), sample.iter().map(|x| x.missed_risk).collect::<Vec<_>>()),
+        Column::new("village_probability".into(), sample.iter().map(|x| x.village_probability).collect::<Vec<_>>()),
+        Column::new("household_probability".into(), sample.iter().map(|x| x.household_probability).collect::<Vec<_>>()),
+        Column::new("weight".into(), sample.iter().map(|x| x.weight).collect::<Vec<_>>()),
+    ];
+    Ok(DataFrame::new(sample.len(), columns)?)
+}
+
+/// Read a sample written as Parquet by `sample`.
+fn read_sample_parquet(path: &Path) -> Result<Vec<Sampled>, Error> {
+    use polars::prelude::*;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let df = ParquetReader::new(file).finish()?;
+    let text = |c: &str| -> Result<Vec<Option<String>>, Error> {
+        Ok(df.column(c)?.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let int = |c: &str| -> Result<Vec<Option<i64>>, Error> {
+        Ok(df.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect())
+    };
+    let float = |c: &str| -> Result<Vec<Option<f64>>, Error> {
+        Ok(df.column(c)?.cast(&DataType::Float64)?.f64()?.iter().collect())
+    };
+    let boolean = |c: &str| -> Result<Vec<Option<bool>>, Error> { Ok(df.column(c)?.bool()?.iter().collect()) };
+    let (county, village, vs, hid, hs, rs, status) = (
+        text("county")?,
+        text("village_code")?,
+        text("village_stratum")?,
+        text("household_id")?,
+        text("household_stratum")?,
+        text("risk_stratum")?,
+        text("status")?,
+    );
+    let (size, score) = (int("size")?, int("risk_score")?);
+    let (meets, wrong, missed) =
+        (boolean("meets_exit_standard")?, boolean("wrong_exit_risk")?, boolean("missed_risk")?);
+    let (pv, ph, w) = (float("village_probability")?, float("household_probability")?, float("weight")?);
+    Ok((0..df.height())
+        .map(|i| Sampled {
+            county: county[i].clone().unwrap_or_default(),
+            village_code: village[i].clone().unwrap_or_default(),
+            village_stratum: vs[i].clone().unwrap_or_default(),
+            household_id: hid[i].clone().unwrap_or_default(),
+            household_stratum: hs[i].clone().unwrap_or_default(),
+            risk_stratum: rs[i].clone().unwrap_or_default(),
+            status: status[i].clone(),
+            size: size[i].unwrap_or(0),
+            risk_score: score[i].unwrap_or(0).max(0) as u64,
+            meets_exit_standard: meets[i],
+            wrong_exit_risk: wrong[i],
+            missed_risk: missed[i],
+            village_probability: pv[i].unwrap_or(0.0),
+            household_probability: ph[i].unwrap_or(0.0),
+            weight: w[i].unwrap_or(0.0),
+        })
+        .collect())
 }
