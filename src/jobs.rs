@@ -61,7 +61,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     if !loaded.errors.is_empty() && !o.skip_invalid {
         let mut staging = Staging::begin(&o.out)?;
         report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
-        let written = staging.commit()?;
+        let written = staging.commit_replacing(&report::check_outputs())?;
         return Ok(CheckResult::InputErrors { errors: loaded.errors, written });
     }
     let reg = loaded.register;
@@ -86,7 +86,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
             .collect();
         report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
     }
-    let written = staging.commit()?;
+    let written = staging.commit_replacing(&report::check_outputs())?;
     Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
 }
 

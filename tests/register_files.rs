@@ -363,3 +363,42 @@ fn xlsx_results_say_yes_no_unknown() {
     assert_eq!(words(&en.stdout, 0), vec!["households", "checked", "3"]);
     assert_eq!(words(&en.stdout, 1), vec!["exit-eligible", "households", "0"]);
 }
+
+#[test]
+fn no_result_of_an_earlier_run_is_left_beside_the_current_one() {
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let names = |dir: &std::path::Path| {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        v.sort();
+        v
+    };
+    std::fs::write(out.path().join("notes.txt"), "mine").unwrap();
+    assert_eq!(
+        common::tuopin(&["check", "--data", "fixtures/real-world/gbk-csv", "--out", o, "--format", "csv"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        names(out.path()),
+        vec!["counties.csv", "households.csv", "notes.txt", "persons.csv", "summary.json", "villages.csv"]
+    );
+    // A run stopped by input errors leaves only its error list (and the user's own file).
+    assert_eq!(common::tuopin(&["check", "--data", "fixtures/bad/unknown-code", "--out", o]).status.code(), Some(1));
+    assert_eq!(names(out.path()), vec!["input_errors.csv", "notes.txt"]);
+    // A clean run afterwards removes the stale error list.
+    assert_eq!(common::tuopin(&["check", "--data", "fixtures/real-world/gbk-csv", "--out", o]).status.code(), Some(0));
+    assert_eq!(
+        names(out.path()),
+        vec![
+            "counties.parquet",
+            "households.parquet",
+            "notes.txt",
+            "persons.parquet",
+            "summary.json",
+            "villages.parquet"
+        ]
+    );
+}

@@ -52,6 +52,22 @@ impl Staging {
         Ok((p, f))
     }
 
+    /// Move every staged file into the output folder, then remove the files of `ours` (names
+    /// this command writes) that this run did not write, so that no result of an earlier run
+    /// sits beside this run's as if it were current. Returns the final paths.
+    pub fn commit_replacing(self, ours: &[String]) -> Result<Vec<PathBuf>, Error> {
+        let written: Vec<String> = self.files.clone();
+        let out = self.out.clone();
+        let done = self.commit()?;
+        for name in ours.iter().filter(|n| !written.contains(n)) {
+            let p = out.join(name);
+            if p.is_file() {
+                std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        Ok(done)
+    }
+
     /// Move every staged file into the output folder. Returns their final paths.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
         let mut done = vec![];
@@ -220,6 +236,16 @@ pub fn input_error_rows(errors: &[InputError], lang: Lang) -> Vec<InputErrorRow>
             message: messages::input_error(lang, e),
         })
         .collect()
+}
+
+/// Every file `check` may write into its output folder.
+pub fn check_outputs() -> Vec<String> {
+    let mut names: Vec<String> = crate::register::Table::ALL
+        .iter()
+        .flat_map(|t| [Format::Parquet, Format::Csv, Format::Xlsx].map(|f| format!("{}.{}", t.name(), f.extension())))
+        .collect();
+    names.extend(["summary.json", "rule_errors.csv", "input_errors.csv", "set_aside.csv"].map(String::from));
+    names
 }
 
 /// Write every result table and the summary for a run of `check`.
