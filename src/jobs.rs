@@ -179,7 +179,17 @@ pub fn assess_register(
     use crate::quality;
     let (qpack, qvalues) = load_pack(quality, year, aliases)?;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
-    let line = values.get("poverty_line").copied();
+    let bunching_rule = match (
+        values.get("poverty_line"),
+        qvalues.get("bunching_band"),
+        qvalues.get("bunching_min_households"),
+        qvalues.get("bunching_ratio"),
+    ) {
+        (Some(&line), Some(&band), Some(&min_households), Some(&ratio)) => {
+            Some(crate::quality::BunchingRule { line, band, min_households, ratio })
+        }
+        _ => None,
+    };
     let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
@@ -190,7 +200,7 @@ pub fn assess_register(
     let h = eval::evaluate(&pack, &reg, year, values, aliases, &|_| {})?;
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
     findings.extend(quality::duplicate_persons(&reg));
-    let bunching = line.map(|l| quality::bunching(&pack, &reg, &h, l)).unwrap_or_default();
+    let bunching = bunching_rule.map(|r| quality::bunching(&pack, &reg, &h, r)).unwrap_or_default();
     findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
     findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
     let risk = quality::risk(&pack, &h, &findings);

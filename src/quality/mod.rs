@@ -145,19 +145,31 @@ pub struct Bunching {
     pub county: String,
     /// Exited registered households (status 05 or 03) with a known per-capita income.
     pub exited: u64,
-    /// Of them, per capita in [line, 1.05 × line).
+    /// Of them, per capita in [line, (1 + band) × line).
     pub just_above: u64,
-    /// Of them, per capita in [0.95 × line, line).
+    /// Of them, per capita in [(1 − band) × line, line).
     pub just_below: u64,
     pub share_above: f64,
     pub share_below: f64,
     pub flagged: bool,
 }
 
-/// The share of exited households within 5 % above the line, per village, against the share
-/// within 5 % below. A village is flagged when at least 3 households sit just above and their
-/// share is more than twice the share just below.
-pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64) -> Vec<Bunching> {
+/// How bunching is judged (the quality pack's `bunching_*` parameters).
+#[derive(Debug, Clone, Copy)]
+pub struct BunchingRule {
+    pub line: f64,
+    /// The band above and below the line, as a share of it (0.05).
+    pub band: f64,
+    /// At least this many households just above the line (3).
+    pub min_households: f64,
+    /// The share just above must exceed this multiple of the share just below (2).
+    pub ratio: f64,
+}
+
+/// The share of exited households within the band above the line, per village, against the
+/// share within the band below; flagged as the rule says.
+pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, rule: BunchingRule) -> Vec<Bunching> {
+    let line = rule.line;
     let (Some(hl), Some(h)) = (outcomes.level(Table::Households), register.table(Table::Households)) else {
         return vec![];
     };
@@ -178,9 +190,9 @@ pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64
         let village = villages.as_ref().and_then(|c| c.get(row)).unwrap_or("").to_string();
         let e = per.entry(village).or_default();
         e.0 += 1;
-        if v >= line && v < line * 1.05 {
+        if v >= line && v < line * (1.0 + rule.band) {
             e.1 += 1;
-        } else if v >= line * 0.95 && v < line {
+        } else if v >= line * (1.0 - rule.band) && v < line {
             e.2 += 1;
         }
     }
@@ -196,7 +208,7 @@ pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, line: f64
                 just_below: below,
                 share_above,
                 share_below,
-                flagged: above >= 3 && share_above > 2.0 * share_below,
+                flagged: above as f64 >= rule.min_households && share_above > rule.ratio * share_below,
             }
         })
         .collect()

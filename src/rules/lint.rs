@@ -62,7 +62,7 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
     }
     let params_text = std::fs::read_to_string(pack.dir.join("parameters.toml")).unwrap_or_default();
     for p in pack.params.params.values() {
-        if !pack.rules.iter().any(|r| r.params.contains(&p.name)) {
+        if !p.builtin && !pack.rules.iter().any(|r| r.params.contains(&p.name)) {
             out.push(
                 Diagnostic::at(&pack.params.file, &params_text, p.line, 1, msgs::unused_parameter(&p.name))
                     .warning("W002"),

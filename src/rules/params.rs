@@ -30,6 +30,8 @@ struct RawParam {
     unit: Option<String>,
     source: String,
     values: BTreeMap<String, f64>,
+    #[serde(default)]
+    builtin: bool,
 }
 
 /// One parameter.
@@ -45,6 +47,9 @@ pub struct Parameter {
     pub values: BTreeMap<i32, f64>,
     /// 1-based line of its table in the file, for messages.
     pub line: usize,
+    /// Read by a built-in check rather than a rule (`builtin = true`): `lint` does not call it
+    /// unused.
+    pub builtin: bool,
 }
 
 impl Parameter {
@@ -88,7 +93,16 @@ impl Parameters {
             }
             params.insert(
                 name.clone(),
-                Parameter { name, alias: p.alias, title: p.title, unit: p.unit, source: p.source, values, line },
+                Parameter {
+                    name,
+                    alias: p.alias,
+                    title: p.title,
+                    unit: p.unit,
+                    source: p.source,
+                    values,
+                    line,
+                    builtin: p.builtin,
+                },
             );
         }
         Ok(Parameters { file: file.to_string(), params })
