@@ -293,6 +293,7 @@ pub fn run_estimate(
     year: i32,
     out: &Path,
     aliases: &Aliases,
+    lang: Lang,
 ) -> Result<(Vec<crate::inspect::estimate::CountyEstimate>, Vec<PathBuf>), Error> {
     use crate::inspect::estimate;
     let (_pack, values) = load_pack(rules_dir, year, aliases)?;
@@ -308,7 +309,7 @@ pub fn run_estimate(
         recognition_min: get("county_recognition_min")?,
     };
     let sample = crate::inspect::read_sample(sample_file)?;
-    let results = crate::inspect::read_results(results_file, aliases)?;
+    let results = crate::inspect::read_results(results_file, aliases, lang)?;
     let est = estimate::estimate(&sample, &results, t);
     let mut staging = Staging::begin(out)?;
     let rows: Vec<crate::inspect::EstimateRow> = est.iter().flat_map(crate::inspect::EstimateRow::of).collect();

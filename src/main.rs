@@ -235,7 +235,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("tuopin: {e}");
+            eprintln!("tuopin: {}", messages::error(lang, &e));
             ExitCode::from(1)
         }
     }
@@ -372,7 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Estimate { sample, results, rules, year, out } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (est, written) = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin())?;
+            let (est, written) = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin(), lang)?;
             for e in &est {
                 print!("{}", messages::estimate_lines(lang, e));
             }

@@ -862,3 +862,54 @@ pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) 
         rate(names[2], &e.recognition_rate)
     )
 }
+
+/// An error that stopped a command, in the user's language. (Operating-system and library
+/// details inside it stay as the system gives them.)
+pub fn error(lang: Lang, e: &crate::Error) -> String {
+    use crate::Error;
+    match (lang, e) {
+        (Lang::Zh, Error::NotAFolder(p)) => {
+            format!(
+                "{}：不是文件夹（登记册是一个文件夹，内含 persons、households、villages、counties 文件）",
+                p.display()
+            )
+        }
+        (Lang::En, Error::NotAFolder(p)) => {
+            format!(
+                "{}: not a folder (a register is a folder holding persons, households, villages, counties files)",
+                p.display()
+            )
+        }
+        (Lang::Zh, Error::Io { path, source }) => format!("{}：无法读写（{source}）", path.display()),
+        (Lang::Zh, Error::Config { file, line, message }) => format!("{file}:{line}：配置文件有误（{message}）"),
+        (Lang::Zh, Error::Polars(e)) => format!("数据处理出错：{e}"),
+        (Lang::Zh, Error::Xlsx(e)) => format!("写 Excel 文件出错：{e}"),
+        _ => e.to_string(),
+    }
+}
+
+/// Problems with a field-results file given to `estimate`.
+pub mod results {
+    use super::Lang;
+
+    pub fn no_id_column(lang: Lang, file: &str) -> String {
+        match lang {
+            Lang::Zh => format!("{file}：没有 household_id（户编号）列"),
+            Lang::En => format!("{file}: no household_id (户编号) column"),
+        }
+    }
+
+    pub fn not_yes_no(lang: Lang, file: &str, row: usize, column: &str, value: &str) -> String {
+        match lang {
+            Lang::Zh => format!("{file} 第 {row} 行 列 {column}：“{value}”应为 是/否"),
+            Lang::En => format!("{file} row {row} column {column}: `{value}` is not 是/否"),
+        }
+    }
+
+    pub fn not_a_count(lang: Lang, file: &str, row: usize, column: &str, value: &str) -> String {
+        match lang {
+            Lang::Zh => format!("{file} 第 {row} 行 列 {column}：“{value}”应为人数（不小于0）"),
+            Lang::En => format!("{file} row {row} column {column}: `{value}` is not a number of persons"),
+        }
+    }
+}

@@ -255,6 +255,7 @@ fn the_sample_in_parquet_reads_back_as_the_csv_one() {
             2020,
             &out.path().join("e"),
             &Aliases::builtin(),
+            tuopin::messages::Lang::En,
         )
         .unwrap()
         .0;

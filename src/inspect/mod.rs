@@ -104,7 +104,13 @@ pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
 /// Read the field results: a CSV with `household_id` (户编号), `wrong_exit` (核实错退),
 /// `missed_persons` (核实漏评人数) and `approves` (群众认可); booleans as 是/否, true/false or
 /// 1/0, empty for not surveyed. A bad cell is an error naming its row and column.
-pub fn read_results(path: &Path, aliases: &Aliases) -> Result<HashMap<String, FieldResult>, Error> {
+pub fn read_results(
+    path: &Path,
+    aliases: &Aliases,
+    lang: crate::messages::Lang,
+) -> Result<HashMap<String, FieldResult>, Error> {
+    use crate::messages::results as msg;
+    let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
@@ -112,21 +118,21 @@ pub fn read_results(path: &Path, aliases: &Aliases) -> Result<HashMap<String, Fi
     let headers: Vec<String> =
         r.headers().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let id = find(&["household_id", "户编号"])
-        .ok_or_else(|| Error::Usage(format!("{}: no household_id (户编号) column", path.display())))?;
+    let id = find(&["household_id", "户编号"]).ok_or_else(|| Error::Usage(msg::no_id_column(lang, &file)))?;
     let (wrong, missed, approves) =
         (find(&["wrong_exit", "核实错退"]), find(&["missed_persons", "核实漏评人数"]), find(&["approves", "群众认可"]));
     let mut out = HashMap::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| Error::Usage(format!("{} row {}: {e}", path.display(), i + 1)))?;
         let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty());
-        let bad = |col: usize, v: &str, what: &str| {
-            Error::Usage(format!("{} row {} column {}: `{v}` is not {what}", path.display(), i + 1, headers[col]))
-        };
+        let column_name = |c: Option<usize>| c.and_then(|c| headers.get(c)).cloned().unwrap_or_default();
         let boolean = |c: Option<usize>| -> Result<Option<bool>, Error> {
             match cell(c) {
                 None => Ok(None),
-                Some(v) => aliases.boolean(v).map(Some).ok_or_else(|| bad(c.unwrap_or(0), v, "是/否")),
+                Some(v) => aliases
+                    .boolean(v)
+                    .map(Some)
+                    .ok_or_else(|| Error::Usage(msg::not_yes_no(lang, &file, i + 1, &column_name(c), v))),
             }
         };
         let missed_persons = match cell(missed) {
@@ -135,7 +141,7 @@ pub fn read_results(path: &Path, aliases: &Aliases) -> Result<HashMap<String, Fi
                 v.parse::<f64>()
                     .ok()
                     .filter(|n| *n >= 0.0)
-                    .ok_or_else(|| bad(missed.unwrap_or(0), v, "a number of persons"))?,
+                    .ok_or_else(|| Error::Usage(msg::not_a_count(lang, &file, i + 1, &column_name(missed), v)))?,
             ),
         };
         let Some(hid) = cell(Some(id)) else { continue };
