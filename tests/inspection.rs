@@ -229,7 +229,7 @@ fn estimate_reads_field_results_and_gives_a_verdict() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&o.stderr).ends_with("results.csv row 1 column 核实错退: `也许` is not 是/否\n"),
+        String::from_utf8_lossy(&o.stderr).ends_with("results.csv 第 1 行 列 核实错退：“也许”应为 是/否\n"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
