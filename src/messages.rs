@@ -77,6 +77,10 @@ fn problem(lang: Lang, p: &Problem) -> String {
         }
         (Lang::Zh, MissingParent(t)) => format!("在 {t} 表中找不到"),
         (Lang::En, MissingParent(t)) => format!("not found in the {t} table"),
+        (Lang::Zh, TooLongForExcel) => {
+            "这是一个超过 15 位的数字，Excel 只保留 15 位有效数字，后几位已经丢失；请把该列设为文本格式后重新录入".into()
+        }
+        (Lang::En, TooLongForExcel) => "a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again".into(),
         (Lang::Zh, MissingTable) => "登记册中缺少此表".into(),
         (Lang::En, MissingTable) => "the register has no such table".into(),
     }

@@ -402,3 +402,54 @@ fn no_result_of_an_earlier_run_is_left_beside_the_current_one() {
         ]
     );
 }
+
+#[test]
+fn an_id_stored_as_an_excel_number_is_an_error_not_a_wrong_key() {
+    // Copy the XLSX register, then rewrite persons.xlsx with the first ID typed as a number.
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["households", "villages", "counties"] {
+        std::fs::copy(
+            common::repo().join(format!("fixtures/real-world/xlsx/{t}.xlsx")),
+            dir.path().join(format!("{t}.xlsx")),
+        )
+        .unwrap();
+    }
+    let persons = common::read_csv(&common::repo().join("fixtures/bad/unknown-code/persons.csv"));
+    let headers = [
+        "person_id",
+        "household_id",
+        "relation",
+        "sex",
+        "school_status",
+        "health",
+        "labour",
+        "medical_insurance",
+        "dibao",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, p) in persons.iter().enumerate() {
+        for (c, h) in headers.iter().enumerate() {
+            let v = if *h == "health" { "01".to_string() } else { p[*h].clone() };
+            if r == 0 && *h == "person_id" {
+                sheet.write_number(1, 0, v.parse::<f64>().unwrap()).unwrap();
+            } else {
+                sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    book.save(dir.path().join("persons.xlsx")).unwrap();
+    let l =
+        register::load(dir.path(), &[], &LoadOptions { aliases: Aliases::builtin(), ..Default::default() }).unwrap();
+    let lines: Vec<String> = l.errors.iter().map(|e| messages::input_error(Lang::En, e)).collect();
+    let root = dir.path().display().to_string();
+    assert_eq!(
+        lines.iter().map(|l| l.replace(&format!("{root}/"), "")).collect::<Vec<_>>(),
+        vec![
+            "persons.xlsx row 1 column person_id value `433127197503080100`: a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again"
+        ]
+    );
+}

@@ -49,6 +49,8 @@ pub enum Problem {
     MissingParent(&'static str),
     /// A table the command needs is not in the register folder.
     MissingTable,
+    /// A whole number stored by Excel with more digits than it keeps (an ID typed as a number).
+    TooLongForExcel,
 }
 
 impl InputError {

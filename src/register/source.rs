@@ -328,7 +328,21 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         n_rows += 1;
         for (i, col) in columns.iter_mut().enumerate() {
             let cell = row.get(i).unwrap_or(&Data::Empty);
-            if let Data::Error(e) = cell {
+            if let Data::Float(f) = cell
+                && f.fract() == 0.0
+                && f.abs() >= EXCEL_EXACT_INTEGER
+            {
+                // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
+                // its last digits, and no reading of the file can bring them back.
+                errors.push(InputError::cell(
+                    name,
+                    n_rows,
+                    &headers[i],
+                    Some(&float_text(*f)),
+                    Problem::TooLongForExcel,
+                ));
+                col.push(None);
+            } else if let Data::Error(e) = cell {
                 errors.push(InputError::cell(
                     name,
                     n_rows,
@@ -350,6 +364,9 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         errors,
     })
 }
+
+/// Above this, a whole number stored by Excel (a double) may have lost digits.
+const EXCEL_EXACT_INTEGER: f64 = 1e15;
 
 /// An Excel cell as the text a person would read in it.
 fn cell_text(c: &calamine::Data) -> Option<String> {
