@@ -90,6 +90,10 @@ fn problem(lang: Lang, p: &Problem) -> String {
 /// translates its few fixed phrases and keeps the code lists as they are.
 fn zh_expected(en: &str) -> String {
     let replacements = [
+        (
+            "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)",
+            "以文本形式填写的编号（不能是 Excel 的科学计数法，如 4.33127E+17：请把该列设为文本格式）",
+        ),
         ("one of ", "以下之一："),
         ("a whole number from ", "整数，范围 "),
         ("a whole number ≥ ", "不小于此值的整数："),

@@ -192,7 +192,11 @@ impl Aliases {
     /// What a column expects, in words, for error messages.
     pub fn expectation(&self, kind: Kind) -> String {
         match kind {
-            Kind::Key | Kind::Text => "text".to_string(),
+            Kind::Key => {
+                "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)"
+                    .to_string()
+            }
+            Kind::Text => "text".to_string(),
             Kind::DigitKey(n) => format!("{n} digits"),
             Kind::Bool => "是/否, true/false or 1/0".to_string(),
             Kind::Number => "a number".to_string(),

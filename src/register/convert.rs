@@ -173,6 +173,15 @@ fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), 
     Ok(())
 }
 
+/// Whether text is a number in scientific notation (`4.33127E+17`), as Excel writes long
+/// numbers into CSV.
+fn looks_scientific(t: &str) -> bool {
+    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else { return false };
+    !mantissa.is_empty()
+        && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && exponent.strip_prefix('+').is_some_and(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Where a column's bad cells are reported.
 struct Sink<'a> {
     bad: &'a mut [bool],
@@ -294,6 +303,9 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
                 };
                 match spec.kind {
                     Kind::DigitKey(n) if t.len() != n || !t.bytes().all(|b| b.is_ascii_digit()) => None,
+                    // Excel shows a long number as 4.33127E+17 and saves that into CSV: the
+                    // digits are gone, so such a key is an error, not a key.
+                    Kind::Key if looks_scientific(&t) => None,
                     _ => Some(t),
                 }
             })
@@ -378,6 +390,16 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_scientific_notation_is_recognised() {
+        assert!(looks_scientific("4.33127E+17"));
+        assert!(looks_scientific("4E+17"));
+        assert!(!looks_scientific("433127197503080111"));
+        assert!(!looks_scientific("4331271002010001"));
+        assert!(!looks_scientific("E+17"));
+        assert!(!looks_scientific("H1E"));
+    }
 
     #[test]
     fn dates_parse_in_the_forms_exports_use() {
