@@ -107,13 +107,15 @@ pub struct Evaluated {
     pub outcomes: Outcomes,
 }
 
-/// Load a pack and a register and evaluate; input errors stop it (they are returned).
-pub fn evaluate_register(
+/// Load a pack and a register and evaluate only the county of one household (village and
+/// county results are complete within a county), for `explain`. Input errors stop it.
+pub fn evaluate_household_county(
     data: &Path,
     rules_dir: &Path,
     year: i32,
     aliases: &Aliases,
     encoding: Encoding,
+    household_id: &str,
 ) -> Result<OrInputErrors<Evaluated>, Error> {
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
     let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
@@ -121,8 +123,20 @@ pub fn evaluate_register(
     if !loaded.errors.is_empty() {
         return Ok(Err(loaded.errors));
     }
-    let outcomes = eval::evaluate(&pack, &loaded.register, year, values, aliases, &|_| {})?;
-    Ok(Ok(Evaluated { pack, register: loaded.register, outcomes }))
+    let county = loaded.register.table(Table::Households).and_then(|h| {
+        let ids = h.frame.column("household_id").ok()?.str().ok()?;
+        let villages = h.frame.column("village_code").ok()?.str().ok()?;
+        ids.iter()
+            .zip(villages.iter())
+            .find(|(id, _)| *id == Some(household_id))
+            .and_then(|(_, v)| v?.get(..6).map(str::to_string))
+    });
+    let register = match county {
+        Some(c) => loaded.register.county(&c),
+        None => loaded.register,
+    };
+    let outcomes = eval::evaluate(&pack, &register, year, values, aliases, &|_| {})?;
+    Ok(Ok(Evaluated { pack, register, outcomes }))
 }
 
 /// `diff`: evaluate one register with two packs (or one pack at two years) and write the

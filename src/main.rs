@@ -276,7 +276,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let ev = match jobs::evaluate_register(&data, &rules, year, &Aliases::builtin(), Encoding::Auto)? {
+            let ev = match jobs::evaluate_household_county(
+                &data,
+                &rules,
+                year,
+                &Aliases::builtin(),
+                Encoding::Auto,
+                &household_id,
+            )? {
                 Ok(ev) => ev,
                 Err(errors) => {
                     print_input_errors(lang, &errors, None);

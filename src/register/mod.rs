@@ -429,3 +429,55 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     }
     register
 }
+
+impl Register {
+    /// The part of the register in one county: its county row, villages and households (by
+    /// the first 6 digits of the village code), and their members. Village and county results
+    /// are complete within a county, so a county can be evaluated on its own.
+    pub fn county(&self, county: &str) -> Register {
+        let in_county = |v: Option<&str>| v.is_some_and(|v| v.get(..6) == Some(county));
+        let mut out = Register { tables: BTreeMap::new(), set_aside: self.set_aside.clone() };
+        let mut households: HashSet<String> = HashSet::default();
+        for (table, lt) in &self.tables {
+            let keep: Vec<bool> = match table {
+                Table::Households | Table::Villages => {
+                    match lt.frame.column("village_code").ok().and_then(|c| c.str().ok()) {
+                        Some(codes) => codes.iter().map(in_county).collect(),
+                        None => vec![false; lt.frame.height()],
+                    }
+                }
+                Table::Counties => match lt.frame.column("county_code").ok().and_then(|c| c.str().ok()) {
+                    Some(codes) => codes.iter().map(|c| c == Some(county)).collect(),
+                    None => vec![false; lt.frame.height()],
+                },
+                Table::Persons => continue,
+            };
+            if *table == Table::Households
+                && let Some(ids) = lt.frame.column("household_id").ok().and_then(|c| c.str().ok())
+            {
+                households
+                    .extend(ids.iter().zip(&keep).filter(|(_, k)| **k).filter_map(|(id, _)| id.map(str::to_string)));
+            }
+            out.tables.insert(*table, filtered(lt, &keep));
+        }
+        if let Some(lt) = self.tables.get(&Table::Persons) {
+            let keep: Vec<bool> = match lt.frame.column("household_id").ok().and_then(|c| c.str().ok()) {
+                Some(ids) => ids.iter().map(|h| h.is_some_and(|h| households.contains(h))).collect(),
+                None => vec![false; lt.frame.height()],
+            };
+            out.tables.insert(Table::Persons, filtered(lt, &keep));
+        }
+        out
+    }
+}
+
+/// The rows of a table where `keep` is true, with their partial flags.
+fn filtered(lt: &LoadedTable, keep: &[bool]) -> LoadedTable {
+    let mask = BooleanChunked::from_iter_values("keep".into(), keep.iter().copied());
+    LoadedTable {
+        file: lt.file.clone(),
+        frame: lt.frame.filter(&mask).unwrap_or_else(|_| lt.frame.clear()),
+        present: lt.present.clone(),
+        partial: lt.partial.iter().zip(keep).filter(|(_, k)| **k).map(|(p, _)| *p).collect(),
+    }
+}
