@@ -37,6 +37,10 @@ pub enum Error {
     /// the user's language).
     #[error("{}", rules::diagnostic::render_all(.0, messages::Lang::En))]
     Rules(Vec<rules::Diagnostic>),
+    /// A data file other than the register (a sample, field results) that cannot be used;
+    /// the message names the file, row and column.
+    #[error("{0}")]
+    Data(String),
     /// A problem running rules that is not tied to a file position.
     #[error("{0}")]
     Evaluation(String),

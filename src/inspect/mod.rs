@@ -96,7 +96,7 @@ pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
     let mut r = csv::Reader::from_path(path).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
     let mut out = vec![];
     for (i, row) in r.deserialize::<Sampled>().enumerate() {
-        out.push(row.map_err(|e| Error::Usage(format!("{} row {}: {e}", path.display(), i + 1)))?);
+        out.push(row.map_err(|e| Error::Data(format!("{} row {}: {e}", path.display(), i + 1)))?);
     }
     Ok(out)
 }
@@ -113,17 +113,17 @@ pub fn read_results(
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
     let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> =
-        r.headers().map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+        r.headers().map_err(|e| Error::Data(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let id = find(&["household_id", "户编号"]).ok_or_else(|| Error::Usage(msg::no_id_column(lang, &file)))?;
+    let id = find(&["household_id", "户编号"]).ok_or_else(|| Error::Data(msg::no_id_column(lang, &file)))?;
     let (wrong, missed, approves) =
         (find(&["wrong_exit", "核实错退"]), find(&["missed_persons", "核实漏评人数"]), find(&["approves", "群众认可"]));
     let mut out = HashMap::new();
     for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| Error::Usage(format!("{} row {}: {e}", path.display(), i + 1)))?;
+        let rec = rec.map_err(|e| Error::Data(format!("{} row {}: {e}", path.display(), i + 1)))?;
         let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty());
         let column_name = |c: Option<usize>| c.and_then(|c| headers.get(c)).cloned().unwrap_or_default();
         let boolean = |c: Option<usize>| -> Result<Option<bool>, Error> {
@@ -132,7 +132,7 @@ pub fn read_results(
                 Some(v) => aliases
                     .boolean(v)
                     .map(Some)
-                    .ok_or_else(|| Error::Usage(msg::not_yes_no(lang, &file, i + 1, &column_name(c), v))),
+                    .ok_or_else(|| Error::Data(msg::not_yes_no(lang, &file, i + 1, &column_name(c), v))),
             }
         };
         let missed_persons = match cell(missed) {
@@ -141,7 +141,7 @@ pub fn read_results(
                 v.parse::<f64>()
                     .ok()
                     .filter(|n| *n >= 0.0)
-                    .ok_or_else(|| Error::Usage(msg::not_a_count(lang, &file, i + 1, &column_name(missed), v)))?,
+                    .ok_or_else(|| Error::Data(msg::not_a_count(lang, &file, i + 1, &column_name(missed), v)))?,
             ),
         };
         let Some(hid) = cell(Some(id)) else { continue };
