@@ -96,9 +96,6 @@ struct SetAsideRow {
     key: String,
 }
 
-/// A result, or the register's input errors that stopped the command.
-pub type OrInputErrors<T> = Result<T, Vec<InputError>>;
-
 /// A register evaluated with a pack, for the commands that read outcomes (`explain`,
 /// `test`, `diff`).
 pub struct Evaluated {
@@ -116,12 +113,12 @@ pub fn evaluate_household_county(
     aliases: &Aliases,
     encoding: Encoding,
     household_id: &str,
-) -> Result<OrInputErrors<Evaluated>, Error> {
+) -> Result<Evaluated, Error> {
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
     let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
-        return Ok(Err(loaded.errors));
+        return Err(Error::InputErrors(loaded.errors));
     }
     let county = loaded.register.table(Table::Households).and_then(|h| {
         let ids = h.frame.column("household_id").ok()?.str().ok()?;
@@ -136,7 +133,7 @@ pub fn evaluate_household_county(
         None => loaded.register,
     };
     let outcomes = eval::evaluate(&pack, &register, year, values, aliases, &|_| {})?;
-    Ok(Ok(Evaluated { pack, register, outcomes }))
+    Ok(Evaluated { pack, register, outcomes })
 }
 
 /// `diff`: evaluate one register with two packs (or one pack at two years) and write the
@@ -151,13 +148,13 @@ pub fn run_diff(
     out: &Path,
     aliases: &Aliases,
     lang: Lang,
-) -> Result<OrInputErrors<(crate::report::diff::Diff, Vec<PathBuf>)>, Error> {
+) -> Result<(crate::report::diff::Diff, Vec<PathBuf>), Error> {
     let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
     let (new_pack, new_values) = load_pack(new, year, aliases)?;
     let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
-        return Ok(Err(loaded.errors));
+        return Err(Error::InputErrors(loaded.errors));
     }
     let b = eval::evaluate(&base_pack, &loaded.register, base_year, base_values, aliases, &|_| {})?;
     let n = eval::evaluate(&new_pack, &loaded.register, year, new_values, aliases, &|_| {})?;
@@ -167,7 +164,7 @@ pub fn run_diff(
     crate::report::diff::write_xlsx(&d, &path, lang)?;
     report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
     let written = staging.commit()?;
-    Ok(Ok((d, written)))
+    Ok((d, written))
 }
 
 /// A register checked for quality and evaluated for eligibility: what `validate` reports and
@@ -189,7 +186,7 @@ pub fn assess_register(
     rules_dir: &Path,
     year: i32,
     aliases: &Aliases,
-) -> Result<OrInputErrors<Assessment>, Error> {
+) -> Result<Assessment, Error> {
     use crate::quality;
     let (qpack, qvalues) = load_pack(quality, year, aliases)?;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
@@ -207,7 +204,7 @@ pub fn assess_register(
     let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
-        return Ok(Err(loaded.errors));
+        return Err(Error::InputErrors(loaded.errors));
     }
     let reg = loaded.register;
     let q = eval::evaluate(&qpack, &reg, year, qvalues, aliases, &|_| {})?;
@@ -218,7 +215,7 @@ pub fn assess_register(
     findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
     findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
     let risk = quality::risk(&pack, &h, &findings);
-    Ok(Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk }))
+    Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk })
 }
 
 /// What `validate` found.
@@ -237,11 +234,8 @@ pub fn run_validate(
     year: i32,
     out: &Path,
     aliases: &Aliases,
-) -> Result<OrInputErrors<Validation>, Error> {
-    let a = match assess_register(data, quality, rules_dir, year, aliases)? {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> Result<Validation, Error> {
+    let a = assess_register(data, quality, rules_dir, year, aliases)?;
     let summary = crate::quality::summarise(&a.findings, &a.bunching);
     let mut staging = Staging::begin(out)?;
     report::write_csv_rows(&mut staging, "findings.csv", &a.findings)?;
@@ -253,7 +247,7 @@ pub fn run_validate(
     let (path, _) = staging.file("validate.xlsx")?;
     crate::quality::write_xlsx(&a.findings, &summary, &a.bunching, &path)?;
     let written = staging.commit()?;
-    Ok(Ok(Validation { findings: a.findings, summary, risk: a.risk, written }))
+    Ok(Validation { findings: a.findings, summary, risk: a.risk, written })
 }
 
 /// A drawn sample and the files written.
@@ -270,11 +264,8 @@ pub fn run_sample(
     o: &crate::inspect::sample::SampleOptions,
     out: &Path,
     aliases: &Aliases,
-) -> Result<OrInputErrors<Drawn>, Error> {
-    let a = match assess_register(data, quality, rules_dir, year, aliases)? {
-        Ok(a) => a,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> Result<Drawn, Error> {
+    let a = assess_register(data, quality, rules_dir, year, aliases)?;
     let (units, villages) = sampling_frame(&a);
     let drawn = crate::inspect::sample::draw(&units, &villages, o);
     let mut staging = Staging::begin(out)?;
@@ -294,7 +285,7 @@ pub fn run_sample(
     let (path, _) = staging.file("sample.xlsx")?;
     crate::inspect::write_sample_xlsx(&drawn, &path)?;
     let written = staging.commit()?;
-    Ok(Ok((drawn, written)))
+    Ok((drawn, written))
 }
 
 /// `estimate`: read a sample (`sample.csv`) and the field results, estimate each county's

@@ -37,6 +37,10 @@ pub enum Error {
     /// the user's language).
     #[error("{}", rules::diagnostic::render_all(.0, messages::Lang::En))]
     Rules(Vec<rules::Diagnostic>),
+    /// The register has input errors (DOMAIN.md, Exact meanings): the command stopped before
+    /// evaluating anything. The CLI lists them.
+    #[error("the register has {} input error(s)", .0.len())]
+    InputErrors(Vec<register::InputError>),
     /// A data file other than the register (a sample, field results) that cannot be used;
     /// the message names the file, row and column.
     #[error("{0}")]

@@ -230,6 +230,11 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(2)
         }
+        Err(Error::InputErrors(errors)) => {
+            print_input_errors(lang, &errors, None);
+            eprintln!("{}", messages::stopped_before_evaluating(lang));
+            ExitCode::from(1)
+        }
         Err(Error::Rules(diags)) => {
             eprintln!("{}\n{}", messages::rule_pack_errors(lang), tuopin::rules::diagnostic::render_all(&diags, lang));
             ExitCode::from(1)
@@ -276,20 +281,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let ev = match jobs::evaluate_household_county(
+            let ev = jobs::evaluate_household_county(
                 &data,
                 &rules,
                 year,
                 &Aliases::builtin(),
                 Encoding::Auto,
                 &household_id,
-            )? {
-                Ok(ev) => ev,
-                Err(errors) => {
-                    print_input_errors(lang, &errors, None);
-                    return Ok(ExitCode::from(1));
-                }
-            };
+            )?;
             let Some(e) = tuopin::report::explain::explain(&ev.pack, &ev.register, &ev.outcomes, &household_id) else {
                 eprintln!("{}", messages::no_such_household(lang, &household_id));
                 return Ok(ExitCode::from(1));
@@ -303,38 +302,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Diff { base, new, data, year, base_year, out } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let result =
+            let (d, written) =
                 jobs::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
-            match result {
-                Ok((d, written)) => {
-                    print!("{}", tuopin::report::diff::render(&d, lang));
-                    print_written(lang, &written);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    print_input_errors(lang, &errors, None);
-                    Ok(ExitCode::from(1))
-                }
-            }
+            print!("{}", tuopin::report::diff::render(&d, lang));
+            print_written(lang, &written);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Validate { data, rules, quality, year, out } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
-            match jobs::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())? {
-                Ok(v) => {
-                    print!(
-                        "{}",
-                        messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check)
-                    );
-                    print_written(lang, &v.written);
-                    Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
-                }
-                Err(errors) => {
-                    print_input_errors(lang, &errors, None);
-                    Ok(ExitCode::from(1))
-                }
-            }
+            let v = jobs::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())?;
+            print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check));
+            print_written(lang, &v.written);
+            Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Sample {
             data,
@@ -356,26 +337,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 households_per_village,
                 risk_weight,
             };
-            match jobs::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())? {
-                Ok((drawn, written)) => {
-                    let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-                    let mut seen = std::collections::BTreeSet::new();
-                    for s in &drawn {
-                        let e = per.entry(s.county.clone()).or_default();
-                        e.1 += 1;
-                        if seen.insert(s.village_code.clone()) {
-                            e.0 += 1;
-                        }
-                    }
-                    print!("{}", messages::sample_summary(lang, &per));
-                    print_written(lang, &written);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    print_input_errors(lang, &errors, None);
-                    Ok(ExitCode::from(1))
+            let (drawn, written) = jobs::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())?;
+            let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+            let mut seen = std::collections::BTreeSet::new();
+            for s in &drawn {
+                let e = per.entry(s.county.clone()).or_default();
+                e.1 += 1;
+                if seen.insert(s.village_code.clone()) {
+                    e.0 += 1;
                 }
             }
+            print!("{}", messages::sample_summary(lang, &per));
+            print_written(lang, &written);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Estimate { sample, results, rules, year, out } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
@@ -490,8 +464,11 @@ fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<
         eprintln!("  {}", messages::input_error(lang, e));
     }
     if errors.len() > ERROR_CAP {
-        let shown = file.map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
-        eprintln!("  {}", messages::more_errors(lang, errors.len() - ERROR_CAP, &shown));
+        let more = errors.len() - ERROR_CAP;
+        match file {
+            Some(p) => eprintln!("  {}", messages::more_errors(lang, more, &p.display().to_string())),
+            None => eprintln!("  {}", messages::more_errors_unlisted(lang, more)),
+        }
     }
 }
 

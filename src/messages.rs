@@ -128,6 +128,24 @@ pub fn more_errors(lang: Lang, n: usize, path: &str) -> String {
     }
 }
 
+/// The line after a list cut at the cap when no file holds the rest.
+pub fn more_errors_unlisted(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("……另有 {n} 处错误未列出；运行 tuopin check 可把完整清单写入输出文件夹的 input_errors.csv"),
+        Lang::En => {
+            format!("… and {n} more; tuopin check writes the full list to input_errors.csv in its output folder")
+        }
+    }
+}
+
+/// Why a command other than `check` stopped on input errors, and what to do.
+pub fn stopped_before_evaluating(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "没有运行任何规则。请更正以上错误后再运行。",
+        Lang::En => "No rule was run. Correct the errors above and run again.",
+    }
+}
+
 /// Why a run stopped on input errors, and what to do.
 pub fn stopped_on_input_errors(lang: Lang) -> &'static str {
     match lang {

@@ -36,7 +36,6 @@ fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDi
         2020,
         &Aliases::builtin(),
     )
-    .unwrap()
     .unwrap();
     (reg, a)
 }

@@ -453,3 +453,33 @@ fn an_id_stored_as_an_excel_number_is_an_error_not_a_wrong_key() {
         ]
     );
 }
+
+#[test]
+fn every_command_stops_on_input_errors_the_same_way() {
+    for args in [
+        vec!["--lang", "en", "validate", "--data", "fixtures/bad/unknown-code", "--out", "/tmp/tuopin-never-validate"],
+        vec!["--lang", "en", "explain", "4331271002010001", "--data", "fixtures/bad/unknown-code"],
+        vec![
+            "--lang",
+            "en",
+            "sample",
+            "--seed",
+            "1",
+            "--data",
+            "fixtures/bad/unknown-code",
+            "--out",
+            "/tmp/tuopin-never-sample",
+        ],
+    ] {
+        let o = common::tuopin(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 3, "{err}");
+        assert_eq!(lines[0], "The register has 1 input error(s):");
+        assert!(lines[1].ends_with("persons.csv row 2 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"), "{err}");
+        assert_eq!(lines[2], "No rule was run. Correct the errors above and run again.");
+    }
+    assert!(!std::path::Path::new("/tmp/tuopin-never-validate").exists());
+    assert!(!std::path::Path::new("/tmp/tuopin-never-sample").exists());
+}
