@@ -330,9 +330,9 @@ pub fn run_estimate(
 /// risk (a risk household: a wrong-exit, missed or wrong-inclusion flag, or a data error).
 pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec<crate::inspect::sample::Village>) {
     use crate::inspect::sample::{Unit, Village};
-    let (pack, reg, h, v) = (&a.pack, &a.register, &a.outcomes, a);
+    let (pack, reg, h) = (&a.pack, &a.register, &a.outcomes);
     let risk: std::collections::HashMap<&str, &crate::quality::HouseholdRisk> =
-        v.risk.iter().map(|r| (r.household_id.as_str(), r)).collect();
+        a.risk.iter().map(|r| (r.household_id.as_str(), r)).collect();
     let Some(hl) = h.level(Table::Households) else { return (vec![], vec![]) };
     let Some(ht) = reg.table(Table::Households) else { return (vec![], vec![]) };
     let rule = |name: &str| pack.rule_index(Table::Households, name).and_then(|r| hl.values(r));
@@ -340,7 +340,7 @@ pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec
     let meets = rule("meets_exit_standard");
     let registered = crate::eval::fields::FieldData::extract(ht, Table::Households, "registered");
     let status = crate::eval::fields::FieldData::extract(ht, Table::Households, "status");
-    let villages_of = crate::quality::household_villages(hl);
+    let villages_of = hl.extra_key();
     let units: Vec<Unit> = (0..hl.len())
         .map(|row| {
             let id = hl.key(row);

@@ -103,6 +103,15 @@ impl LevelOutcome {
         self.keys.get(i).unwrap_or("")
     }
 
+    /// The first extra key of every row as text: a person's household, a household's village
+    /// (empty for levels without one).
+    pub fn extra_key(&self) -> Vec<String> {
+        self.extra_keys
+            .first()
+            .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
+            .unwrap_or_else(|| vec![String::new(); self.len()])
+    }
+
     /// The county code of row `i` ("" if none).
     pub fn county_of(&self, i: usize) -> &str {
         self.county.get(i).and_then(|&c| self.county_codes.get(c as usize)).map(String::as_str).unwrap_or("")

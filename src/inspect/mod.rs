@@ -153,7 +153,8 @@ pub fn read_results(
     Ok(out)
 }
 
-/// One row of `estimates.csv`: a county and one of its rates.
+/// One row of `estimates.csv`: a county and one of its rates. It repeats the fields of
+/// [`estimate::RateEstimate`] because the csv crate cannot write `#[serde(flatten)]`.
 #[derive(Debug, Serialize)]
 pub struct EstimateRow {
     pub county: String,

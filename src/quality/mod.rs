@@ -38,14 +38,7 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
     let mut out = vec![];
     for level in &outcomes.levels {
         let Some(lt) = register.table(level.table) else { continue };
-        let household_ids: Option<Vec<String>> = match level.table {
-            Table::Persons => lt
-                .frame
-                .column("household_id")
-                .ok()
-                .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect())),
-            _ => None,
-        };
+        let household_ids: Option<Vec<String>> = (level.table == Table::Persons).then(|| level.extra_key());
         for (r, vals) in &level.results {
             let rule = &pack.rules[*r];
             let Some(severity) = rule.severity else { continue };
@@ -235,14 +228,6 @@ pub fn bunching_finding(b: &Bunching) -> Finding {
     }
 }
 
-/// The village of each household row of an evaluation.
-pub fn household_villages(hl: &crate::eval::LevelOutcome) -> Vec<String> {
-    hl.extra_keys
-        .first()
-        .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-        .unwrap_or_default()
-}
-
 /// A household's risk of being counted against the county, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HouseholdRisk {
@@ -278,7 +263,7 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
             FindingSeverity::Warning => e.1 += 1,
         }
     }
-    let villages = household_villages(hl);
+    let villages = hl.extra_key();
     let mut out: Vec<HouseholdRisk> = (0..hl.len())
         .map(|row| {
             let get = |name: &str| flag(name).and_then(|v| v[row].as_bool());

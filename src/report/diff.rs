@@ -88,21 +88,15 @@ fn cell(v: Value) -> Option<String> {
 /// The village of each row of a level ("" for counties).
 fn villages(outcomes: &Outcomes, t: Table) -> Vec<String> {
     let Some(l) = outcomes.level(t) else { return vec![] };
-    let extra = |lv: &crate::eval::LevelOutcome| -> Vec<String> {
-        lv.extra_keys
-            .first()
-            .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v.unwrap_or("").to_string()).collect()))
-            .unwrap_or_default()
-    };
     match t {
-        Table::Households => extra(l),
+        Table::Households => l.extra_key(),
         Table::Villages => (0..l.len()).map(|i| l.key(i).to_string()).collect(),
         Table::Counties => vec![String::new(); l.len()],
         Table::Persons => {
             let Some(h) = outcomes.level(Table::Households) else { return vec![String::new(); l.len()] };
-            let hv = extra(h);
+            let hv = h.extra_key();
             let index: std::collections::HashMap<&str, usize> = (0..h.len()).map(|i| (h.key(i), i)).collect();
-            let hids = extra(l);
+            let hids = l.extra_key();
             hids.iter()
                 .map(|hid| index.get(hid.as_str()).and_then(|&i| hv.get(i).cloned()).unwrap_or_default())
                 .collect()
