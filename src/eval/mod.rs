@@ -429,6 +429,10 @@ fn runtime_message(e: &rhai::EvalAltResult) -> String {
         E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => "calls nested too deeply".to_string(),
         E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
         E::ErrorRuntime(v, _) => v.to_string(),
+        // Rhai names the function with its argument types: `+ (f64, string)`.
+        E::ErrorFunctionNotFound(signature, _) => format!(
+            "no function `{signature}`: check the function's name, and that its values are of the kinds it takes (a number and text cannot be added)"
+        ),
         other => {
             let s = other.to_string();
             s.split(" (line ").next().unwrap_or(&s).to_string()
