@@ -42,6 +42,7 @@ fn main() {
             encoding: Encoding::Auto,
             aliases: None,
             lang: tuopin::messages::Lang::En,
+            engine: tuopin::eval::Engine::Rows,
         };
         common::reset_peak();
         let start = Instant::now();

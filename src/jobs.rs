@@ -23,6 +23,8 @@ pub struct CheckOptions {
     pub encoding: Encoding,
     pub aliases: Option<PathBuf>,
     pub lang: Lang,
+    /// Compiled where possible, or every rule per row.
+    pub engine: eval::Engine,
 }
 
 /// How a check ended.
@@ -53,6 +55,7 @@ pub fn load_pack(
 }
 
 pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {
+    crate::timing::lap("start");
     let aliases = Aliases::with_file(o.aliases.as_deref())?;
     // The pack is checked first: a broken script is reported before a long load.
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
@@ -66,7 +69,8 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     }
     let reg = loaded.register;
     on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
-    let outcomes = eval::evaluate(&pack, &reg, o.year, values, &aliases, progress)?;
+    let outcomes = eval::evaluate_with(&pack, &reg, o.year, values, &aliases, progress, o.engine)?;
+    crate::timing::lap("evaluated");
 
     let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
     let info = RunInfo {
@@ -87,6 +91,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
     }
     let written = staging.commit_replacing(&report::check_outputs())?;
+    crate::timing::lap("written");
     Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
 }
 

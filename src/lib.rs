@@ -14,6 +14,7 @@ pub mod quality;
 pub mod register;
 pub mod report;
 pub mod rules;
+pub mod timing;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use tuopin::jobs::{self, CheckOptions, CheckResult};
@@ -60,6 +60,13 @@ enum Command {
         /// Extra header and label aliases (JSON, same shape as data/register-aliases.json).
         #[arg(long)]
         aliases: Option<PathBuf>,
+        /// auto: rules run as polars expressions where they translate, the rest row by row;
+        /// rows: every rule row by row (the reference the compiled path is tested against).
+        #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+        engine: EngineArg,
+        /// List which rules ran compiled and which row by row, and why.
+        #[arg(long)]
+        paths: bool,
     },
     /// The whole reasoning for one household: members, every household rule with what it
     /// read, the parameters and sources, and its village and county verdicts.
@@ -173,6 +180,12 @@ enum Command {
     Lint {
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Also list which rules `check` runs compiled and which row by row, and why (for
+        /// the pack's last year, or --year).
+        #[arg(long)]
+        paths: bool,
+        #[arg(long)]
+        year: Option<i32>,
         /// Exit non-zero on warnings too.
         #[arg(long)]
         deny_warnings: bool,
@@ -249,7 +262,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let lang = cli.lang;
     match cli.command {
-        Command::Check { data, rules, year, out, format, skip_invalid, encoding, aliases } => {
+        Command::Check { data, rules, year, out, format, skip_invalid, encoding, aliases, engine, paths } => {
             if format == Format::Ndjson {
                 return Err(Error::Usage("--format for results: parquet, csv or xlsx".into()));
             }
@@ -263,6 +276,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 encoding,
                 aliases,
                 lang,
+                engine: match engine {
+                    EngineArg::Auto => tuopin::eval::Engine::Auto,
+                    EngineArg::Rows => tuopin::eval::Engine::Rows,
+                },
             };
             let bar = ProgressBar::hidden();
             let started = Instant::now();
@@ -276,6 +293,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let result = jobs::run(&o, &progress, &on_loaded)?;
             bar.finish_and_clear();
+            if paths && let CheckResult::Done { pack, outcomes, .. } = &result {
+                print!("{}", messages::rule_paths(lang, &path_list(pack, &outcomes.paths)));
+            }
             Ok(report_check(lang, result, started))
         }
         Command::Explain { household_id, data, rules, year, json } => {
@@ -382,11 +402,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             println!("{}", messages::case_summary(lang, results.len() - failed, failed));
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Lint { rules, deny_warnings } => {
+        Command::Lint { rules, deny_warnings, paths, year } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let (errors, warnings) = tuopin::rules::lint::run(&rules, &Aliases::builtin());
             for d in errors.iter().chain(&warnings) {
                 println!("{}", d.render(lang));
+            }
+            if paths
+                && errors.is_empty()
+                && let Ok(pack) = tuopin::rules::load(&rules, &Aliases::builtin())
+            {
+                let year = year.unwrap_or(pack.manifest.years[1]);
+                let values = pack.values_for_year(year).map_err(Error::Rules)?;
+                let plan = tuopin::eval::compiled::plan_pack(&pack, year, &values);
+                print!("{}", messages::rule_paths(lang, &path_list(&pack, &plan)));
             }
             println!("{}", messages::lint_summary(lang, errors.len(), warnings.len()));
             let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
@@ -470,6 +499,17 @@ fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<
             None => eprintln!("  {}", messages::more_errors_unlisted(lang, more)),
         }
     }
+}
+
+/// (rule id, why it ran row by row) for `--paths`.
+fn path_list(pack: &tuopin::rules::Pack, paths: &[tuopin::eval::compiled::RulePath]) -> Vec<(String, Option<String>)> {
+    paths.iter().map(|p| (pack.rules[p.rule].id.clone(), p.row_by_row.clone())).collect()
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Auto,
+    Rows,
 }
 
 fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {

@@ -572,6 +572,30 @@ pub mod pack {
     }
 }
 
+/// The list `--paths` prints: which path each rule ran on, and why a rule is not compiled
+/// (the reason is the translation's own words).
+pub fn rule_paths(lang: Lang, paths: &[(String, Option<String>)]) -> String {
+    let compiled = paths.iter().filter(|(_, why)| why.is_none()).count();
+    let mut out = match lang {
+        Lang::Zh => {
+            format!("规则执行方式：编译为 polars 表达式 {compiled} 条，逐行解释执行 {} 条\n", paths.len() - compiled)
+        }
+        Lang::En => {
+            format!("Rule paths: {compiled} compiled to polars expressions, {} row by row\n", paths.len() - compiled)
+        }
+    };
+    for (id, why) in paths {
+        let line = match (lang, why) {
+            (Lang::Zh, None) => format!("  编译  {id}\n"),
+            (Lang::Zh, Some(w)) => format!("  逐行  {id}：{w}\n"),
+            (Lang::En, None) => format!("  compiled    {id}\n"),
+            (Lang::En, Some(w)) => format!("  row by row  {id}: {w}\n"),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
 /// The last line of `lint`.
 pub fn lint_summary(lang: Lang, errors: usize, warnings: usize) -> String {
     match lang {

@@ -9,6 +9,7 @@
 //! polars call happens inside the parallel region. Results are assembled in row order, so
 //! the output does not depend on the number of threads.
 
+pub mod compiled;
 pub mod fields;
 pub mod reasons;
 
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use polars::prelude::{Column, NewChunkedArray, PlHashMap, StringChunked};
 use rayon::prelude::*;
-use rhai::{Dynamic, Engine, Scope};
+use rhai::{Dynamic, Scope};
 
 use crate::register::{CodeList, Register, Table};
 use crate::rules::script::{self, AggFn, AggTable};
@@ -129,6 +130,18 @@ pub struct Outcomes {
     pub errors: Vec<RowError>,
     /// The aggregations each level's rules read, per row (for `explain`).
     pub aggregates: Vec<(Table, Arc<AggTable>)>,
+    /// Which path each rule ran on (in the pack's rule order).
+    pub paths: Vec<compiled::RulePath>,
+}
+
+/// How rules are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// Rules the compiled path translates run as polars expressions; the others per row.
+    #[default]
+    Auto,
+    /// Every rule per row (the reference the compiled path is tested against).
+    Rows,
 }
 
 impl Outcomes {
@@ -225,7 +238,8 @@ fn links(reg: &Register) -> Links {
     }
 }
 
-/// Evaluate a pack over a register for a year. `progress` is told each finished chunk.
+/// Evaluate a pack over a register for a year, compiled where possible. `progress` is told
+/// each finished chunk of rows.
 pub fn evaluate(
     pack: &Pack,
     register: &Register,
@@ -234,7 +248,24 @@ pub fn evaluate(
     aliases: &crate::register::Aliases,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcomes, crate::Error> {
-    let engine = script::engine(Arc::new(params));
+    evaluate_with(pack, register, year, params, aliases, progress, Engine::Auto)
+}
+
+/// [`evaluate`] on a chosen path.
+pub fn evaluate_with(
+    pack: &Pack,
+    register: &Register,
+    year: i32,
+    params: HashMap<String, f64>,
+    aliases: &crate::register::Aliases,
+    progress: &(dyn Fn(u64) + Sync),
+    mode: Engine,
+) -> Result<Outcomes, crate::Error> {
+    let params = Arc::new(params);
+    let engine = script::engine(params.clone());
+    let mut paths: Vec<compiled::RulePath> = vec![];
+    // Result types of the compiled rules of the levels done (for sums over them).
+    let mut compiled_types: HashMap<usize, compiled::Ty> = HashMap::new();
     let links = links(register);
     let mut levels: Vec<LevelOutcome> = vec![];
     let mut errors = vec![];
@@ -257,7 +288,63 @@ pub fn evaluate(
             Err(_) => StringChunked::from_slice_options(table.key().into(), &vec![None::<&str>; n]),
         };
 
-        // Fields the level's rules read, extracted once.
+        // The compiled part of the level: one polars plan.
+        let level_aggs = compiled::level_aggregations(pack, &order);
+        let agg_types: Vec<(crate::rules::AggUse, Result<compiled::Ty, compiled::Why>)> = level_aggs
+            .iter()
+            .map(|a| (a.clone(), compiled::aggregation_type(a, &|t| compiled_types.get(&t).copied())))
+            .collect();
+        let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut level_paths: Vec<compiled::RulePath> = match mode {
+            Engine::Rows => order
+                .iter()
+                .map(|&rule| compiled::RulePath { rule, row_by_row: Some("--engine rows".to_string()) })
+                .collect(),
+            Engine::Auto => {
+                let cx = compiled::LevelContext {
+                    pack,
+                    level: table,
+                    year,
+                    params: &params,
+                    present: Some(&lt.present),
+                    aggregations: &agg_types,
+                };
+                let (translated, mut level_paths) = compiled::plan_level(&cx, &order);
+                if !translated.is_empty() {
+                    let run = run_compiled(&translated, &agg_types, table, lt, register, &links, &levels);
+                    match run {
+                        Ok(df) => {
+                            for (r, t) in &translated {
+                                compiled_types.insert(*r, t.ty);
+                                let c = df.column(&compiled::rule_column(*r))?;
+                                let rule = &pack.rules[*r];
+                                let vals = compiled::values_of(c, |row, message| {
+                                    errors.push(row_error(rule, table, &keys, row, message));
+                                });
+                                known.insert(*r, vals);
+                            }
+                            for k in 0..agg_types.len() {
+                                if let Some(c) = compiled::aggregation_column(&df, k) {
+                                    known_aggs.insert(k, compiled::values_of(c, |_, _| {}));
+                                }
+                            }
+                        }
+                        // A plan polars cannot run (never expected) falls back, whole.
+                        Err(e) => {
+                            for p in level_paths.iter_mut() {
+                                p.row_by_row.get_or_insert_with(|| format!("polars could not run the plan: {e}"));
+                            }
+                        }
+                    }
+                }
+                level_paths
+            }
+        };
+        lap(&format!("{} compiled rules", table.level()));
+
+        // Fields the level's rules read, extracted once (the per-row rules read them, and
+        // `reasons` names the unknown ones).
         let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
         for &r in &order {
             for f in pack.rules[r].fields() {
@@ -265,11 +352,24 @@ pub fn evaluate(
             }
         }
         lap(&format!("{} fields (rayon threads {})", table.level(), rayon::current_num_threads()));
-        let aggs = Arc::new(aggregate_level(pack, &order, table, register, &links, &levels)?);
+        let aggs = Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs)?);
 
         aggregates.push((table, aggs.clone()));
-        let (results, errs) = evaluate_rows(&engine, pack, &order, table, n, &keys, &field_data, &aggs, year, progress);
+        let rows_order: Vec<usize> = order.iter().copied().filter(|r| !known.contains_key(r)).collect();
+        let (row_results, errs) = if rows_order.is_empty() {
+            progress(n as u64);
+            (vec![], vec![])
+        } else {
+            evaluate_rows(&engine, pack, &rows_order, &known, table, n, &keys, &field_data, &aggs, year, progress)
+        };
         errors.extend(errs);
+        let mut row_results = rows_order.iter().copied().zip(row_results).collect::<HashMap<usize, Vec<Value>>>();
+        let results: Vec<Vec<Value>> = order
+            .iter()
+            .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| vec![Value::Unknown; n]))
+            .collect();
+        level_paths.sort_by_key(|p| p.rule);
+        paths.extend(level_paths);
         lap(&format!("{} rules", table.level()));
 
         let county: Vec<u32> = match table {
@@ -306,16 +406,120 @@ pub fn evaluate(
         levels.push(outcome);
     }
     errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
-    Ok(Outcomes { year, levels, errors, aggregates })
+    paths.sort_by_key(|p| p.rule);
+    Ok(Outcomes { year, levels, errors, aggregates, paths })
+}
+
+/// Run a level's compiled rules as one polars plan: the level's frame with its row index
+/// and partial flags, the aggregation columns joined on, then every rule as a column.
+fn run_compiled(
+    translated: &[(usize, compiled::Translated)],
+    aggs: &[(crate::rules::AggUse, Result<compiled::Ty, compiled::Why>)],
+    table: Table,
+    lt: &crate::register::LoadedTable,
+    register: &Register,
+    links: &Links,
+    done: &[LevelOutcome],
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let n = lt.frame.height();
+    let partial = if lt.partial.len() == n {
+        BooleanChunked::from_slice("__partial".into(), &lt.partial)
+    } else {
+        BooleanChunked::full("__partial".into(), false, n)
+    };
+    let mut df = lt.frame.clone();
+    df.with_column(partial.into_column())?;
+    let mut lf = df.lazy().with_row_index("__row", None);
+    if !aggs.is_empty() {
+        let children = children_of(aggs, table, register, links, done)?;
+        lf = compiled::with_aggregations(lf, aggs, &children)?;
+    }
+    for (r, t) in translated {
+        lf = lf.with_column(t.expr.clone().alias(compiled::rule_column(*r)));
+    }
+    let mut keep: Vec<Expr> = translated.iter().map(|(r, _)| col(compiled::rule_column(*r))).collect();
+    keep.extend((0..aggs.len()).filter(|&k| aggs[k].1.is_ok()).map(|k| col(compiled::agg_column(k))));
+    lf.select(keep).collect()
+}
+
+/// The rows a level's aggregations read, per lower table: each child's parent row (null when
+/// it has none or does not count: a deceased member) and the values aggregated.
+fn children_of(
+    aggs: &[(crate::rules::AggUse, Result<compiled::Ty, compiled::Why>)],
+    table: Table,
+    register: &Register,
+    links: &Links,
+    done: &[LevelOutcome],
+) -> polars::prelude::PolarsResult<HashMap<Table, compiled::Children>> {
+    use polars::prelude::*;
+    let mut out = HashMap::new();
+    for over in [Table::Persons, Table::Households, Table::Villages] {
+        if !aggs.iter().any(|(a, _)| a.over == over) {
+            continue;
+        }
+        let (parent, include): (&[Option<usize>], Option<&[bool]>) = match (over, table) {
+            (Table::Persons, Table::Households) => (&links.person_household, Some(&links.person_living)),
+            (Table::Households, Table::Villages) => (&links.household_village, None),
+            (Table::Households, Table::Counties) => (&links.household_county, None),
+            (Table::Villages, Table::Counties) => (&links.village_county, None),
+            _ => {
+                return Err(PolarsError::ComputeError(
+                    format!("{} rows cannot be aggregated for a {} rule", over.level(), table.level()).into(),
+                ));
+            }
+        };
+        let parent: IdxCa = parent
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p.filter(|_| include.is_none_or(|inc| inc.get(i).copied().unwrap_or(true))))
+            .map(|p| p.map(|p| p as IdxSize))
+            .collect();
+        let rows = parent.len();
+        let mut values = vec![];
+        for (a, ty) in aggs {
+            let (Ok(ty), true) = (ty, a.over == over) else {
+                values.push(None);
+                continue;
+            };
+            let input = if a.agg == script::AggFn::Sum { *ty } else { compiled::Ty::Bool };
+            let name = PlSmallStr::from("v");
+            let column = match &a.target {
+                Some(Ref::Rule(t)) => {
+                    let vals = done.iter().find(|l| l.table == over).and_then(|l| l.values(*t)).unwrap_or(&[]);
+                    let c = match input {
+                        compiled::Ty::Bool => Column::new(name, vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>()),
+                        compiled::Ty::Int => Column::new(
+                            name,
+                            vals.iter()
+                                .map(|v| if let Value::Int(i) = v { Some(*i) } else { None })
+                                .collect::<Vec<_>>(),
+                        ),
+                        _ => Column::new(name, vals.iter().map(|v| v.as_f64()).collect::<Vec<_>>()),
+                    };
+                    Some(if c.len() == rows { c } else { Column::full_null(c.name().clone(), rows, &input.dtype()) })
+                }
+                Some(Ref::Field(f)) => Some(match register.table(over) {
+                    Some(t) if t.present.contains(f) => t.frame.column(f)?.cast(&input.dtype())?,
+                    _ => Column::full_null(name, rows, &input.dtype()),
+                }),
+                _ => None,
+            };
+            values.push(column);
+        }
+        out.insert(over, compiled::Children { parent, values });
+    }
+    Ok(out)
 }
 
 const CHUNK: usize = 2048;
 
 #[allow(clippy::too_many_arguments)]
 fn evaluate_rows(
-    engine: &Engine,
+    engine: &rhai::Engine,
     pack: &Pack,
     order: &[usize],
+    known: &HashMap<usize, Vec<Value>>,
     table: Table,
     n: usize,
     keys: &StringChunked,
@@ -333,6 +537,7 @@ fn evaluate_rows(
     enum Push<'a> {
         Field(&'a FieldData),
         Rule(usize),
+        Known(&'a [Value]),
         Year,
         Unknown,
     }
@@ -347,7 +552,11 @@ fn evaluate_rows(
                 .map(|(name, re)| {
                     let p = match re {
                         Ref::Field(f) => Push::Field(field_data.get(f).unwrap_or(&absent)),
-                        Ref::Rule(j) => Push::Rule(pos_in_order.get(j).copied().unwrap_or(usize::MAX)),
+                        Ref::Rule(j) => match (pos_in_order.get(j), known.get(j)) {
+                            (Some(p), _) => Push::Rule(*p),
+                            (None, Some(v)) => Push::Known(v),
+                            (None, None) => Push::Unknown,
+                        },
                         Ref::Year => Push::Year,
                         Ref::Unknown => Push::Unknown,
                     };
@@ -376,6 +585,7 @@ fn evaluate_rows(
                             let v = match push {
                                 Push::Field(f) => f.dynamic(row),
                                 Push::Rule(p) => row_vals.get(*p).copied().unwrap_or_default().to_dynamic(),
+                                Push::Known(v) => v.get(row).copied().unwrap_or_default().to_dynamic(),
                                 Push::Year => Dynamic::from_int(year as i64),
                                 Push::Unknown => Dynamic::UNIT,
                             };
@@ -465,20 +675,24 @@ fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, String> {
 /// Compute every aggregation the level's rules use, one value per row of the level.
 fn aggregate_level(
     pack: &Pack,
-    order: &[usize],
+    level_aggs: &[crate::rules::AggUse],
     table: Table,
     register: &Register,
     links: &Links,
     done: &[LevelOutcome],
+    mut computed: HashMap<usize, Vec<Value>>,
 ) -> Result<AggTable, crate::Error> {
     let mut out = AggTable::default();
     let n_parents = register.rows(table);
     let partial: Vec<bool> = register.table(table).map(|t| t.partial.clone()).unwrap_or_default();
-    for &r in order {
-        for a in &pack.rules[r].aggregates {
-            if out.entries.iter().any(|(f, arg, _)| f == a.func && *arg == a.arg) {
+    for (k, a) in level_aggs.iter().enumerate() {
+        {
+            if let Some(values) = computed.remove(&k) {
+                out.entries.push((a.func.to_string(), a.arg.clone(), values));
                 continue;
             }
+            let user = pack.rules.iter().find(|r| r.aggregates.iter().any(|b| b.func == a.func && b.arg == a.arg));
+            let rule_id = user.map(|r| r.id.as_str()).unwrap_or("");
             // Children of which parent, and whether each counts.
             let (parent, include): (&[Option<usize>], Vec<bool>) = match (a.over, table) {
                 (Table::Persons, Table::Households) => (&links.person_household, links.person_living.clone()),
@@ -492,7 +706,7 @@ fn aggregate_level(
                 (over, _) => {
                     return Err(crate::Error::Evaluation(format!(
                         "rule {}: {}(\"{}\") reads {} rows, which a {} rule cannot aggregate",
-                        pack.rules[r].id,
+                        rule_id,
                         a.func,
                         a.arg,
                         over.level(),
@@ -513,7 +727,7 @@ fn aggregate_level(
                     Some(lt) => Some(FieldData::extract(lt, a.over, f).values().map_err(|kind| {
                         crate::Error::Evaluation(format!(
                             "rule {}: {}(\"{}\") cannot aggregate a {kind} field",
-                            pack.rules[r].id, a.func, a.arg
+                            rule_id, a.func, a.arg
                         ))
                     })?),
                     None => Some(vec![]),

@@ -107,12 +107,15 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
                 continue;
             }
         };
+        crate::timing::lap(&format!("read {}", table.name()));
         let file = raw.file.clone();
         if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
             typed.insert(table, (file, t));
         }
+        crate::timing::lap(&format!("typed {}", table.name()));
     }
     let register = cross_check(typed, &mut errors, opts.skip_invalid)?;
+    crate::timing::lap("key checks");
     errors.sort_by(|a, b| (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column)));
     Ok(Loaded { register, errors })
 }

@@ -1,0 +1,857 @@
+//! The compiled path: rule scripts translated into polars expressions and evaluated by
+//! polars' lazy engine, one plan per level.
+//!
+//! Staff write Rhai; most rules use a small part of it: names (fields, rules of the same
+//! level, `year`, `unknown`), literals, `param("…")`, arithmetic, comparisons, `and`/`or`/
+//! `not`, `let`, `if`/`else`, `x in ["04", …]`, `is_known`, `first_known`, `year_of`,
+//! `birth_date_from_id`, `abs`, and the aggregations over a lower level. [`translate`] turns
+//! such a script into one polars [`Expr`]; a script using anything else (a loop, a `switch`,
+//! text arithmetic, a function the translation does not know) is not rejected: it runs on
+//! the per-row rayon path, and `--paths` says why.
+//!
+//! Semantics are those of the per-row path (`rules::script`), exactly:
+//! - **Unknown is null.** polars' `&`, `|` and `not` on booleans follow Kleene's tables,
+//!   as `and`/`or`/`not` do; arithmetic and comparisons with a null are null.
+//! - **Types are checked before running.** Every expression gets a type (是/否, whole
+//!   number, number, code, text, date, unknown). A combination the per-row path would stop
+//!   on with a row error (comparing a code with a number, adding to text) does not
+//!   translate, so such rules run per row and report their errors there.
+//! - **Numbers**: a whole number with a whole number stays whole (`+ - *`), anything with a
+//!   fractional number is a float; `/` always divides as floats and a zero divisor gives
+//!   unknown; comparisons are exact.
+//! - **Codes** are compared as their index in the code list (a text that is no code of the
+//!   list never matches).
+//! - **`if` on unknown**: the per-row path cannot take a branch, and the whole rule is
+//!   unknown on that row. Each translated expression carries a "poison" condition, the rows
+//!   where an `if` it reached had an unknown condition; the rule is null there.
+//! - **Aggregations** are a `group_by` of the children on their parent's row, joined back:
+//!   only living members count, a parent with a child set aside (`--skip-invalid`) is
+//!   unknown, and no children give `true`, `false`, 0 and 0 for all, any, count and sum.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use rhai::{Expr as R, Stmt};
+
+use super::Value;
+use crate::register::{CodeList, Kind, Table};
+use crate::rules::script::{AGGREGATIONS, AggFn, PARAM_FNS};
+use crate::rules::{AggUse, Pack, Ref, Rule, RuleKind};
+
+/// The type of a translated expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ty {
+    Bool,
+    Int,
+    Float,
+    Code(CodeList),
+    Text,
+    Date,
+    /// Always unknown (`()`, `unknown`).
+    Unit,
+}
+
+impl Ty {
+    pub fn dtype(self) -> DataType {
+        match self {
+            Ty::Bool | Ty::Unit => DataType::Boolean,
+            Ty::Int => DataType::Int64,
+            Ty::Float => DataType::Float64,
+            Ty::Code(_) => DataType::UInt8,
+            Ty::Text => DataType::String,
+            Ty::Date => DataType::Date,
+        }
+    }
+
+    pub fn of_kind(k: Kind) -> Ty {
+        match k {
+            Kind::Code(list) => Ty::Code(list),
+            Kind::Bool => Ty::Bool,
+            Kind::Number => Ty::Float,
+            Kind::Int(_) => Ty::Int,
+            Kind::Date => Ty::Date,
+            Kind::Key | Kind::Text | Kind::DigitKey(_) => Ty::Text,
+        }
+    }
+
+    fn numeric(self) -> bool {
+        matches!(self, Ty::Int | Ty::Float)
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Ty::Bool => "true/false",
+            Ty::Int | Ty::Float => "a number",
+            Ty::Code(_) => "a code",
+            Ty::Text => "text",
+            Ty::Date => "a date",
+            Ty::Unit => "unknown",
+        }
+    }
+}
+
+/// Why a rule cannot be compiled, in words for the `--paths` list.
+pub type Why = String;
+
+/// A translated expression: its value, its type, and the rows where an `if` it reached had
+/// an unknown condition (the rule is unknown there).
+#[derive(Clone)]
+struct C {
+    e: Expr,
+    ty: Ty,
+    poison: Option<Expr>,
+}
+
+fn null_of(ty: Ty) -> Expr {
+    lit(NULL).cast(ty.dtype())
+}
+
+fn either(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.or(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+impl C {
+    fn new(e: Expr, ty: Ty) -> C {
+        C { e, ty, poison: None }
+    }
+
+    fn unit() -> C {
+        C::new(null_of(Ty::Unit), Ty::Unit)
+    }
+
+    /// The value as a boolean expression (unknown is a null boolean).
+    fn boolean(&self, op: &str) -> Result<Expr, Why> {
+        match self.ty {
+            Ty::Bool => Ok(self.e.clone()),
+            Ty::Unit => Ok(null_of(Ty::Bool)),
+            other => Err(format!("`{op}` is given {}, not true/false", other.words())),
+        }
+    }
+
+    fn float(&self) -> Expr {
+        if self.ty == Ty::Float { self.e.clone() } else { self.e.clone().cast(DataType::Float64) }
+    }
+}
+
+/// The column holding a rule's result while its level is evaluated.
+pub fn rule_column(rule: usize) -> String {
+    format!("__rule{rule}")
+}
+
+pub fn agg_column(k: usize) -> String {
+    format!("__agg{k}")
+}
+
+/// What the translation of one level needs besides the scripts.
+pub struct LevelContext<'a> {
+    pub pack: &'a Pack,
+    pub level: Table,
+    pub year: i32,
+    pub params: &'a HashMap<String, f64>,
+    /// Canonical columns the level's file has (`None`: assume all).
+    pub present: Option<&'a [&'static str]>,
+    /// The aggregations the level's rules use, in column order, with their result types
+    /// (`Err` when the aggregated values cannot be typed for the compiled path).
+    pub aggregations: &'a [(AggUse, Result<Ty, Why>)],
+}
+
+/// A rule of the level translated: its expression (already cast to its output type).
+pub struct Translated {
+    pub expr: Expr,
+    pub ty: Ty,
+}
+
+struct Translator<'a, 'b> {
+    cx: &'b LevelContext<'a>,
+    rule: &'b Rule,
+    /// Types of the level's rules translated so far.
+    rule_types: &'b HashMap<usize, Ty>,
+    vars: Vec<(String, C)>,
+}
+
+/// Translate one rule, given the types of the level's rules already translated (a rule
+/// reading a rule that was not translated is not translated either).
+pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>) -> Result<Translated, Why> {
+    let mut t = Translator { cx, rule, rule_types, vars: vec![] };
+    let c = t.block(rule.ast.statements())?;
+    let ty = match (rule.kind, c.ty) {
+        (RuleKind::Predicate, Ty::Bool | Ty::Unit) => Ty::Bool,
+        (RuleKind::Value, Ty::Int | Ty::Float) => c.ty,
+        (RuleKind::Value, Ty::Unit) => Ty::Float,
+        (RuleKind::Predicate, other) => return Err(format!("a 判断 rule that gives {}", other.words())),
+        (RuleKind::Value, other) => return Err(format!("a 数值 rule that gives {}", other.words())),
+    };
+    let value = c.e.cast(ty.dtype());
+    let expr = match c.poison {
+        Some(p) => when(p.fill_null(lit(false))).then(null_of(ty)).otherwise(value),
+        None => value,
+    };
+    Ok(Translated { expr, ty })
+}
+
+fn stmt_words(s: &Stmt) -> &'static str {
+    match s {
+        Stmt::Switch(..) => "`switch`",
+        Stmt::While(..) | Stmt::Do(..) => "a loop (`while`/`loop`/`do`)",
+        Stmt::For(..) => "a `for` loop",
+        Stmt::Assignment(..) => "an assignment to a variable",
+        Stmt::TryCatch(..) => "`try`/`catch`",
+        Stmt::BreakLoop(..) => "`break`/`continue`",
+        Stmt::Return(..) => "`return`",
+        Stmt::Import(..) | Stmt::Export(..) => "`import`/`export`",
+        _ => "a statement the compiled path does not translate",
+    }
+}
+
+fn expr_words(e: &R) -> &'static str {
+    match e {
+        R::StringConstant(..) | R::InterpolatedString(..) | R::CharConstant(..) => {
+            "text outside a comparison with a code or text field"
+        }
+        R::Array(..) | R::DynamicConstant(..) => "a list outside `in`",
+        R::Map(..) => "a map `#{…}`",
+        R::Index(..) => "indexing `x[…]`",
+        R::Dot(..) | R::MethodCall(..) | R::Property(..) => "a method call or property `x.y`",
+        R::Coalesce(..) => "`??`",
+        R::And(..) | R::Or(..) => "`&&`/`||`",
+        _ => "an expression the compiled path does not translate",
+    }
+}
+
+impl Translator<'_, '_> {
+    fn block(&mut self, stmts: &[Stmt]) -> Result<C, Why> {
+        let saved = self.vars.len();
+        let mut last = C::unit();
+        let mut poison = None;
+        for s in stmts {
+            let c = match s {
+                Stmt::Noop(_) => C::unit(),
+                Stmt::Var(x, ..) => {
+                    let mut v = self.expr(&x.1)?;
+                    poison = either(poison, v.poison.take());
+                    self.vars.push((x.0.name.to_string(), v));
+                    C::unit()
+                }
+                Stmt::Expr(e) => self.expr(e)?,
+                Stmt::FnCall(call, _) => self.call(call)?,
+                Stmt::If(fc, _) => self.branch(&fc.expr, fc.body.statements(), fc.branch.statements())?,
+                Stmt::Block(b) => self.block(b.statements())?,
+                other => return Err(format!("uses {}", stmt_words(other))),
+            };
+            last = c;
+            poison = either(poison, last.poison.take());
+        }
+        self.vars.truncate(saved);
+        last.poison = poison;
+        Ok(last)
+    }
+
+    fn branch(&mut self, cond: &R, body: &[Stmt], other: &[Stmt]) -> Result<C, Why> {
+        let c = self.expr(cond)?;
+        let yes = self.block(body)?;
+        let no = self.block(other)?;
+        let ty = unify(yes.ty, no.ty)?;
+        let cast = |x: &C| if x.ty == Ty::Unit { null_of(ty) } else { x.e.clone().cast(ty.dtype()) };
+        match c.ty {
+            Ty::Bool => {
+                let k = c.e.clone();
+                let mut poison = either(c.poison.clone(), Some(k.clone().is_null()));
+                if let Some(p) = yes.poison.clone() {
+                    poison = either(poison, Some(k.clone().fill_null(lit(false)).and(p)));
+                }
+                if let Some(p) = no.poison.clone() {
+                    poison = either(poison, Some(k.clone().not().fill_null(lit(false)).and(p)));
+                }
+                Ok(C { e: when(k).then(cast(&yes)).otherwise(cast(&no)), ty, poison })
+            }
+            // `if ()`: the per-row path stops the rule on every row.
+            Ty::Unit => Ok(C { e: null_of(ty), ty, poison: Some(lit(true)) }),
+            other => Err(format!("an `if` on {}, not true/false", other.words())),
+        }
+    }
+
+    fn expr(&mut self, e: &R) -> Result<C, Why> {
+        match e {
+            R::BoolConstant(b, _) => Ok(C::new(lit(*b), Ty::Bool)),
+            R::IntegerConstant(i, _) => Ok(C::new(lit(*i), Ty::Int)),
+            R::FloatConstant(f, _) => Ok(C::new(lit(**f), Ty::Float)),
+            R::Unit(_) => Ok(C::unit()),
+            R::Variable(x, ..) => self.name(&x.1),
+            R::FnCall(call, _) => self.call(call),
+            R::Stmt(block) => self.block(block.statements()),
+            other => Err(format!("uses {}", expr_words(other))),
+        }
+    }
+
+    fn name(&self, name: &str) -> Result<C, Why> {
+        if let Some((_, c)) = self.vars.iter().rev().find(|(n, _)| n == name) {
+            return Ok(C::new(c.e.clone(), c.ty));
+        }
+        let Some((_, r)) = self.rule.reads.iter().find(|(n, _)| n == name) else {
+            return Err(format!("reads `{name}`, which is not resolved"));
+        };
+        match r {
+            Ref::Field(f) => {
+                let Some(spec) = self.cx.level.column(f) else {
+                    return Err(format!("reads `{f}`, which is not a column of the level"));
+                };
+                let ty = Ty::of_kind(spec.kind);
+                if self.cx.present.is_some_and(|p| !p.contains(f)) {
+                    return Ok(C::new(null_of(ty), ty));
+                }
+                Ok(C::new(col(*f), ty))
+            }
+            Ref::Rule(j) => match self.rule_types.get(j) {
+                Some(ty) => Ok(C::new(col(rule_column(*j)), *ty)),
+                None => Err(format!("reads {}, which runs row by row", self.cx.pack.rules[*j].id)),
+            },
+            Ref::Year => Ok(C::new(lit(self.cx.year as i64), Ty::Int)),
+            Ref::Unknown => Ok(C::unit()),
+        }
+    }
+
+    fn call(&mut self, call: &rhai::FnCallExpr) -> Result<C, Why> {
+        let name = call.name.as_str();
+        let args = call.args.as_slice();
+        if let Some(&(en, ..)) = AGGREGATIONS.iter().find(|(en, zh, ..)| *en == name || *zh == name) {
+            let arg = match args {
+                [] => String::new(),
+                [R::StringConstant(s, _)] => s.to_string(),
+                _ => return Err(format!("`{name}` with an argument that is not a quoted name")),
+            };
+            let found = self.cx.aggregations.iter().enumerate().find(|(_, (a, _))| a.func == en && a.arg == arg);
+            return match found {
+                Some((k, (_, Ok(ty)))) => Ok(C::new(col(agg_column(k)), *ty)),
+                Some((_, (_, Err(why)))) => Err(why.clone()),
+                None => Err(format!("`{name}(\"{arg}\")` is not resolved")),
+            };
+        }
+        if PARAM_FNS.contains(&name) {
+            return match args {
+                [R::StringConstant(s, _)] => match self.cx.params.get(s.as_str()) {
+                    Some(v) => Ok(C::new(lit(*v), Ty::Float)),
+                    None => Err(format!("no parameter `{s}` for this year")),
+                },
+                _ => Err(format!("`{name}` with an argument that is not a quoted name")),
+            };
+        }
+        match (name, args) {
+            ("and" | "且" | "or" | "或", [a, b]) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let (x, y) = (a.boolean(name)?, b.boolean(name)?);
+                let e = if matches!(name, "and" | "且") { x.and(y) } else { x.or(y) };
+                Ok(C { e, ty: Ty::Bool, poison: either(a.poison, b.poison) })
+            }
+            ("not" | "非" | "!", [a]) => {
+                let a = self.expr(a)?;
+                Ok(C { e: a.boolean(name)?.not(), ty: Ty::Bool, poison: a.poison })
+            }
+            ("==" | "!=" | ">" | ">=" | "<" | "<=", [a, b]) => self.compare(name, a, b),
+            ("+" | "-" | "*" | "/", [a, b]) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                arithmetic(name, a, b)
+            }
+            ("-" | "+", [a]) => {
+                let a = self.expr(a)?;
+                match a.ty {
+                    Ty::Unit => Ok(C { ty: Ty::Unit, ..a }),
+                    Ty::Int | Ty::Float if name == "+" => Ok(a),
+                    Ty::Int => Ok(C { e: lit(0i64) - a.e, ..a }),
+                    Ty::Float => Ok(C { e: a.e * lit(-1.0), ..a }),
+                    other => Err(format!("`{name}` before {}", other.words())),
+                }
+            }
+            ("contains", [list, x]) => self.membership(list, x),
+            ("is_known" | "已知", [a]) => {
+                let a = self.expr(a)?;
+                let e = if a.ty == Ty::Unit { lit(false) } else { a.e.is_not_null() };
+                Ok(C { e, ty: Ty::Bool, poison: a.poison })
+            }
+            ("first_known", [a, b]) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let ty = match (a.ty, b.ty) {
+                    (x, y) if x == y => x,
+                    (Ty::Unit, y) => y,
+                    (x, Ty::Unit) => x,
+                    (x, y) => return Err(format!("`first_known` of {} and {}", x.words(), y.words())),
+                };
+                let poison = either(a.poison.clone(), b.poison.clone());
+                if a.ty == Ty::Unit {
+                    return Ok(C { poison, ..b });
+                }
+                let e = when(a.e.clone().is_not_null()).then(a.e).otherwise(b.e.cast(ty.dtype()));
+                Ok(C { e, ty, poison })
+            }
+            ("abs", [a]) => {
+                let a = self.expr(a)?;
+                match a.ty {
+                    Ty::Unit => Ok(a),
+                    Ty::Float | Ty::Int => {
+                        let zero = if a.ty == Ty::Int { lit(0i64) } else { lit(0.0) };
+                        let e = when(a.e.clone().lt(zero.clone())).then(zero - a.e.clone()).otherwise(a.e.clone());
+                        Ok(C { e, ..a })
+                    }
+                    other => Err(format!("`abs` of {}", other.words())),
+                }
+            }
+            ("year_of", [a]) => {
+                let a = self.expr(a)?;
+                match a.ty {
+                    Ty::Unit => Ok(a),
+                    Ty::Date => Ok(C { e: udf::year_of(a.e), ty: Ty::Int, poison: a.poison }),
+                    other => Err(format!("`year_of` of {}", other.words())),
+                }
+            }
+            ("birth_date_from_id" | "id_well_formed" | "id_check_ok", [a]) => {
+                let a = self.expr(a)?;
+                let ty = if name == "birth_date_from_id" { Ty::Date } else { Ty::Bool };
+                match a.ty {
+                    Ty::Unit => Ok(C { e: null_of(ty), ty, poison: a.poison }),
+                    Ty::Text => Ok(C { e: udf::on_resident_id(name, a.e), ty, poison: a.poison }),
+                    other => Err(format!("`{name}` of {}", other.words())),
+                }
+            }
+            _ => Err(format!(
+                "calls `{name}` with {} argument(s), which the compiled path does not translate",
+                args.len()
+            )),
+        }
+    }
+
+    /// `a op b` where either side may be quoted text compared with a code or text.
+    fn compare(&mut self, op: &str, a: &R, b: &R) -> Result<C, Why> {
+        match (a, b) {
+            (x, R::StringConstant(s, _)) => {
+                let x = self.expr(x)?;
+                compare_text(op, x, s)
+            }
+            (R::StringConstant(s, _), x) => {
+                let x = self.expr(x)?;
+                compare_text(flip(op), x, s)
+            }
+            (a, b) => {
+                let (a, b) = (self.expr(a)?, self.expr(b)?);
+                let poison = either(a.poison.clone(), b.poison.clone());
+                if a.ty == Ty::Unit || b.ty == Ty::Unit {
+                    return Ok(C { e: null_of(Ty::Bool), ty: Ty::Bool, poison });
+                }
+                let (x, y) = match (a.ty, b.ty) {
+                    (Ty::Int, Ty::Int) | (Ty::Text, Ty::Text) | (Ty::Date, Ty::Date) => (a.e, b.e),
+                    (x, y) if x.numeric() && y.numeric() => (a.float(), b.float()),
+                    (Ty::Bool, Ty::Bool) if matches!(op, "==" | "!=") => (a.e, b.e),
+                    (Ty::Code(l), Ty::Code(m)) if l == m && matches!(op, "==" | "!=") => (a.e, b.e),
+                    (x, y) => return Err(format!("compares {} with {} (`{op}`)", x.words(), y.words())),
+                };
+                Ok(C { e: comparison(op, x, y), ty: Ty::Bool, poison })
+            }
+        }
+    }
+
+    fn membership(&mut self, list: &R, x: &R) -> Result<C, Why> {
+        let texts: Vec<String> = match list {
+            R::Array(items, _) => items
+                .iter()
+                .map(|i| match i {
+                    R::StringConstant(s, _) => Ok(s.to_string()),
+                    _ => Err("`in` a list that is not all quoted codes".to_string()),
+                })
+                .collect::<Result<_, _>>()?,
+            R::DynamicConstant(d, _) => match d.read_lock::<rhai::Array>() {
+                Some(a) => a
+                    .iter()
+                    .map(|v| v.read_lock::<rhai::ImmutableString>().map(|s| s.to_string()))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| "`in` a list that is not all quoted codes".to_string())?,
+                None => return Err("`in` something that is not a list".to_string()),
+            },
+            _ => return Err("`in` something that is not a written list".to_string()),
+        };
+        let x = self.expr(x)?;
+        let e = match x.ty {
+            Ty::Unit => null_of(Ty::Bool),
+            Ty::Code(codes) => {
+                // A text that is no code of the list matches nothing: compared with an index
+                // no code has, it is false on known rows and unknown on unknown ones.
+                let mut e = x.e.clone().eq(lit(NO_CODE));
+                for t in &texts {
+                    if let Some(i) = codes.index_of(t) {
+                        e = e.or(x.e.clone().eq(lit(i as i32)));
+                    }
+                }
+                e
+            }
+            Ty::Text => {
+                let mut e = when(x.e.clone().is_null()).then(null_of(Ty::Bool)).otherwise(lit(false));
+                for t in &texts {
+                    e = e.or(x.e.clone().eq(lit(t.as_str())));
+                }
+                e
+            }
+            other => return Err(format!("`in` a list of codes for {}", other.words())),
+        };
+        Ok(C { e, ty: Ty::Bool, poison: x.poison })
+    }
+}
+
+/// An index no code list uses.
+const NO_CODE: i32 = 255;
+
+fn flip(op: &str) -> &str {
+    match op {
+        ">" => "<",
+        ">=" => "<=",
+        "<" => ">",
+        "<=" => ">=",
+        other => other,
+    }
+}
+
+fn comparison(op: &str, x: Expr, y: Expr) -> Expr {
+    match op {
+        "==" => x.eq(y),
+        "!=" => x.neq(y),
+        ">" => x.gt(y),
+        ">=" => x.gt_eq(y),
+        "<" => x.lt(y),
+        _ => x.lt_eq(y),
+    }
+}
+
+fn compare_text(op: &str, x: C, text: &str) -> Result<C, Why> {
+    let e = match x.ty {
+        Ty::Unit => null_of(Ty::Bool),
+        Ty::Code(codes) if matches!(op, "==" | "!=") => {
+            comparison(op, x.e.clone(), lit(codes.index_of(text).map(i32::from).unwrap_or(NO_CODE)))
+        }
+        Ty::Text => comparison(op, x.e.clone(), lit(text)),
+        Ty::Code(_) => return Err(format!("orders codes (`{op}`)")),
+        other => return Err(format!("compares {} with text (`{op}`)", other.words())),
+    };
+    Ok(C { e, ty: Ty::Bool, poison: x.poison })
+}
+
+fn arithmetic(op: &str, a: C, b: C) -> Result<C, Why> {
+    let poison = either(a.poison.clone(), b.poison.clone());
+    if a.ty == Ty::Unit || b.ty == Ty::Unit {
+        return Ok(C { poison, ..C::unit() });
+    }
+    if !a.ty.numeric() || !b.ty.numeric() {
+        return Err(format!("`{op}` of {} and {}", a.ty.words(), b.ty.words()));
+    }
+    let (e, ty) = match op {
+        "/" => {
+            let d = b.float();
+            (when(d.clone().eq(lit(0.0))).then(null_of(Ty::Float)).otherwise(a.float() / d), Ty::Float)
+        }
+        _ if a.ty == Ty::Int && b.ty == Ty::Int => (
+            match op {
+                "+" => a.e + b.e,
+                "-" => a.e - b.e,
+                _ => a.e * b.e,
+            },
+            Ty::Int,
+        ),
+        _ => (
+            match op {
+                "+" => a.float() + b.float(),
+                "-" => a.float() - b.float(),
+                _ => a.float() * b.float(),
+            },
+            Ty::Float,
+        ),
+    };
+    Ok(C { e, ty, poison })
+}
+
+fn unify(a: Ty, b: Ty) -> Result<Ty, Why> {
+    match (a, b) {
+        (x, y) if x == y => Ok(x),
+        (Ty::Unit, y) => Ok(y),
+        (x, Ty::Unit) => Ok(x),
+        (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int) => Ok(Ty::Float),
+        (x, y) => Err(format!("an `if` whose branches give {} and {}", x.words(), y.words())),
+    }
+}
+
+/// Functions evaluated column by column inside the plan (polars is built without its
+/// string and calendar features; these are the same functions the per-row path calls).
+mod udf {
+    use polars::prelude::*;
+
+    use crate::register::convert::year_of_days;
+    use crate::register::resident_id;
+
+    pub fn year_of(e: Expr) -> Expr {
+        e.map(
+            |c: Column| {
+                let days = c.cast(&DataType::Int32)?;
+                let out: Int64Chunked = days.i32()?.iter().map(|d| d.map(|d| year_of_days(d) as i64)).collect();
+                Ok(out.with_name(c.name().clone()).into_column())
+            },
+            |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+        )
+    }
+
+    pub fn on_resident_id(func: &str, e: Expr) -> Expr {
+        match func {
+            "birth_date_from_id" => e.map(
+                |c: Column| {
+                    let out: Int32Chunked = c.str()?.iter().map(|s| s.and_then(resident_id::birth_date)).collect();
+                    Ok(out.with_name(c.name().clone()).into_date().into_column())
+                },
+                |_, f| Ok(Field::new(f.name().clone(), DataType::Date)),
+            ),
+            "id_well_formed" => e.map(
+                |c: Column| {
+                    let out: BooleanChunked = c
+                        .str()?
+                        .iter()
+                        .map(|s| {
+                            s.map(|s| {
+                                s.len() == 18
+                                    && s.as_bytes()[..17].iter().all(u8::is_ascii_digit)
+                                    && resident_id::birth_date(s).is_some()
+                            })
+                        })
+                        .collect();
+                    Ok(out.with_name(c.name().clone()).into_column())
+                },
+                |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+            ),
+            _ => e.map(
+                |c: Column| {
+                    let out: BooleanChunked = c
+                        .str()?
+                        .iter()
+                        .map(|s| {
+                            s.map(|s| s.get(..17).and_then(resident_id::check_char).is_some_and(|k| s.ends_with(k)))
+                        })
+                        .collect();
+                    Ok(out.with_name(c.name().clone()).into_column())
+                },
+                |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+            ),
+        }
+    }
+}
+
+/// Which path each rule of a pack runs on, and why a rule is not compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulePath {
+    pub rule: usize,
+    /// `None`: compiled. `Some(why)`: per row.
+    pub row_by_row: Option<Why>,
+}
+
+/// The result type of an aggregation, or why it cannot be compiled. `lower` gives the
+/// type of a rule of the level below (`None`: it ran row by row, values of either kind).
+pub fn aggregation_type(a: &AggUse, lower: &dyn Fn(usize) -> Option<Ty>) -> Result<Ty, Why> {
+    let field_ty = |f: &str| a.over.column(f).map(|s| Ty::of_kind(s.kind));
+    match a.agg {
+        AggFn::All | AggFn::Any | AggFn::Count => match &a.target {
+            Some(Ref::Field(f)) if field_ty(f) != Some(Ty::Bool) => {
+                Err(format!("`{}` of {} field", a.func, field_ty(f).unwrap_or(Ty::Unit).words()))
+            }
+            _ if a.agg == AggFn::Count => Ok(Ty::Int),
+            _ => Ok(Ty::Bool),
+        },
+        AggFn::Sum => match &a.target {
+            Some(Ref::Rule(t)) => Ok(match lower(*t) {
+                Some(Ty::Int) => Ty::Int,
+                _ => Ty::Float,
+            }),
+            Some(Ref::Field(f)) => match field_ty(f) {
+                Some(Ty::Int) => Ok(Ty::Int),
+                Some(Ty::Float) => Ok(Ty::Float),
+                Some(other) => Err(format!("sums {} field", other.words())),
+                None => Err(format!("sums `{f}`, which is not a column")),
+            },
+            _ => Err(format!("`{}` without a name to sum", a.func)),
+        },
+    }
+}
+
+/// The aggregations a level's rules use, each once, in first-use order.
+pub fn level_aggregations(pack: &Pack, order: &[usize]) -> Vec<AggUse> {
+    let mut out: Vec<AggUse> = vec![];
+    for &r in order {
+        for a in &pack.rules[r].aggregates {
+            if !out.iter().any(|b| b.func == a.func && b.arg == a.arg) {
+                out.push(a.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Translate a level's rules in dependency order: which compile (with their expressions
+/// and types) and why the others do not.
+pub fn plan_level(cx: &LevelContext, order: &[usize]) -> (Vec<(usize, Translated)>, Vec<RulePath>) {
+    let mut types: HashMap<usize, Ty> = HashMap::new();
+    let mut compiled = vec![];
+    let mut paths = vec![];
+    for &r in order {
+        match translate(cx, &cx.pack.rules[r], &types) {
+            Ok(t) => {
+                types.insert(r, t.ty);
+                paths.push(RulePath { rule: r, row_by_row: None });
+                compiled.push((r, t));
+            }
+            Err(why) => paths.push(RulePath { rule: r, row_by_row: Some(why) }),
+        }
+    }
+    (compiled, paths)
+}
+
+/// Which path every rule of a pack would run on for a year (for `lint --paths`), without a
+/// register: every optional column is taken as present.
+pub fn plan_pack(pack: &Pack, year: i32, params: &HashMap<String, f64>) -> Vec<RulePath> {
+    let mut all = vec![];
+    let mut types: HashMap<usize, Ty> = HashMap::new();
+    for level in Table::ALL {
+        let order = pack.order.get(&level).cloned().unwrap_or_default();
+        let aggs: Vec<(AggUse, Result<Ty, Why>)> = level_aggregations(pack, &order)
+            .into_iter()
+            .map(|a| {
+                let ty = aggregation_type(&a, &|t| types.get(&t).copied());
+                (a, ty)
+            })
+            .collect();
+        let cx = LevelContext { pack, level, year, params, present: None, aggregations: &aggs };
+        let (compiled, paths) = plan_level(&cx, &order);
+        types.extend(compiled.iter().map(|(r, t)| (*r, t.ty)));
+        all.extend(paths);
+    }
+    all.sort_by_key(|p| p.rule);
+    all
+}
+
+/// One aggregation's children, ready for the `group_by`.
+pub struct Children {
+    /// Per child row: the parent's row (null: no parent, or not counted).
+    pub parent: IdxCa,
+    /// The values aggregated (`None` for `count_…()`), typed as the aggregation's input.
+    pub values: Vec<Option<Column>>,
+}
+
+/// The aggregation columns of a level: a `group_by` of the children on the parent row,
+/// joined back onto `frame` (which must hold `__row`, the row index, and `__partial`).
+pub fn with_aggregations(
+    frame: LazyFrame,
+    aggregations: &[(AggUse, Result<Ty, Why>)],
+    children: &HashMap<Table, Children>,
+) -> PolarsResult<LazyFrame> {
+    let mut frame = frame;
+    for over in [Table::Persons, Table::Households, Table::Villages] {
+        let used: Vec<usize> = (0..aggregations.len()).filter(|&k| aggregations[k].0.over == over).collect();
+        if used.is_empty() {
+            continue;
+        }
+        let Some(ch) = children.get(&over) else {
+            return Err(PolarsError::ComputeError(format!("no {} rows to aggregate", over.level()).into()));
+        };
+        let mut cols: Vec<Column> = vec![ch.parent.clone().with_name("__parent".into()).into_column()];
+        let mut stats: Vec<Expr> = vec![len().alias("__n")];
+        for &k in &used {
+            let (a, _) = &aggregations[k];
+            let v = format!("__v{k}");
+            if let Some(Some(values)) = ch.values.get(k) {
+                cols.push(values.clone().with_name(v.as_str().into()));
+                let t = col(v.as_str());
+                stats.push(t.clone().is_null().cast(DataType::UInt32).sum().alias(format!("__null{k}")));
+                match a.agg {
+                    AggFn::All => {
+                        stats.push(t.not().cast(DataType::UInt32).sum().alias(format!("__stat{k}")));
+                    }
+                    AggFn::Any | AggFn::Count => {
+                        stats.push(t.cast(DataType::UInt32).sum().alias(format!("__stat{k}")));
+                    }
+                    AggFn::Sum => stats.push(t.sum().alias(format!("__stat{k}"))),
+                }
+            }
+        }
+        let height = ch.parent.len();
+        let grouped = DataFrame::new(height, cols)?
+            .lazy()
+            .filter(col("__parent").is_not_null())
+            .group_by([col("__parent")])
+            .agg(stats);
+        frame = frame.left_join(grouped, col("__row"), col("__parent"));
+        let mut finals = vec![];
+        for &k in &used {
+            let (a, ty) = &aggregations[k];
+            let Ok(ty) = ty else { continue };
+            let has = |name: String| col(name).fill_null(lit(0u32)).gt(lit(0u32));
+            let unknown = col("__partial").or(has(format!("__null{k}")));
+            let stat = format!("__stat{k}");
+            let e = match (a.agg, ch.values.get(k).is_some_and(Option::is_some)) {
+                (AggFn::All, _) => {
+                    when(has(stat)).then(lit(false)).when(unknown).then(null_of(Ty::Bool)).otherwise(lit(true))
+                }
+                (AggFn::Any, _) => {
+                    when(has(stat)).then(lit(true)).when(unknown).then(null_of(Ty::Bool)).otherwise(lit(false))
+                }
+                (AggFn::Count, true) => {
+                    when(unknown).then(null_of(Ty::Int)).otherwise(col(stat).fill_null(lit(0u32)).cast(DataType::Int64))
+                }
+                (AggFn::Count, false) => when(col("__partial"))
+                    .then(null_of(Ty::Int))
+                    .otherwise(col("__n").fill_null(lit(0u32)).cast(DataType::Int64)),
+                (AggFn::Sum, _) => {
+                    let zero = if *ty == Ty::Int { lit(0i64) } else { lit(0.0) };
+                    when(unknown).then(null_of(*ty)).otherwise(col(stat).cast(ty.dtype()).fill_null(zero))
+                }
+            };
+            finals.push(e.cast(ty.dtype()).alias(agg_column(k)));
+        }
+        frame = frame.with_columns(finals);
+        let drop: Vec<String> = std::iter::once("__n".to_string())
+            .chain(used.iter().flat_map(|k| [format!("__null{k}"), format!("__stat{k}")]))
+            .collect();
+        frame = frame.drop(by_name(drop.iter().map(String::as_str), false, false));
+    }
+    Ok(frame)
+}
+
+/// The aggregation column `k` of a collected level frame.
+pub fn aggregation_column(df: &DataFrame, k: usize) -> Option<&Column> {
+    df.column(&agg_column(k)).ok()
+}
+
+/// A collected result column as outcomes; a number that is not finite is an error of its
+/// row (as on the per-row path) and unknown.
+pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Value> {
+    let s = c.as_materialized_series();
+    match s.dtype() {
+        DataType::Boolean => match s.bool() {
+            Ok(ca) => ca.iter().map(|v| v.map(Value::Bool).unwrap_or_default()).collect(),
+            Err(_) => vec![Value::Unknown; s.len()],
+        },
+        DataType::Int64 => match s.i64() {
+            Ok(ca) => ca.iter().map(|v| v.map(Value::Int).unwrap_or_default()).collect(),
+            Err(_) => vec![Value::Unknown; s.len()],
+        },
+        _ => match s.cast(&DataType::Float64) {
+            Ok(f) => match f.f64() {
+                Ok(ca) => ca
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match v {
+                        Some(x) if x.is_finite() => Value::Float(x),
+                        Some(x) => {
+                            on_error(i, format!("the result {x} is not a finite number"));
+                            Value::Unknown
+                        }
+                        None => Value::Unknown,
+                    })
+                    .collect(),
+                Err(_) => vec![Value::Unknown; s.len()],
+            },
+            Err(_) => vec![Value::Unknown; s.len()],
+        },
+    }
+}

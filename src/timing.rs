@@ -1,0 +1,14 @@
+//! Phase timings on stderr when `TUOPIN_TIMING` is set: where a long run spends its time.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static START: OnceLock<Option<Instant>> = OnceLock::new();
+
+/// Print the seconds since the first call, with what just finished (only with `TUOPIN_TIMING`).
+pub fn lap(what: &str) {
+    let start = START.get_or_init(|| std::env::var_os("TUOPIN_TIMING").map(|_| Instant::now()));
+    if let Some(s) = start {
+        eprintln!("[timing] {:7.2} s  {what}", s.elapsed().as_secs_f64());
+    }
+}
