@@ -58,6 +58,13 @@ fn walk(ast: &rhai::AST) -> Found {
         match path.last() {
             Some(ASTNode::Expr(Expr::Variable(x, _, pos))) => f.vars.push((x.1.to_string(), pos_of(*pos))),
             Some(ASTNode::Stmt(Stmt::Var(x, ..))) => f.locals.push(x.0.name.to_string()),
+            // `for x in …` and `for (x, i) in …` declare their loop variables.
+            Some(ASTNode::Stmt(Stmt::For(x, _))) => {
+                f.locals.push(x.0.name.to_string());
+                if let Some(i) = &x.1 {
+                    f.locals.push(i.name.to_string());
+                }
+            }
             Some(ASTNode::Expr(Expr::FnCall(call, pos))) => {
                 let args = call
                     .args
