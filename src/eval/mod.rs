@@ -267,16 +267,11 @@ pub fn evaluate_with(
     // Result types of the compiled rules of the levels done (for sums over them).
     let mut compiled_types: HashMap<usize, compiled::Ty> = HashMap::new();
     let links = links(register);
+    let lap = crate::timing::lap;
+    lap("links between levels");
     let mut levels: Vec<LevelOutcome> = vec![];
     let mut errors = vec![];
     let mut aggregates = vec![];
-    let timing = std::env::var_os("TUOPIN_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("[timing] {what}: {:.2} s", t0.elapsed().as_secs_f64());
-        }
-    };
     for table in Table::ALL {
         let Some(lt) = register.table(table) else {
             continue;
@@ -313,6 +308,7 @@ pub fn evaluate_with(
                 let (translated, mut level_paths) = compiled::plan_level(&cx, &order);
                 if !translated.is_empty() {
                     let run = run_compiled(&translated, &agg_types, table, lt, register, &links, &levels);
+                    lap(&format!("{} polars plan", table.level()));
                     match run {
                         Ok(df) => {
                             for (r, t) in &translated {
