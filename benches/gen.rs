@@ -14,15 +14,8 @@ fn main() {
     let households = common::size_arg(1_000_000);
     let dir = tempfile_dir();
     let aliases = register::Aliases::builtin();
-    let (_pack, values) = tuopin::jobs::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
-    let t = |k: &str| values[k];
-    let thresholds = tuopin::r#gen::Thresholds {
-        poverty_line: t("poverty_line"),
-        village_collective_income_min: t("village_collective_income_min"),
-        village_incidence_max: t("village_incidence_max"),
-        county_incidence_max: t("county_incidence_max"),
-        county_rural_income_target: t("county_rural_income_target"),
-    };
+    let (pack, values) = tuopin::jobs::load_pack(Path::new("rules/hunan"), 2020, &aliases).expect("rules/hunan");
+    let thresholds = tuopin::r#gen::Thresholds::from_pack(&pack, &values).expect("thresholds");
     common::reset_peak();
     let start = Instant::now();
     let mut g = tuopin::r#gen::generate(&tuopin::r#gen::GenOptions {
@@ -32,6 +25,7 @@ fn main() {
         counties: None,
         faults: 0.0,
         thresholds,
+        first_county: 0,
     });
     tuopin::r#gen::write(&mut g, &dir, Format::Parquet).expect("write");
     let secs = start.elapsed().as_secs_f64();

@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
 use tuopin::register::{self, Aliases, Encoding, Format, LoadOptions, Table};
-use tuopin::rules::Pack;
 use tuopin::{Error, r#gen};
 
 /// How many input errors are listed on the terminal before the rest go to the file only.
@@ -67,6 +66,11 @@ enum Command {
         /// List which rules ran compiled and which row by row, and why.
         #[arg(long)]
         paths: bool,
+        /// Evaluate one county at a time, appending results as each county finishes, so
+        /// that memory is bounded by the largest county (results as Parquet). Automatic when
+        /// --data holds one subfolder per county (as `gen --by-county` writes).
+        #[arg(long)]
+        by_county: bool,
     },
     /// The whole reasoning for one household: members, every household rule with what it
     /// read, the parameters and sources, and its village and county verdicts.
@@ -225,6 +229,10 @@ enum Command {
         /// Rule pack whose parameters shape the thresholds.
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Write one register per county (`out/<county code>/…`), generating one county at a
+        /// time: for registers too large for one frame (`check` reads them county by county).
+        #[arg(long)]
+        by_county: bool,
     },
 }
 
@@ -262,7 +270,19 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let lang = cli.lang;
     match cli.command {
-        Command::Check { data, rules, year, out, format, skip_invalid, encoding, aliases, engine, paths } => {
+        Command::Check {
+            data,
+            rules,
+            year,
+            out,
+            format,
+            skip_invalid,
+            encoding,
+            aliases,
+            engine,
+            paths,
+            by_county,
+        } => {
             if format == Format::Ndjson {
                 return Err(Error::Usage("--format for results: parquet, csv or xlsx".into()));
             }
@@ -283,6 +303,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             };
             let bar = ProgressBar::hidden();
             let started = Instant::now();
+            if by_county || jobs::county_folders(&o.data).is_some() {
+                let result = jobs::run_by_county(&o, &|_| {})?;
+                return Ok(match result {
+                    Ok(b) => {
+                        if paths {
+                            let values = b.pack.values_for_year(o.year).map_err(Error::Rules)?;
+                            let plan = tuopin::eval::compiled::plan_pack(&b.pack, o.year, &values);
+                            print!("{}", messages::rule_paths(lang, &path_list(&b.pack, &plan)));
+                        }
+                        report_by_county(lang, b, started)
+                    }
+                    Err(stopped) => report_check(lang, stopped, started),
+                });
+            }
             let progress = |n: u64| bar.inc(n);
             let on_loaded = |total: u64| {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -437,12 +471,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::from(1))
             }
         }
-        Command::Gen { households, seed, out, format, faults, year, counties, rules } => {
+        Command::Gen { households, seed, out, format, faults, year, counties, rules, by_county } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let (pack, values) = jobs::load_pack(&rules, year, &Aliases::builtin())?;
-            let thresholds = thresholds(&pack, &values)?;
+            let thresholds = r#gen::Thresholds::from_pack(&pack, &values)?;
             let started = Instant::now();
-            let mut g = r#gen::generate(&r#gen::GenOptions { households, seed, year, counties, faults, thresholds });
+            let o = r#gen::GenOptions { households, seed, year, counties, faults, thresholds, first_county: 0 };
+            if by_county {
+                let (h, p, c, f) = r#gen::write_by_county(&o, &out, format)?;
+                eprintln!(
+                    "{h} households, {p} persons, {c} counties (one folder each), {f} faults in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                println!("{}", out.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut g = r#gen::generate(&o);
             let written = r#gen::write(&mut g, &out, format)?;
             eprintln!(
                 "{} households, {} persons, {} villages, {} counties, {} faults in {:.1} s",
@@ -459,24 +503,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn thresholds(pack: &Pack, values: &std::collections::HashMap<String, f64>) -> Result<r#gen::Thresholds, Error> {
-    let get = |name: &str| {
-        values.get(name).copied().ok_or_else(|| {
-            Error::Evaluation(format!(
-                "{}: gen needs the parameter `{name}`",
-                pack.dir.join("parameters.toml").display()
-            ))
-        })
-    };
-    Ok(r#gen::Thresholds {
-        poverty_line: get("poverty_line")?,
-        village_collective_income_min: get("village_collective_income_min")?,
-        village_incidence_max: get("village_incidence_max")?,
-        county_incidence_max: get("county_incidence_max")?,
-        county_rural_income_target: get("county_rural_income_target")?,
-    })
 }
 
 /// The files a command wrote, under a heading.
@@ -510,6 +536,47 @@ fn path_list(pack: &tuopin::rules::Pack, paths: &[tuopin::eval::compiled::RulePa
 enum EngineArg {
     Auto,
     Rows,
+}
+
+/// The end of a county-by-county check: totals from the merged summary, then the files.
+fn report_by_county(lang: Lang, b: jobs::ByCounty, started: Instant) -> ExitCode {
+    if !b.input_errors.is_empty() {
+        print_input_errors(
+            lang,
+            &b.input_errors,
+            b.written.iter().find(|p| p.ends_with("input_errors.csv")).map(PathBuf::as_path),
+        );
+        for (t, n) in &b.set_aside {
+            eprintln!("{}", messages::set_aside(lang, t.name(), *n));
+        }
+    }
+    let rows = |level: &str| b.totals.get(level).map(|(n, _)| *n).unwrap_or(0);
+    let count = |level: &str, rule: &str| -> Option<usize> {
+        b.totals.get(level).and_then(|(_, yes)| yes.get(rule).copied().flatten()).map(|n| n as usize)
+    };
+    let totals = messages::CheckTotals {
+        households: rows("household"),
+        exit_eligible: count("household", "exit_eligible"),
+        wrong_exit_risk: count("household", "wrong_exit_risk"),
+        villages: rows("village"),
+        villages_eligible: count("village", "exit_eligible"),
+        counties: rows("county"),
+        counties_eligible: count("county", "exit_eligible"),
+        rule_errors: b.rule_errors.len(),
+    };
+    println!("{}", messages::by_county(lang, b.parts));
+    print!("{}", messages::check_totals(lang, &totals));
+    if !b.rule_errors.is_empty() {
+        eprintln!("{}", messages::rule_errors_heading(lang, b.rule_errors.len()));
+        for e in b.rule_errors.iter().take(ERROR_CAP) {
+            eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
+        }
+    }
+    println!("{} ({:.1} s)", messages::outputs_heading(lang), started.elapsed().as_secs_f64());
+    for p in &b.written {
+        println!("  {}", p.display());
+    }
+    if b.input_errors.is_empty() && b.rule_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {

@@ -596,6 +596,14 @@ pub fn rule_paths(lang: Lang, paths: &[(String, Option<String>)]) -> String {
     out
 }
 
+/// The first line of a county-by-county check.
+pub fn by_county(lang: Lang, parts: usize) -> String {
+    match lang {
+        Lang::Zh => format!("按县逐个检查：{parts} 个县"),
+        Lang::En => format!("checked county by county: {parts} counties"),
+    }
+}
+
 /// The last line of `lint`.
 pub fn lint_summary(lang: Lang, errors: usize, warnings: usize) -> String {
     match lang {

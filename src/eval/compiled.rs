@@ -645,6 +645,8 @@ pub struct RulePath {
     pub rule: usize,
     /// `None`: compiled. `Some(why)`: per row.
     pub row_by_row: Option<Why>,
+    /// The result type of a compiled rule.
+    pub ty: Option<Ty>,
 }
 
 /// The result type of an aggregation, or why it cannot be compiled. `lower` gives the
@@ -698,10 +700,10 @@ pub fn plan_level(cx: &LevelContext, order: &[usize]) -> (Vec<(usize, Translated
         match translate(cx, &cx.pack.rules[r], &types) {
             Ok(t) => {
                 types.insert(r, t.ty);
-                paths.push(RulePath { rule: r, row_by_row: None });
+                paths.push(RulePath { rule: r, row_by_row: None, ty: Some(t.ty) });
                 compiled.push((r, t));
             }
-            Err(why) => paths.push(RulePath { rule: r, row_by_row: Some(why) }),
+            Err(why) => paths.push(RulePath { rule: r, row_by_row: Some(why), ty: None }),
         }
     }
     (compiled, paths)
@@ -826,32 +828,57 @@ pub fn aggregation_column(df: &DataFrame, k: usize) -> Option<&Column> {
 /// row (as on the per-row path) and unknown.
 pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Value> {
     let s = c.as_materialized_series();
+    let n = s.len();
+    let mut out: Vec<Value> = Vec::with_capacity(n);
+    // Chunk by chunk, over the values and the validity bitmap (no per-row Option).
+    fn fill<T: Copy>(
+        out: &mut Vec<Value>,
+        values: &[T],
+        validity: Option<impl Iterator<Item = bool>>,
+        f: impl Fn(T) -> Value,
+    ) {
+        match validity {
+            None => out.extend(values.iter().map(|v| f(*v))),
+            Some(b) => out.extend(values.iter().zip(b).map(|(v, ok)| if ok { f(*v) } else { Value::Unknown })),
+        }
+    }
     match s.dtype() {
         DataType::Boolean => match s.bool() {
-            Ok(ca) => ca.iter().map(|v| v.map(Value::Bool).unwrap_or_default()).collect(),
-            Err(_) => vec![Value::Unknown; s.len()],
+            Ok(ca) => {
+                for a in ca.downcast_iter() {
+                    let values: Vec<bool> = a.values().iter().collect();
+                    fill(&mut out, &values, a.validity().map(|b| b.iter()), Value::Bool);
+                }
+            }
+            Err(_) => out.resize(n, Value::Unknown),
         },
         DataType::Int64 => match s.i64() {
-            Ok(ca) => ca.iter().map(|v| v.map(Value::Int).unwrap_or_default()).collect(),
-            Err(_) => vec![Value::Unknown; s.len()],
+            Ok(ca) => {
+                for a in ca.downcast_iter() {
+                    fill(&mut out, a.values(), a.validity().map(|b| b.iter()), Value::Int);
+                }
+            }
+            Err(_) => out.resize(n, Value::Unknown),
         },
         _ => match s.cast(&DataType::Float64) {
             Ok(f) => match f.f64() {
-                Ok(ca) => ca
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| match v {
-                        Some(x) if x.is_finite() => Value::Float(x),
-                        Some(x) => {
+                Ok(ca) => {
+                    for a in ca.downcast_iter() {
+                        fill(&mut out, a.values(), a.validity().map(|b| b.iter()), Value::Float);
+                    }
+                    for (i, v) in out.iter_mut().enumerate() {
+                        if let Value::Float(x) = *v
+                            && !x.is_finite()
+                        {
                             on_error(i, format!("the result {x} is not a finite number"));
-                            Value::Unknown
+                            *v = Value::Unknown;
                         }
-                        None => Value::Unknown,
-                    })
-                    .collect(),
-                Err(_) => vec![Value::Unknown; s.len()],
+                    }
+                }
+                Err(_) => out.resize(n, Value::Unknown),
             },
-            Err(_) => vec![Value::Unknown; s.len()],
+            Err(_) => out.resize(n, Value::Unknown),
         },
     }
+    out
 }

@@ -182,19 +182,44 @@ fn index_of(keys: &StringChunked) -> PlHashMap<&str, usize> {
     keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i))).collect()
 }
 
+/// `f` of every key, computed once per run of equal keys (children come grouped by parent
+/// in exports, so most lookups are skipped); a null key gives `None`.
+fn by_runs<'a, T: Copy>(keys: &'a StringChunked, f: impl Fn(&'a str) -> Option<T>) -> Vec<Option<T>> {
+    let mut last: Option<(&str, Option<T>)> = None;
+    keys.iter()
+        .map(|k| {
+            let k = k?;
+            match last {
+                Some((l, v)) if l == k => v,
+                _ => {
+                    let v = f(k);
+                    last = Some((k, v));
+                    v
+                }
+            }
+        })
+        .collect()
+}
+
 fn links(reg: &Register) -> Links {
-    let hh_ids = str_column(reg, Table::Households, "household_id");
-    let hh_index = index_of(&hh_ids);
     let v_codes = str_column(reg, Table::Villages, "village_code");
     let v_index = index_of(&v_codes);
     let c_codes = str_column(reg, Table::Counties, "county_code");
     let c_index = index_of(&c_codes);
     let county_of = |v: &str| v.get(..6).and_then(|c| c_index.get(c).copied());
 
-    let person_household = str_column(reg, Table::Persons, "household_id")
-        .iter()
-        .map(|h| h.and_then(|h| hh_index.get(h).copied()))
-        .collect();
+    // The key checks found each member's household row; found again only when rows were
+    // set aside or the register was filtered.
+    let found = |t: Table| {
+        let lt = reg.table(t)?;
+        let rows = lt.parent_rows.as_ref().filter(|r| r.len() == lt.frame.height())?;
+        Some(rows.iter().map(|r| r.map(|r| r as usize)).collect::<Vec<_>>())
+    };
+    let person_household = found(Table::Persons).unwrap_or_else(|| {
+        let hh_ids = str_column(reg, Table::Households, "household_id");
+        let hh_index = index_of(&hh_ids);
+        by_runs(&str_column(reg, Table::Persons, "household_id"), |h| hh_index.get(h).copied())
+    });
     let dead = CodeList::Health.index_of("05");
     let person_living = match reg
         .table(Table::Persons)
@@ -205,14 +230,14 @@ fn links(reg: &Register) -> Links {
         None => vec![true; reg.rows(Table::Persons)],
     };
     let hh_villages = str_column(reg, Table::Households, "village_code");
-    let household_village = hh_villages.iter().map(|v| v.and_then(|v| v_index.get(v).copied())).collect();
-    let household_county = hh_villages.iter().map(|v| v.and_then(county_of)).collect();
+    let household_village =
+        found(Table::Households).unwrap_or_else(|| by_runs(&hh_villages, |v| v_index.get(v).copied()));
+    let household_county = by_runs(&hh_villages, county_of);
     let village_county = v_codes.iter().map(|v| v.and_then(county_of)).collect();
-    let mut county_codes: Vec<String> = hh_villages
-        .iter()
-        .chain(v_codes.iter())
+    let mut county_codes: Vec<String> = by_runs(&hh_villages, |v| Some(v.get(..6).unwrap_or(v)))
+        .into_iter()
         .flatten()
-        .map(|v| v.get(..6).unwrap_or(v))
+        .chain(v_codes.iter().flatten().map(|v| v.get(..6).unwrap_or(v)))
         .chain(c_codes.iter().flatten())
         .collect::<std::collections::BTreeSet<&str>>()
         .into_iter()
@@ -223,7 +248,8 @@ fn links(reg: &Register) -> Links {
         county_codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
     let code_of =
         |v: Option<&str>| v.and_then(|v| code_index.get(v.get(..6).unwrap_or(v)).copied()).unwrap_or(NO_COUNTY);
-    let household_code = hh_villages.iter().map(code_of).collect();
+    let household_code =
+        by_runs(&hh_villages, |v| Some(code_of(Some(v)))).into_iter().map(|c| c.unwrap_or(NO_COUNTY)).collect();
     let village_code = v_codes.iter().map(code_of).collect();
     Links {
         county_codes,
@@ -266,8 +292,9 @@ pub fn evaluate_with(
     let mut paths: Vec<compiled::RulePath> = vec![];
     // Result types of the compiled rules of the levels done (for sums over them).
     let mut compiled_types: HashMap<usize, compiled::Ty> = HashMap::new();
-    let links = links(register);
     let lap = crate::timing::lap;
+    lap("evaluation starts");
+    let links = links(register);
     lap("links between levels");
     let mut levels: Vec<LevelOutcome> = vec![];
     let mut errors = vec![];
@@ -294,7 +321,7 @@ pub fn evaluate_with(
         let mut level_paths: Vec<compiled::RulePath> = match mode {
             Engine::Rows => order
                 .iter()
-                .map(|&rule| compiled::RulePath { rule, row_by_row: Some("--engine rows".to_string()) })
+                .map(|&rule| compiled::RulePath { rule, row_by_row: Some("--engine rows".to_string()), ty: None })
                 .collect(),
             Engine::Auto => {
                 let cx = compiled::LevelContext {
@@ -341,8 +368,9 @@ pub fn evaluate_with(
 
         // Fields the level's rules read, extracted once (the per-row rules read them, and
         // `reasons` names the unknown ones).
+        let rows_order: Vec<usize> = order.iter().copied().filter(|r| !known.contains_key(r)).collect();
         let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
-        for &r in &order {
+        for &r in &rows_order {
             for f in pack.rules[r].fields() {
                 field_data.entry(f).or_insert_with(|| FieldData::extract(lt, table, f));
             }
@@ -351,7 +379,6 @@ pub fn evaluate_with(
         let aggs = Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs)?);
 
         aggregates.push((table, aggs.clone()));
-        let rows_order: Vec<usize> = order.iter().copied().filter(|r| !known.contains_key(r)).collect();
         let (row_results, errs) = if rows_order.is_empty() {
             progress(n as u64);
             (vec![], vec![])
@@ -397,7 +424,7 @@ pub fn evaluate_with(
             results: by_rule,
             reasons: None,
         };
-        outcome.reasons = reasons::for_level(pack, &outcome, &field_data, aliases);
+        outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table), aliases);
         lap(&format!("{} keys+reasons", table.level()));
         levels.push(outcome);
     }

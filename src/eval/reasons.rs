@@ -6,15 +6,40 @@
 
 use std::collections::HashMap;
 
-use super::fields::FieldData;
 use super::{LevelOutcome, Value};
 use crate::register::Aliases;
 use crate::rules::{Pack, Ref, RuleKind};
+use rayon::prelude::*;
+
+/// Per row, whether a field is null (an absent column: every row).
+pub type Nulls = Vec<bool>;
+
+/// The null masks of the fields a level's rules read, for naming what is missing.
+pub fn null_masks(
+    pack: &Pack,
+    lt: &crate::register::LoadedTable,
+    table: crate::register::Table,
+) -> HashMap<&'static str, Nulls> {
+    let n = lt.frame.height();
+    let mut out = HashMap::new();
+    if pack.main_rule(table).is_none() {
+        return out;
+    }
+    for r in pack.rules.iter().filter(|r| r.level == table) {
+        for f in r.fields() {
+            out.entry(f).or_insert_with(|| match lt.frame.column(f) {
+                Ok(c) if lt.present.contains(&f) => c.is_null().iter().map(|v| v.unwrap_or(true)).collect(),
+                _ => vec![true; n],
+            });
+        }
+    }
+    out
+}
 
 pub fn for_level(
     pack: &Pack,
     outcome: &LevelOutcome,
-    fields: &HashMap<&'static str, FieldData>,
+    fields: &HashMap<&'static str, Nulls>,
     aliases: &Aliases,
 ) -> Option<Vec<String>> {
     let main = pack.main_rule(outcome.table)?;
@@ -26,6 +51,7 @@ pub fn for_level(
         None => f.to_string(),
     };
     let out = (0..n)
+        .into_par_iter()
         .map(|row| {
             let mut parts: Vec<String> = vec![];
             let mut seen = vec![];
@@ -52,7 +78,7 @@ fn explain(
     r: usize,
     row: usize,
     values: &HashMap<usize, &[Value]>,
-    fields: &HashMap<&'static str, FieldData>,
+    fields: &HashMap<&'static str, Nulls>,
     field_name: &dyn Fn(&str) -> String,
     parts: &mut Vec<String>,
     seen: &mut Vec<usize>,
@@ -98,7 +124,7 @@ fn missing_inputs(
     r: usize,
     row: usize,
     values: &HashMap<usize, &[Value]>,
-    fields: &HashMap<&'static str, FieldData>,
+    fields: &HashMap<&'static str, Nulls>,
     field_name: &dyn Fn(&str) -> String,
     out: &mut Vec<String>,
     seen: &mut Vec<usize>,
@@ -110,7 +136,7 @@ fn missing_inputs(
     let rule = &pack.rules[r];
     for (_, re) in &rule.reads {
         match re {
-            Ref::Field(f) if fields.get(f).is_none_or(|d| d.is_null(row)) => {
+            Ref::Field(f) if fields.get(f).is_none_or(|d| d.get(row).copied().unwrap_or(true)) => {
                 let name = field_name(f);
                 if !out.contains(&name) {
                     out.push(name);

@@ -36,6 +36,30 @@ pub struct Thresholds {
     pub county_rural_income_target: f64,
 }
 
+impl Thresholds {
+    /// The thresholds from a pack's parameters for a year; an error names the one missing.
+    pub fn from_pack(
+        pack: &crate::rules::Pack,
+        values: &std::collections::HashMap<String, f64>,
+    ) -> Result<Thresholds, crate::Error> {
+        let get = |name: &str| {
+            values.get(name).copied().ok_or_else(|| {
+                crate::Error::Evaluation(format!(
+                    "{}: gen needs the parameter `{name}`",
+                    pack.dir.join("parameters.toml").display()
+                ))
+            })
+        };
+        Ok(Thresholds {
+            poverty_line: get("poverty_line")?,
+            village_collective_income_min: get("village_collective_income_min")?,
+            village_incidence_max: get("village_incidence_max")?,
+            county_incidence_max: get("county_incidence_max")?,
+            county_rural_income_target: get("county_rural_income_target")?,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct GenOptions {
     pub households: usize,
@@ -46,6 +70,8 @@ pub struct GenOptions {
     /// Share of rows that get a planted data fault (0 = a clean register).
     pub faults: f64,
     pub thresholds: Thresholds,
+    /// Index of the first county generated (to make a large register one county at a time).
+    pub first_county: usize,
 }
 
 /// A generated register: one frame per table with canonical English headers and codes as
@@ -182,12 +208,13 @@ pub fn generate(o: &GenOptions) -> Generated {
     let mut c_income = vec![];
     let mut c_rates: [Vec<Option<f64>>; 3] = Default::default();
 
-    for c in 0..n_counties {
+    for k in 0..n_counties {
+        let c = k + o.first_county;
         let (code, name) = match COUNTIES.get(c) {
             Some((code, name)) => (code.to_string(), name.to_string()),
-            None => (format!("43{:02}{:02}", 14 + c / 80, 21 + c % 80), format!("模拟县{c}")),
+            None => (format!("43{:02}{:02}", 14 + c / 79, 21 + c % 79), format!("模拟县{c}")),
         };
-        let hh_here = o.households / n_counties + usize::from(c < o.households % n_counties);
+        let hh_here = o.households / n_counties + usize::from(k < o.households % n_counties);
         let n_villages = hh_here.div_ceil(60).max(1);
         let mut county_remaining = 0i64;
         for v in 0..n_villages {
@@ -596,6 +623,58 @@ fn school_status(rng: &mut ChaCha8Rng, age: i32) -> &'static str {
         19..=22 if rng.random_bool(0.2) => ["13", "14", "15", "16"][rng.random_range(0..4)],
         _ => "01",
     }
+}
+
+/// Generate a register one county at a time and write it as one register per county,
+/// `dir/<county code>/…` (what `check` reads county by county), so that memory is bounded
+/// by one county. Each county has its own random stream (the seed and the county's index),
+/// so the result does not depend on how many counties come before it in a run. Written
+/// completely or not at all. Returns (households, persons, counties, faults).
+pub fn write_by_county(
+    o: &GenOptions,
+    dir: &std::path::Path,
+    format: crate::register::Format,
+) -> Result<(usize, usize, usize, usize), crate::Error> {
+    let n_counties = o.counties.unwrap_or(o.households.div_ceil(20_000)).max(1);
+    std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    let tmp = dir.join(format!(".tuopin-partial-{}", std::process::id()));
+    let result = (|| {
+        let mut totals = (0, 0, 0, 0);
+        let mut codes = vec![];
+        for c in 0..n_counties {
+            let households = o.households / n_counties + usize::from(c < o.households % n_counties);
+            let part = GenOptions {
+                households,
+                seed: o.seed.wrapping_mul(1_000_003).wrapping_add(c as u64),
+                counties: Some(1),
+                first_county: o.first_county + c,
+                ..*o
+            };
+            let mut g = generate(&part);
+            let code = g
+                .counties
+                .column("county_code")
+                .ok()
+                .and_then(|s| s.str().ok().and_then(|s| s.get(0).map(str::to_string)))
+                .unwrap_or_else(|| format!("county{c}"));
+            totals.0 += g.households.height();
+            totals.1 += g.persons.height();
+            totals.2 += 1;
+            totals.3 += g.faults.len();
+            write(&mut g, &tmp.join(&code), format)?;
+            codes.push(code);
+        }
+        for code in &codes {
+            let to = dir.join(code);
+            if to.is_dir() {
+                std::fs::remove_dir_all(&to).map_err(|e| crate::Error::io(&to, e))?;
+            }
+            std::fs::rename(tmp.join(code), &to).map_err(|e| crate::Error::io(&to, e))?;
+        }
+        Ok(totals)
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
 }
 
 /// Write a generated register into `dir` (completely or not at all): one file per table,

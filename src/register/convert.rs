@@ -287,6 +287,8 @@ pub struct Typed {
     pub written_header: Vec<(&'static str, String)>,
     /// Row (0-based) has an input error.
     pub bad: Vec<bool>,
+    /// Per row: its parent's row, found by the key checks.
+    pub parent_rows: Option<Vec<Option<u32>>>,
 }
 
 /// Type a raw table, collecting every cell error into `errors`. Returns `None` when the
@@ -345,7 +347,19 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
     let mut present = vec![];
     let mut written_header = vec![];
     // Columns in schema order, so every frame of a table has the same layout.
-    for spec in table.columns() {
+    // Columns already stored as they should be, found in parallel (each is independent).
+    let mut kept: Vec<Option<Column>> = {
+        use rayon::prelude::*;
+        table
+            .columns()
+            .par_iter()
+            .map(|spec| {
+                let &(i, _) = mapping.iter().find(|(_, c)| *c == spec.name)?;
+                already_typed(&raw.columns[i], spec.kind, aliases)
+            })
+            .collect()
+    };
+    for (k, spec) in table.columns().iter().enumerate() {
         let Some(&(i, _)) = mapping.iter().find(|(_, c)| *c == spec.name) else {
             continue;
         };
@@ -354,7 +368,7 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
         let mut sink =
             Sink { bad: &mut bad, errors, file: &file, header: &header, expected: aliases.expectation(spec.kind) };
         let (col, n) = (&raw.columns[i], raw.n_rows);
-        if let Some(c) = already_typed(col, spec.kind, aliases) {
+        if let Some(c) = kept.get_mut(k).and_then(Option::take) {
             columns.push(c.with_name(name));
             present.push(spec.name);
             written_header.push((spec.name, header));
@@ -448,7 +462,7 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
         }
     }
     match DataFrame::new(raw.n_rows, columns) {
-        Ok(frame) => Some(Typed { frame, present, written_header, bad }),
+        Ok(frame) => Some(Typed { frame, present, written_header, bad, parent_rows: None }),
         Err(e) => {
             errors.push(InputError::file(&file, Problem::Unreadable(e.to_string())));
             None

@@ -31,6 +31,19 @@ impl Counts {
         }
     }
 
+    /// Add another part's counts (a county checked on its own).
+    pub fn merge(&mut self, o: &Counts) {
+        let add = |a: &mut Option<u64>, b: Option<u64>| {
+            if let Some(b) = b {
+                *a.get_or_insert(0) += b;
+            }
+        };
+        add(&mut self.yes, o.yes);
+        add(&mut self.no, o.no);
+        add(&mut self.known, o.known);
+        self.unknown += o.unknown;
+    }
+
     fn new(kind: RuleKind) -> Counts {
         match kind {
             RuleKind::Predicate => Counts { yes: Some(0), no: Some(0), known: None, unknown: 0 },
@@ -108,5 +121,33 @@ pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summa
         run,
         rule_errors: outcomes.errors.len(),
         levels,
+    }
+}
+
+impl Summary<'_> {
+    /// Add the summary of another part of the register (county by county, the parts share
+    /// no rows): counts add up, per-county counts are gathered.
+    pub fn merge(&mut self, other: Summary) {
+        self.rule_errors += other.rule_errors;
+        for (name, level) in other.levels {
+            let Some(mine) = self.levels.get_mut(name) else {
+                self.levels.insert(name, level);
+                continue;
+            };
+            mine.rows += level.rows;
+            for (rule, rs) in level.rules {
+                match mine.rules.get_mut(&rule) {
+                    Some(m) => {
+                        m.total.merge(&rs.total);
+                        for (county, c) in rs.by_county {
+                            m.by_county.entry(county).and_modify(|x| x.merge(&c)).or_insert(c);
+                        }
+                    }
+                    None => {
+                        mine.rules.insert(rule, rs);
+                    }
+                }
+            }
+        }
     }
 }
