@@ -193,6 +193,8 @@ pub fn run_by_county(
                         &mut writers.last_mut().expect("just pushed").1
                     }
                 };
+                // The batched writer cuts record batches by chunk: all columns must agree.
+                df.align_chunks_par();
                 writer.write_batch(&df)?;
             }
             let s = report::summary::build(&pack, &outcomes, &part_info);
