@@ -456,6 +456,7 @@ fn run_compiled(
     let mut lf = df.lazy().with_row_index("__row", None);
     if !aggs.is_empty() {
         let children = children_of(aggs, table, register, links, done)?;
+        crate::timing::lap(&format!("{} aggregation inputs", table.level()));
         lf = compiled::with_aggregations(lf, aggs, &children)?;
     }
     for (r, t) in translated {
@@ -492,13 +493,21 @@ fn children_of(
                 ));
             }
         };
-        let parent: IdxCa = parent
-            .iter()
-            .enumerate()
-            .map(|(i, p)| p.filter(|_| include.is_none_or(|inc| inc.get(i).copied().unwrap_or(true))))
-            .map(|p| p.map(|p| p as IdxSize))
-            .collect();
+        // Only the children that count (with a parent; living, for members), so that the
+        // parent column has no nulls: when children come grouped by parent (as exports list
+        // members by household) it is sorted, and polars groups it without hashing.
         let rows = parent.len();
+        let counted: Vec<IdxSize> = (0..rows)
+            .filter(|&i| parent[i].is_some() && include.is_none_or(|inc| inc.get(i).copied().unwrap_or(true)))
+            .map(|i| i as IdxSize)
+            .collect();
+        let mut parent_rows: IdxCa =
+            counted.iter().map(|&i| parent[i as usize].unwrap_or(0) as IdxSize).collect::<NoNull<IdxCa>>().into_inner();
+        if parent_rows.iter().zip(parent_rows.iter().skip(1)).all(|(a, b)| a <= b) {
+            parent_rows.set_sorted_flag(polars::series::IsSorted::Ascending);
+        }
+        let take = (counted.len() != rows).then(|| IdxCa::from_vec("take".into(), counted));
+        let parent = parent_rows;
         let mut values = vec![];
         for (a, ty) in aggs {
             let (Ok(ty), true) = (ty, a.over == over) else {
@@ -527,6 +536,10 @@ fn children_of(
                     _ => Column::full_null(name, rows, &input.dtype()),
                 }),
                 _ => None,
+            };
+            let column = match (column, &take) {
+                (Some(c), Some(idx)) => Some(c.take(idx)?),
+                (c, _) => c,
             };
             values.push(column);
         }

@@ -259,7 +259,9 @@ pub fn write_check(
 ) -> Result<(), Error> {
     for level in &outcomes.levels {
         let mut df = level_frame(pack, level)?;
+        crate::timing::lap(&format!("{} frame", level.table.level()));
         write_frame(staging, level.table.name(), &mut df, format, lang)?;
+        crate::timing::lap(&format!("{} written", level.table.level()));
     }
     let s = summary::build(pack, outcomes, extra);
     let (path, mut file) = staging.file("summary.json")?;
