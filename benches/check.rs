@@ -8,12 +8,7 @@
 #[path = "common.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
-
-use tuopin::jobs::{self, CheckOptions, CheckResult};
-use tuopin::register::{Encoding, Format};
+use std::path::Path;
 
 fn main() {
     let mut sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
@@ -27,31 +22,9 @@ fn main() {
         let data = root.join(format!("reg{n}"));
         // The register is made by the CLI (release build) so that this process measures
         // only the check.
-        let status = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-            .args(["gen", "--households", &n.to_string(), "--seed", "7", "--out"])
-            .arg(&data)
-            .output()
-            .expect("gen");
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-        let o = CheckOptions {
-            data: data.clone(),
-            rules: PathBuf::from("rules/hunan"),
-            year: 2020,
-            out: root.join(format!("out{n}")),
-            format: Format::Parquet,
-            skip_invalid: false,
-            encoding: Encoding::Auto,
-            aliases: None,
-            lang: tuopin::messages::Lang::En,
-            engine: tuopin::eval::Engine::Rows,
-        };
-        common::reset_peak();
-        let start = Instant::now();
-        let result = jobs::run(&o, &|_| {}, &|_| {}).expect("check");
-        let secs = start.elapsed().as_secs_f64();
-        let peak = common::peak_mib();
-        let CheckResult::Done { outcomes, .. } = result else { panic!("the generated register has input errors") };
-        assert!(outcomes.errors.is_empty());
+        common::gen_register(n, &data);
+        let o = common::check_options(&data, &root.join(format!("out{n}")), tuopin::eval::Engine::Rows);
+        let (secs, peak, _) = common::timed_check(&o);
         let rate = n as f64 / secs;
         rates.push((n, secs, rate));
         println!("check --engine rows {n:>9} households: {secs:7.2} s, {rate:9.0} households/s, peak {peak:6.0} MiB");

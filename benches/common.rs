@@ -36,3 +36,48 @@ pub fn machine() -> String {
         .unwrap_or_default();
     format!("{} threads, {cpu}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
+
+/// `check` options for a benchmark: the Hunan pack, 2020, Parquet out.
+pub fn check_options(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    engine: tuopin::eval::Engine,
+) -> tuopin::jobs::CheckOptions {
+    tuopin::jobs::CheckOptions {
+        data: data.to_path_buf(),
+        rules: std::path::PathBuf::from("rules/hunan"),
+        year: 2020,
+        out: out.to_path_buf(),
+        format: tuopin::register::Format::Parquet,
+        skip_invalid: false,
+        encoding: tuopin::register::Encoding::Auto,
+        aliases: None,
+        lang: tuopin::messages::Lang::En,
+        engine,
+    }
+}
+
+/// Generate a register of `n` households (seed 7) with the release CLI, so that the
+/// benchmark process measures only what it runs itself.
+pub fn gen_register(n: usize, dir: &std::path::Path) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args(["gen", "--households", &n.to_string(), "--seed", "7", "--out"])
+        .arg(dir)
+        .output()
+        .expect("gen");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+}
+
+/// Run `check` and measure it: (seconds, peak MiB, outcomes). Panics on input or rule errors.
+pub fn timed_check(o: &tuopin::jobs::CheckOptions) -> (f64, f64, tuopin::eval::Outcomes) {
+    reset_peak();
+    let start = std::time::Instant::now();
+    let result = tuopin::jobs::run(o, &|_| {}, &|_| {}).expect("check");
+    let secs = start.elapsed().as_secs_f64();
+    let peak = peak_mib();
+    let tuopin::jobs::CheckResult::Done { outcomes, .. } = result else {
+        panic!("the generated register has input errors")
+    };
+    assert!(outcomes.errors.is_empty());
+    (secs, peak, outcomes)
+}

@@ -18,13 +18,10 @@
 #[path = "common.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
 use polars::prelude::*;
-use tuopin::jobs::{self, CheckOptions, CheckResult};
-use tuopin::register::{Encoding, Format};
 
 const YEAR: i64 = 2020;
 
@@ -33,33 +30,11 @@ fn main() {
     println!("machine: {}", common::machine());
     let root = std::env::temp_dir().join(format!("tuopin-bench-pipeline-{}", std::process::id()));
     let data = root.join("register");
-    let status = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(["gen", "--households", &n.to_string(), "--seed", "7", "--out"])
-        .arg(&data)
-        .output()
-        .expect("gen");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    common::gen_register(n, &data);
 
     // 1. tuopin check.
-    let o = CheckOptions {
-        data: data.clone(),
-        rules: PathBuf::from("rules/hunan"),
-        year: YEAR as i32,
-        out: root.join("check"),
-        format: Format::Parquet,
-        skip_invalid: false,
-        encoding: Encoding::Auto,
-        aliases: None,
-        lang: tuopin::messages::Lang::En,
-        engine: tuopin::eval::Engine::Auto,
-    };
-    common::reset_peak();
-    let start = Instant::now();
-    let result = jobs::run(&o, &|_| {}, &|_| {}).expect("check");
-    let check_secs = start.elapsed().as_secs_f64();
-    let check_peak = common::peak_mib();
-    let CheckResult::Done { outcomes, .. } = result else { panic!("the generated register has input errors") };
-    assert!(outcomes.errors.is_empty());
+    let o = common::check_options(&data, &root.join("check"), tuopin::eval::Engine::Auto);
+    let (check_secs, check_peak, outcomes) = common::timed_check(&o);
     let compiled = outcomes.paths.iter().filter(|p| p.row_by_row.is_none()).count();
     drop(outcomes);
 

@@ -82,13 +82,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     let mut staging = Staging::begin(&o.out)?;
     report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
     if !loaded.errors.is_empty() {
-        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
-        let rows: Vec<SetAsideRow> = reg
-            .set_aside
-            .iter()
-            .flat_map(|(t, keys)| keys.iter().map(move |k| SetAsideRow { table: t.name(), key: k.clone() }))
-            .collect();
-        report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
+        write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
     }
     let written = staging.commit_replacing(&report::check_outputs())?;
     crate::timing::lap("written");
@@ -267,12 +261,7 @@ pub fn run_by_county(
         report::write_csv_rows(&mut staging, "rule_errors.csv", &rule_errors)?;
     }
     if !input_errors.is_empty() {
-        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&input_errors, o.lang))?;
-        let rows: Vec<SetAsideRow> = set_aside
-            .iter()
-            .flat_map(|(t, keys)| keys.iter().map(move |k| SetAsideRow { table: t.name(), key: k.clone() }))
-            .collect();
-        report::write_csv_rows(&mut staging, "set_aside.csv", &rows)?;
+        write_set_aside(&mut staging, &input_errors, &set_aside, o.lang)?;
     }
     let written = staging.commit_replacing(&report::check_outputs())?;
     crate::timing::lap("written");
@@ -285,6 +274,21 @@ pub fn run_by_county(
         set_aside: set_aside.iter().map(|(t, v)| (*t, v.len())).collect(),
         written,
     }))
+}
+
+/// Under `--skip-invalid`: the input errors and the keys of the rows set aside.
+fn write_set_aside(
+    staging: &mut Staging,
+    errors: &[InputError],
+    set_aside: &std::collections::BTreeMap<Table, Vec<String>>,
+    lang: Lang,
+) -> Result<(), Error> {
+    report::write_csv_rows(staging, "input_errors.csv", &report::input_error_rows(errors, lang))?;
+    let rows: Vec<SetAsideRow> = set_aside
+        .iter()
+        .flat_map(|(t, keys)| keys.iter().map(move |k| SetAsideRow { table: t.name(), key: k.clone() }))
+        .collect();
+    report::write_csv_rows(staging, "set_aside.csv", &rows)
 }
 
 #[derive(serde::Serialize)]

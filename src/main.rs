@@ -565,18 +565,30 @@ fn report_by_county(lang: Lang, b: jobs::ByCounty, started: Instant) -> ExitCode
         rule_errors: b.rule_errors.len(),
     };
     println!("{}", messages::by_county(lang, b.parts));
-    print!("{}", messages::check_totals(lang, &totals));
-    if !b.rule_errors.is_empty() {
-        eprintln!("{}", messages::rule_errors_heading(lang, b.rule_errors.len()));
-        for e in b.rule_errors.iter().take(ERROR_CAP) {
+    finish_check(lang, &totals, &b.rule_errors, &b.written, b.input_errors.is_empty(), started)
+}
+
+/// The totals, the first rule errors and the files written; the exit status.
+fn finish_check(
+    lang: Lang,
+    totals: &messages::CheckTotals,
+    rule_errors: &[tuopin::eval::RowError],
+    written: &[PathBuf],
+    no_input_errors: bool,
+    started: Instant,
+) -> ExitCode {
+    print!("{}", messages::check_totals(lang, totals));
+    if !rule_errors.is_empty() {
+        eprintln!("{}", messages::rule_errors_heading(lang, rule_errors.len()));
+        for e in rule_errors.iter().take(ERROR_CAP) {
             eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
         }
     }
     println!("{} ({:.1} s)", messages::outputs_heading(lang), started.elapsed().as_secs_f64());
-    for p in &b.written {
+    for p in written {
         println!("  {}", p.display());
     }
-    if b.input_errors.is_empty() && b.rule_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if no_input_errors && rule_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
@@ -613,18 +625,7 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
                 counties_eligible: count(Table::Counties, "exit_eligible"),
                 rule_errors: outcomes.errors.len(),
             };
-            print!("{}", messages::check_totals(lang, &totals));
-            if !outcomes.errors.is_empty() {
-                eprintln!("{}", messages::rule_errors_heading(lang, outcomes.errors.len()));
-                for e in outcomes.errors.iter().take(ERROR_CAP) {
-                    eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
-                }
-            }
-            println!("{} ({:.1} s)", messages::outputs_heading(lang), started.elapsed().as_secs_f64());
-            for p in &written {
-                println!("  {}", p.display());
-            }
-            if input_errors.is_empty() && outcomes.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            finish_check(lang, &totals, &outcomes.errors, &written, input_errors.is_empty(), started)
         }
     }
 }
