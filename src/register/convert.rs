@@ -259,27 +259,42 @@ fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Colum
         }
         (Kind::Code(list), DataType::String) => {
             let ca = c.str().ok()?;
-            // Distinct texts are few: a short list beats hashing.
+            // Distinct texts are few: a short list beats hashing. A text of up to 12 bytes
+            // (every code, most labels) lies whole in its 16-byte view, so the view itself
+            // is compared, without reading the string.
             let mut seen: Vec<(&str, Option<u8>)> = vec![];
+            let mut seen_views: Vec<(u128, Option<u8>)> = vec![];
             let mut out: Vec<Option<u8>> = Vec::with_capacity(ca.len());
-            for v in ca.iter() {
-                let Some(v) = v else {
-                    out.push(None);
-                    continue;
-                };
-                let idx = match seen.iter().find(|(t, _)| *t == v) {
-                    Some((_, i)) => *i,
-                    None => {
-                        let i = if v.trim().is_empty() {
-                            None
-                        } else {
-                            Some(aliases.code(list, v).and_then(|code| list.index_of(code))?)
-                        };
-                        seen.push((v, i));
-                        i
+            for (arr, chunk) in ca.downcast_iter().zip(ca.chunks()) {
+                let validity = chunk.validity();
+                for (i, view) in arr.views().iter().enumerate() {
+                    if validity.is_some_and(|b| !b.get_bit(i)) {
+                        out.push(None);
+                        continue;
                     }
-                };
-                out.push(idx);
+                    let inline = view.length <= 12;
+                    if inline && let Some((_, idx)) = seen_views.iter().find(|(w, _)| *w == view.as_u128()) {
+                        out.push(*idx);
+                        continue;
+                    }
+                    let v = arr.value(i);
+                    let idx = match seen.iter().find(|(t, _)| *t == v) {
+                        Some((_, idx)) => *idx,
+                        None => {
+                            let idx = if v.trim().is_empty() {
+                                None
+                            } else {
+                                Some(aliases.code(list, v).and_then(|code| list.index_of(code))?)
+                            };
+                            seen.push((v, idx));
+                            idx
+                        }
+                    };
+                    if inline {
+                        seen_views.push((view.as_u128(), idx));
+                    }
+                    out.push(idx);
+                }
             }
             Some(UInt8Chunked::from_iter_options(c.name().clone(), out.into_iter()).into_column())
         }
