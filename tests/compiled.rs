@@ -312,3 +312,29 @@ fn rules_outside_the_subset_give_the_right_answer_on_the_fallback_path() {
     }
     assert!(checked.iter().all(|&n| n > 50), "{checked:?}");
 }
+
+/// `lint --paths` and `check --paths` print each rule's path, and why a rule runs row by row.
+#[test]
+fn the_paths_flag_lists_each_rule_and_why() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).output().expect("tuopin runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let constructs = constructs();
+    let lint = run(&["lint", "--rules", constructs.to_str().unwrap(), "--paths", "--lang", "en"]);
+    assert!(lint.contains("Rule paths: 45 compiled to polars expressions, 4 row by row\n"), "{lint}");
+    assert!(lint.contains("  compiled    household.per_head_ok\n"), "{lint}");
+    assert!(lint.contains("  row by row  household.switch_fallback: uses `switch`\n"), "{lint}");
+    assert!(lint.contains("  row by row  person.loop_fallback: uses a `for` loop\n"), "{lint}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = common::repo().join("fixtures/demo");
+    let out = tmp.path().join("out");
+    let args = ["check", "--data", demo.to_str().unwrap(), "--out", out.to_str().unwrap(), "--paths"];
+    let check = run(&args);
+    assert!(check.contains("规则执行方式：编译为 polars 表达式 25 条，逐行解释执行 0 条\n"), "{check}");
+    assert!(check.contains("  编译  household.exit_eligible\n"), "{check}");
+    let rows = run(&[&args[..], &["--engine", "rows", "--lang", "en"]].concat());
+    assert!(rows.contains("Rule paths: 0 compiled to polars expressions, 25 row by row\n"), "{rows}");
+    assert!(rows.contains("  row by row  county.incidence: --engine rows\n"), "{rows}");
+}
