@@ -176,20 +176,18 @@ pub fn run_by_county(
                         df.with_column(c)?;
                     }
                 }
-                let writer = match writers.iter_mut().find(|(t, _)| *t == level.table) {
-                    Some((_, w)) => w,
-                    None => {
-                        let (_, file) = staging.file(&format!("{}.parquet", level.table.name()))?;
-                        let w = ParquetWriter::new(file)
-                            .with_compression(ParquetCompression::Lz4Raw)
-                            .batched(df.schema())?;
-                        writers.push((level.table, w));
-                        &mut writers.last_mut().expect("just pushed").1
-                    }
-                };
+                // One file per level, opened by the first county that has the level.
+                if !writers.iter().any(|(t, _)| *t == level.table) {
+                    let (_, file) = staging.file(&format!("{}.parquet", level.table.name()))?;
+                    let w =
+                        ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).batched(df.schema())?;
+                    writers.push((level.table, w));
+                }
                 // The batched writer cuts record batches by chunk: all columns must agree.
                 df.align_chunks_par();
-                writer.write_batch(&df)?;
+                for (_, w) in writers.iter_mut().filter(|(t, _)| *t == level.table) {
+                    w.write_batch(&df)?;
+                }
             }
             let s = report::summary::build(&pack, &outcomes, &part_info);
             match summary.as_mut() {
