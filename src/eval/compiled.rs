@@ -846,8 +846,13 @@ pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Val
         DataType::Boolean => match s.bool() {
             Ok(ca) => {
                 for a in ca.downcast_iter() {
-                    let values: Vec<bool> = a.values().iter().collect();
-                    fill(&mut out, &values, a.validity().map(|b| b.iter()), Value::Bool);
+                    let values = a.values().iter();
+                    match a.validity() {
+                        None => out.extend(values.map(Value::Bool)),
+                        Some(b) => out.extend(
+                            values.zip(b.iter()).map(|(v, ok)| if ok { Value::Bool(v) } else { Value::Unknown }),
+                        ),
+                    }
                 }
             }
             Err(_) => out.resize(n, Value::Unknown),

@@ -85,6 +85,10 @@ pub struct LevelOutcome {
     pub results: Vec<(usize, Vec<Value>)>,
     /// Why the level's main verdict came out as it did, per row (when the pack names one).
     pub reasons: Option<Vec<String>>,
+    /// The compiled rules' results as polars produced them, by rule (the same outcomes as
+    /// `results`; kept so that writers and the level above need not rebuild the columns).
+    /// Absent for a rule with row errors.
+    pub columns: HashMap<usize, Column>,
 }
 
 /// No county known for a row (a person whose household is missing).
@@ -317,6 +321,7 @@ pub fn evaluate_with(
             .map(|a| (a.clone(), compiled::aggregation_type(a, &|t| compiled_types.get(&t).copied())))
             .collect();
         let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut known_columns: HashMap<usize, Column> = HashMap::new();
         let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut level_paths: Vec<compiled::RulePath> = match mode {
             Engine::Rows => order
@@ -342,9 +347,13 @@ pub fn evaluate_with(
                                 compiled_types.insert(*r, t.ty);
                                 let c = df.column(&compiled::rule_column(*r))?;
                                 let rule = &pack.rules[*r];
+                                let before = errors.len();
                                 let vals = compiled::values_of(c, |row, message| {
                                     errors.push(row_error(rule, table, &keys, row, message));
                                 });
+                                if errors.len() == before {
+                                    known_columns.insert(*r, c.clone().with_name(rule.name.as_str().into()));
+                                }
                                 known.insert(*r, vals);
                             }
                             for k in 0..agg_types.len() {
@@ -423,6 +432,7 @@ pub fn evaluate_with(
             county_codes: links.county_codes.clone(),
             results: by_rule,
             reasons: None,
+            columns: known_columns,
         };
         outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table), aliases);
         lap(&format!("{} keys+reasons", table.level()));
@@ -517,6 +527,11 @@ fn children_of(
             let input = if a.agg == script::AggFn::Sum { *ty } else { compiled::Ty::Bool };
             let name = PlSmallStr::from("v");
             let column = match &a.target {
+                Some(Ref::Rule(t))
+                    if let Some(c) = done.iter().find(|l| l.table == over).and_then(|l| l.columns.get(t)) =>
+                {
+                    Some(c.cast(&input.dtype())?.with_name(name))
+                }
                 Some(Ref::Rule(t)) => {
                     let vals = done.iter().find(|l| l.table == over).and_then(|l| l.values(*t)).unwrap_or(&[]);
                     let c = match input {

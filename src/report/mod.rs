@@ -99,7 +99,12 @@ pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error
     cols.extend(level.extra_keys.iter().cloned());
     for (r, vals) in &level.results {
         let rule = &pack.rules[*r];
-        cols.push(value_column(&rule.name, rule.kind, vals));
+        // A compiled rule's column as polars made it, where it is what `value_column` would
+        // build (an all-unknown number column is Int64 there).
+        match level.columns.get(r) {
+            Some(c) if c.dtype() != &DataType::Float64 || c.null_count() < c.len() => cols.push(c.clone()),
+            _ => cols.push(value_column(&rule.name, rule.kind, vals)),
+        }
     }
     if let Some(reasons) = &level.reasons {
         cols.push(Column::new("reasons".into(), reasons));
