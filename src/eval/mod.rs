@@ -91,6 +91,9 @@ pub struct LevelOutcome {
     pub columns: HashMap<usize, Column>,
 }
 
+/// A compiled column as outcomes, with the row errors found converting it.
+type Converted = (Vec<Value>, Vec<(usize, String)>);
+
 /// No county known for a row (a person whose household is missing).
 pub const NO_COUNTY: u32 = u32::MAX;
 
@@ -343,23 +346,37 @@ pub fn evaluate_with(
                     lap(&format!("{} polars plan", table.level()));
                     match run {
                         Ok(df) => {
+                            // Columns looked up here; their values converted in parallel
+                            // (plain memory reads, no polars call inside).
+                            let mut columns: Vec<(Option<usize>, usize, &Column)> = vec![];
                             for (r, t) in &translated {
                                 compiled_types.insert(*r, t.ty);
-                                let c = df.column(&compiled::rule_column(*r))?;
-                                let rule = &pack.rules[*r];
-                                let before = errors.len();
-                                let vals = compiled::values_of(c, |row, message| {
-                                    errors.push(row_error(rule, table, &keys, row, message));
-                                });
-                                if errors.len() == before {
-                                    known_columns.insert(*r, c.clone().with_name(rule.name.as_str().into()));
-                                }
-                                known.insert(*r, vals);
+                                columns.push((Some(*r), *r, df.column(&compiled::rule_column(*r))?));
                             }
                             for k in 0..agg_types.len() {
                                 if let Some(c) = compiled::aggregation_column(&df, k) {
-                                    known_aggs.insert(k, compiled::values_of(c, |_, _| {}));
+                                    columns.push((None, k, c));
                                 }
+                            }
+                            let converted: Vec<Converted> = columns
+                                .par_iter()
+                                .map(|(_, _, c)| {
+                                    let mut errs = vec![];
+                                    let vals = compiled::values_of(c, |row, message| errs.push((row, message)));
+                                    (vals, errs)
+                                })
+                                .collect();
+                            for ((rule, k, c), (vals, errs)) in columns.into_iter().zip(converted) {
+                                let Some(r) = rule else {
+                                    known_aggs.insert(k, vals);
+                                    continue;
+                                };
+                                let rule = &pack.rules[r];
+                                if errs.is_empty() {
+                                    known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));
+                                }
+                                errors.extend(errs.into_iter().map(|(row, m)| row_error(rule, table, &keys, row, m)));
+                                known.insert(r, vals);
                             }
                         }
                         // A plan polars cannot run (never expected) falls back, whole.
