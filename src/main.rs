@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         if paths {
                             let values = b.pack.values_for_year(o.year).map_err(Error::Rules)?;
                             let plan = tuopin::eval::compiled::plan_pack(&b.pack, o.year, &values);
-                            print!("{}", messages::rule_paths(lang, &path_list(&b.pack, &plan)));
+                            print!("{}", messages::rule_paths(lang, &path_list(lang, &b.pack, &plan)));
                         }
                         report_by_county(lang, b, started)
                     }
@@ -328,7 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let result = jobs::run(&o, &progress, &on_loaded)?;
             bar.finish_and_clear();
             if paths && let CheckResult::Done { pack, outcomes, .. } = &result {
-                print!("{}", messages::rule_paths(lang, &path_list(pack, &outcomes.paths)));
+                print!("{}", messages::rule_paths(lang, &path_list(lang, pack, &outcomes.paths)));
             }
             Ok(report_check(lang, result, started))
         }
@@ -449,7 +449,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let year = year.unwrap_or(pack.manifest.years[1]);
                 let values = pack.values_for_year(year).map_err(Error::Rules)?;
                 let plan = tuopin::eval::compiled::plan_pack(&pack, year, &values);
-                print!("{}", messages::rule_paths(lang, &path_list(&pack, &plan)));
+                print!("{}", messages::rule_paths(lang, &path_list(lang, &pack, &plan)));
             }
             println!("{}", messages::lint_summary(lang, errors.len(), warnings.len()));
             let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
@@ -528,8 +528,15 @@ fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<
 }
 
 /// (rule id, why it ran row by row) for `--paths`.
-fn path_list(pack: &tuopin::rules::Pack, paths: &[tuopin::eval::compiled::RulePath]) -> Vec<(String, Option<String>)> {
-    paths.iter().map(|p| (pack.rules[p.rule].id.clone(), p.row_by_row.clone())).collect()
+fn path_list(
+    lang: Lang,
+    pack: &tuopin::rules::Pack,
+    paths: &[tuopin::eval::compiled::RulePath],
+) -> Vec<(String, Option<String>)> {
+    paths
+        .iter()
+        .map(|p| (pack.rules[p.rule].id.clone(), p.row_by_row.as_ref().map(|w| messages::row_by_row_reason(lang, w))))
+        .collect()
 }
 
 #[derive(Clone, Copy, ValueEnum)]

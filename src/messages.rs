@@ -572,6 +572,102 @@ pub mod pack {
     }
 }
 
+/// A kind of value, in words (for why a rule runs row by row).
+fn kind_words(lang: Lang, ty: crate::eval::compiled::Ty) -> &'static str {
+    use crate::eval::compiled::Ty;
+    match (lang, ty) {
+        (Lang::Zh, Ty::Bool) => "是/否",
+        (Lang::Zh, Ty::Int | Ty::Float) => "数值",
+        (Lang::Zh, Ty::Code(_)) => "代码",
+        (Lang::Zh, Ty::Text) => "文本",
+        (Lang::Zh, Ty::Date) => "日期",
+        (Lang::Zh, Ty::Unit) => "未知",
+        (Lang::En, Ty::Bool) => "true/false",
+        (Lang::En, Ty::Int | Ty::Float) => "a number",
+        (Lang::En, Ty::Code(_)) => "a code",
+        (Lang::En, Ty::Text) => "text",
+        (Lang::En, Ty::Date) => "a date",
+        (Lang::En, Ty::Unit) => "unknown",
+    }
+}
+
+/// Why a rule runs row by row rather than compiled.
+pub fn row_by_row_reason(lang: Lang, why: &crate::eval::compiled::Why) -> String {
+    use crate::eval::compiled::{Construct as K, Why};
+    match why {
+        Why::Uses(k) => {
+            let (zh, en) = match k {
+                K::Switch => ("`switch`", "`switch`"),
+                K::Loop => ("循环（`while`/`loop`/`do`）", "a loop (`while`/`loop`/`do`)"),
+                K::ForLoop => ("`for` 循环", "a `for` loop"),
+                K::Assignment => ("给变量重新赋值", "an assignment to a variable"),
+                K::TryCatch => ("`try`/`catch`", "`try`/`catch`"),
+                K::BreakContinue => ("`break`/`continue`", "`break`/`continue`"),
+                K::Return => ("`return`", "`return`"),
+                K::ImportExport => ("`import`/`export`", "`import`/`export`"),
+                K::OtherStatement => ("编译路径不翻译的语句", "a statement the compiled path does not translate"),
+                K::TextOutsideComparison => {
+                    ("不在与代码或文本字段比较中的文本", "text outside a comparison with a code or text field")
+                }
+                K::ListOutsideIn => ("不在 `in` 中的列表", "a list outside `in`"),
+                K::Map => ("映射 `#{…}`", "a map `#{…}`"),
+                K::Indexing => ("下标 `x[…]`", "indexing `x[…]`"),
+                K::MethodOrProperty => ("方法或属性 `x.y`", "a method call or property `x.y`"),
+                K::Coalesce => ("`??`", "`??`"),
+                K::AndAndOrOr => ("`&&`/`||`", "`&&`/`||`"),
+                K::OtherExpression => ("编译路径不翻译的表达式", "an expression the compiled path does not translate"),
+                K::InNotCodeList => {
+                    ("`in` 后面不是写出的代码列表", "`in` something that is not a written list of quoted codes")
+                }
+                K::UnquotedArgument => ("不带引号的名称作参数", "an argument that is not a quoted name"),
+                K::OrderedCodes => ("比较代码的大小（`<`、`>`）", "codes compared by order (`<`, `>`)"),
+            };
+            match lang {
+                Lang::Zh => format!("用了{zh}"),
+                Lang::En => format!("uses {en}"),
+            }
+        }
+        Why::Unresolved(name) => match lang {
+            Lang::Zh => format!("`{name}` 未解析"),
+            Lang::En => format!("`{name}` is not resolved"),
+        },
+        Why::ReadsRowByRow(id) => match lang {
+            Lang::Zh => format!("读取逐行执行的规则 {id}"),
+            Lang::En => format!("reads {id}, which runs row by row"),
+        },
+        Why::NoParameter(name) => match lang {
+            Lang::Zh => format!("参数 `{name}` 当年无值"),
+            Lang::En => format!("no parameter `{name}` for this year"),
+        },
+        Why::Kinds(what, kinds) => {
+            let words: Vec<&str> = kinds.iter().map(|k| kind_words(lang, *k)).collect();
+            match lang {
+                Lang::Zh => format!("{what} 用于{}（逐行执行时每行报错）", words.join("与")),
+                Lang::En => format!("{what} given {} (an error on each row, row by row)", words.join(" and ")),
+            }
+        }
+        Why::RuleGives(kind, ty) => {
+            let kind_name = match kind {
+                crate::rules::RuleKind::Predicate => "判断",
+                crate::rules::RuleKind::Value => "数值",
+            };
+            match lang {
+                Lang::Zh => format!("{kind_name}规则给出{}", kind_words(lang, *ty)),
+                Lang::En => format!("a {kind_name} rule that gives {}", kind_words(lang, *ty)),
+            }
+        }
+        Why::Function(name, n) => match lang {
+            Lang::Zh => format!("调用编译路径不翻译的函数 `{name}`（{n} 个参数）"),
+            Lang::En => format!("calls `{name}` with {n} argument(s), which the compiled path does not translate"),
+        },
+        Why::EngineRows => "--engine rows".to_string(),
+        Why::PlanFailed(e) => match lang {
+            Lang::Zh => format!("polars 无法执行本层的计划：{e}"),
+            Lang::En => format!("polars could not run the plan: {e}"),
+        },
+    }
+}
+
 /// The list `--paths` prints: which path each rule ran on, and why a rule is not compiled
 /// (the reason is the translation's own words).
 pub fn rule_paths(lang: Lang, paths: &[(String, Option<String>)]) -> String {

@@ -248,11 +248,17 @@ fn every_hunan_rule_compiles_and_unsupported_constructs_fall_back_with_a_reason(
     let constructs = pack(&constructs());
     let values = constructs.values_for_year(2020).unwrap();
     let plan = tuopin::eval::compiled::plan_pack(&constructs, 2020, &values);
-    let row_by_row: Vec<(String, String)> =
-        plan.iter().filter_map(|p| p.row_by_row.clone().map(|w| (constructs.rules[p.rule].id.clone(), w))).collect();
+    let row_by_row: Vec<(String, String)> = plan
+        .iter()
+        .filter_map(|p| {
+            let why = p.row_by_row.as_ref().map(|w| tuopin::messages::row_by_row_reason(tuopin::messages::Lang::En, w));
+            why.map(|w| (constructs.rules[p.rule].id.clone(), w))
+        })
+        .collect();
     let expected = [
         ("person.loop_fallback", "uses a `for` loop"),
         ("person.sex_from_id", "calls `id_sex` with 1 argument(s), which the compiled path does not translate"),
+        ("household.kind_mismatch", "`==` given a code and a number (an error on each row, row by row)"),
         ("household.reads_fallback", "reads household.switch_fallback, which runs row by row"),
         ("household.switch_fallback", "uses `switch`"),
     ];
@@ -322,7 +328,10 @@ fn the_paths_flag_lists_each_rule_and_why() {
     };
     let constructs = constructs();
     let lint = run(&["lint", "--rules", constructs.to_str().unwrap(), "--paths", "--lang", "en"]);
-    assert!(lint.contains("Rule paths: 45 compiled to polars expressions, 4 row by row\n"), "{lint}");
+    assert!(lint.contains("Rule paths: 45 compiled to polars expressions, 5 row by row\n"), "{lint}");
+    let zh = run(&["lint", "--rules", constructs.to_str().unwrap(), "--paths"]);
+    assert!(zh.contains("  逐行  household.switch_fallback：用了`switch`\n"), "{zh}");
+    assert!(zh.contains("  逐行  household.kind_mismatch：`==` 用于代码与数值（逐行执行时每行报错）\n"), "{zh}");
     assert!(lint.contains("  compiled    household.per_head_ok\n"), "{lint}");
     assert!(lint.contains("  row by row  household.switch_fallback: uses `switch`\n"), "{lint}");
     assert!(lint.contains("  row by row  person.loop_fallback: uses a `for` loop\n"), "{lint}");

@@ -77,21 +77,61 @@ impl Ty {
     fn numeric(self) -> bool {
         matches!(self, Ty::Int | Ty::Float)
     }
-
-    fn words(self) -> &'static str {
-        match self {
-            Ty::Bool => "true/false",
-            Ty::Int | Ty::Float => "a number",
-            Ty::Code(_) => "a code",
-            Ty::Text => "text",
-            Ty::Date => "a date",
-            Ty::Unit => "unknown",
-        }
-    }
 }
 
-/// Why a rule cannot be compiled, in words for the `--paths` list.
-pub type Why = String;
+/// Why a rule runs row by row (shown by `--paths` in the user's language: the texts are
+/// in `messages::row_by_row_reason`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// A construct outside the compiled subset.
+    Uses(Construct),
+    /// A name or call the load-time analysis did not resolve (as written).
+    Unresolved(String),
+    /// Reads a rule of the level (its id) that runs row by row.
+    ReadsRowByRow(String),
+    /// A parameter with no value for the year.
+    NoParameter(String),
+    /// An operation or function (as written) given values of kinds it does not take: the
+    /// per-row path reports each such row as an error.
+    Kinds(String, Vec<Ty>),
+    /// A verdict rule (判断) that does not give true/false, or a number rule (数值) that
+    /// does not give a number.
+    RuleGives(RuleKind, Ty),
+    /// A function the translation does not know, with its number of arguments.
+    Function(String, usize),
+    /// `check --engine rows`.
+    EngineRows,
+    /// polars refused the level's plan (not expected); the whole level ran row by row.
+    PlanFailed(String),
+}
+
+/// Constructs outside the compiled subset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Construct {
+    Switch,
+    Loop,
+    ForLoop,
+    Assignment,
+    TryCatch,
+    BreakContinue,
+    Return,
+    ImportExport,
+    OtherStatement,
+    TextOutsideComparison,
+    ListOutsideIn,
+    Map,
+    Indexing,
+    MethodOrProperty,
+    Coalesce,
+    AndAndOrOr,
+    OtherExpression,
+    /// `in` something that is not a written list of quoted codes.
+    InNotCodeList,
+    /// An argument that must be a quoted name (`param`, an aggregation).
+    UnquotedArgument,
+    /// `<`, `>`… between codes.
+    OrderedCodes,
+}
 
 /// A translated expression: its value, its type, and the rows where an `if` it reached had
 /// an unknown condition (the rule is unknown there).
@@ -128,7 +168,7 @@ impl C {
         match self.ty {
             Ty::Bool => Ok(self.e.clone()),
             Ty::Unit => Ok(null_of(Ty::Bool)),
-            other => Err(format!("`{op}` is given {}, not true/false", other.words())),
+            other => Err(Why::Kinds(format!("`{op}`"), vec![other])),
         }
     }
 
@@ -182,8 +222,7 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
         (RuleKind::Predicate, Ty::Bool | Ty::Unit) => Ty::Bool,
         (RuleKind::Value, Ty::Int | Ty::Float) => c.ty,
         (RuleKind::Value, Ty::Unit) => Ty::Float,
-        (RuleKind::Predicate, other) => return Err(format!("a 判断 rule that gives {}", other.words())),
-        (RuleKind::Value, other) => return Err(format!("a 数值 rule that gives {}", other.words())),
+        (kind, other) => return Err(Why::RuleGives(kind, other)),
     };
     let value = c.e.cast(ty.dtype());
     let expr = match c.poison {
@@ -193,32 +232,30 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
     Ok(Translated { expr, ty })
 }
 
-fn stmt_words(s: &Stmt) -> &'static str {
+fn statement(s: &Stmt) -> Construct {
     match s {
-        Stmt::Switch(..) => "`switch`",
-        Stmt::While(..) | Stmt::Do(..) => "a loop (`while`/`loop`/`do`)",
-        Stmt::For(..) => "a `for` loop",
-        Stmt::Assignment(..) => "an assignment to a variable",
-        Stmt::TryCatch(..) => "`try`/`catch`",
-        Stmt::BreakLoop(..) => "`break`/`continue`",
-        Stmt::Return(..) => "`return`",
-        Stmt::Import(..) | Stmt::Export(..) => "`import`/`export`",
-        _ => "a statement the compiled path does not translate",
+        Stmt::Switch(..) => Construct::Switch,
+        Stmt::While(..) | Stmt::Do(..) => Construct::Loop,
+        Stmt::For(..) => Construct::ForLoop,
+        Stmt::Assignment(..) => Construct::Assignment,
+        Stmt::TryCatch(..) => Construct::TryCatch,
+        Stmt::BreakLoop(..) => Construct::BreakContinue,
+        Stmt::Return(..) => Construct::Return,
+        Stmt::Import(..) | Stmt::Export(..) => Construct::ImportExport,
+        _ => Construct::OtherStatement,
     }
 }
 
-fn expr_words(e: &R) -> &'static str {
+fn expression(e: &R) -> Construct {
     match e {
-        R::StringConstant(..) | R::InterpolatedString(..) | R::CharConstant(..) => {
-            "text outside a comparison with a code or text field"
-        }
-        R::Array(..) | R::DynamicConstant(..) => "a list outside `in`",
-        R::Map(..) => "a map `#{…}`",
-        R::Index(..) => "indexing `x[…]`",
-        R::Dot(..) | R::MethodCall(..) | R::Property(..) => "a method call or property `x.y`",
-        R::Coalesce(..) => "`??`",
-        R::And(..) | R::Or(..) => "`&&`/`||`",
-        _ => "an expression the compiled path does not translate",
+        R::StringConstant(..) | R::InterpolatedString(..) | R::CharConstant(..) => Construct::TextOutsideComparison,
+        R::Array(..) | R::DynamicConstant(..) => Construct::ListOutsideIn,
+        R::Map(..) => Construct::Map,
+        R::Index(..) => Construct::Indexing,
+        R::Dot(..) | R::MethodCall(..) | R::Property(..) => Construct::MethodOrProperty,
+        R::Coalesce(..) => Construct::Coalesce,
+        R::And(..) | R::Or(..) => Construct::AndAndOrOr,
+        _ => Construct::OtherExpression,
     }
 }
 
@@ -240,7 +277,7 @@ impl Translator<'_, '_> {
                 Stmt::FnCall(call, _) => self.call(call)?,
                 Stmt::If(fc, _) => self.branch(&fc.expr, fc.body.statements(), fc.branch.statements())?,
                 Stmt::Block(b) => self.block(b.statements())?,
-                other => return Err(format!("uses {}", stmt_words(other))),
+                other => return Err(Why::Uses(statement(other))),
             };
             last = c;
             poison = either(poison, last.poison.take());
@@ -270,7 +307,7 @@ impl Translator<'_, '_> {
             }
             // `if ()`: the per-row path stops the rule on every row.
             Ty::Unit => Ok(C { e: null_of(ty), ty, poison: Some(lit(true)) }),
-            other => Err(format!("an `if` on {}, not true/false", other.words())),
+            other => Err(Why::Kinds("`if`".to_string(), vec![other])),
         }
     }
 
@@ -283,7 +320,7 @@ impl Translator<'_, '_> {
             R::Variable(x, ..) => self.name(&x.1),
             R::FnCall(call, _) => self.call(call),
             R::Stmt(block) => self.block(block.statements()),
-            other => Err(format!("uses {}", expr_words(other))),
+            other => Err(Why::Uses(expression(other))),
         }
     }
 
@@ -292,12 +329,12 @@ impl Translator<'_, '_> {
             return Ok(C::new(c.e.clone(), c.ty));
         }
         let Some((_, r)) = self.rule.reads.iter().find(|(n, _)| n == name) else {
-            return Err(format!("reads `{name}`, which is not resolved"));
+            return Err(Why::Unresolved(name.to_string()));
         };
         match r {
             Ref::Field(f) => {
                 let Some(spec) = self.cx.level.column(f) else {
-                    return Err(format!("reads `{f}`, which is not a column of the level"));
+                    return Err(Why::Unresolved(f.to_string()));
                 };
                 let ty = Ty::of_kind(spec.kind);
                 if self.cx.present.is_some_and(|p| !p.contains(f)) {
@@ -307,7 +344,7 @@ impl Translator<'_, '_> {
             }
             Ref::Rule(j) => match self.rule_types.get(j) {
                 Some(ty) => Ok(C::new(col(rule_column(*j)), *ty)),
-                None => Err(format!("reads {}, which runs row by row", self.cx.pack.rules[*j].id)),
+                None => Err(Why::ReadsRowByRow(self.cx.pack.rules[*j].id.clone())),
             },
             Ref::Year => Ok(C::new(lit(self.cx.year as i64), Ty::Int)),
             Ref::Unknown => Ok(C::unit()),
@@ -321,22 +358,22 @@ impl Translator<'_, '_> {
             let arg = match args {
                 [] => String::new(),
                 [R::StringConstant(s, _)] => s.to_string(),
-                _ => return Err(format!("`{name}` with an argument that is not a quoted name")),
+                _ => return Err(Why::Uses(Construct::UnquotedArgument)),
             };
             let found = self.cx.aggregations.iter().enumerate().find(|(_, (a, _))| a.func == en && a.arg == arg);
             return match found {
                 Some((k, (_, Ok(ty)))) => Ok(C::new(col(agg_column(k)), *ty)),
                 Some((_, (_, Err(why)))) => Err(why.clone()),
-                None => Err(format!("`{name}(\"{arg}\")` is not resolved")),
+                None => Err(Why::Unresolved(format!("{name}(\"{arg}\")"))),
             };
         }
         if PARAM_FNS.contains(&name) {
             return match args {
                 [R::StringConstant(s, _)] => match self.cx.params.get(s.as_str()) {
                     Some(v) => Ok(C::new(lit(*v), Ty::Float)),
-                    None => Err(format!("no parameter `{s}` for this year")),
+                    None => Err(Why::NoParameter(s.to_string())),
                 },
-                _ => Err(format!("`{name}` with an argument that is not a quoted name")),
+                _ => Err(Why::Uses(Construct::UnquotedArgument)),
             };
         }
         match (name, args) {
@@ -362,7 +399,7 @@ impl Translator<'_, '_> {
                     Ty::Int | Ty::Float if name == "+" => Ok(a),
                     Ty::Int => Ok(C { e: lit(0i64) - a.e, ..a }),
                     Ty::Float => Ok(C { e: a.e * lit(-1.0), ..a }),
-                    other => Err(format!("`{name}` before {}", other.words())),
+                    other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
                 }
             }
             ("contains", [list, x]) => self.membership(list, x),
@@ -377,7 +414,7 @@ impl Translator<'_, '_> {
                     (x, y) if x == y => x,
                     (Ty::Unit, y) => y,
                     (x, Ty::Unit) => x,
-                    (x, y) => return Err(format!("`first_known` of {} and {}", x.words(), y.words())),
+                    (x, y) => return Err(Why::Kinds("`first_known`".to_string(), vec![x, y])),
                 };
                 let poison = either(a.poison.clone(), b.poison.clone());
                 if a.ty == Ty::Unit {
@@ -395,7 +432,7 @@ impl Translator<'_, '_> {
                         let e = when(a.e.clone().lt(zero.clone())).then(zero - a.e.clone()).otherwise(a.e.clone());
                         Ok(C { e, ..a })
                     }
-                    other => Err(format!("`abs` of {}", other.words())),
+                    other => Err(Why::Kinds("`abs`".to_string(), vec![other])),
                 }
             }
             ("year_of", [a]) => {
@@ -403,7 +440,7 @@ impl Translator<'_, '_> {
                 match a.ty {
                     Ty::Unit => Ok(a),
                     Ty::Date => Ok(C { e: udf::year_of(a.e), ty: Ty::Int, poison: a.poison }),
-                    other => Err(format!("`year_of` of {}", other.words())),
+                    other => Err(Why::Kinds("`year_of`".to_string(), vec![other])),
                 }
             }
             ("birth_date_from_id" | "id_well_formed" | "id_check_ok", [a]) => {
@@ -412,13 +449,10 @@ impl Translator<'_, '_> {
                 match a.ty {
                     Ty::Unit => Ok(C { e: null_of(ty), ty, poison: a.poison }),
                     Ty::Text => Ok(C { e: udf::on_resident_id(name, a.e), ty, poison: a.poison }),
-                    other => Err(format!("`{name}` of {}", other.words())),
+                    other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
                 }
             }
-            _ => Err(format!(
-                "calls `{name}` with {} argument(s), which the compiled path does not translate",
-                args.len()
-            )),
+            _ => Err(Why::Function(name.to_string(), args.len())),
         }
     }
 
@@ -444,7 +478,7 @@ impl Translator<'_, '_> {
                     (x, y) if x.numeric() && y.numeric() => (a.float(), b.float()),
                     (Ty::Bool, Ty::Bool) if matches!(op, "==" | "!=") => (a.e, b.e),
                     (Ty::Code(l), Ty::Code(m)) if l == m && matches!(op, "==" | "!=") => (a.e, b.e),
-                    (x, y) => return Err(format!("compares {} with {} (`{op}`)", x.words(), y.words())),
+                    (x, y) => return Err(Why::Kinds(format!("`{op}`"), vec![x, y])),
                 };
                 Ok(C { e: comparison(op, x, y), ty: Ty::Bool, poison })
             }
@@ -457,7 +491,7 @@ impl Translator<'_, '_> {
                 .iter()
                 .map(|i| match i {
                     R::StringConstant(s, _) => Ok(s.to_string()),
-                    _ => Err("`in` a list that is not all quoted codes".to_string()),
+                    _ => Err(Why::Uses(Construct::InNotCodeList)),
                 })
                 .collect::<Result<_, _>>()?,
             R::DynamicConstant(d, _) => match d.read_lock::<rhai::Array>() {
@@ -465,10 +499,10 @@ impl Translator<'_, '_> {
                     .iter()
                     .map(|v| v.read_lock::<rhai::ImmutableString>().map(|s| s.to_string()))
                     .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| "`in` a list that is not all quoted codes".to_string())?,
-                None => return Err("`in` something that is not a list".to_string()),
+                    .ok_or(Why::Uses(Construct::InNotCodeList))?,
+                None => return Err(Why::Uses(Construct::InNotCodeList)),
             },
-            _ => return Err("`in` something that is not a written list".to_string()),
+            _ => return Err(Why::Uses(Construct::InNotCodeList)),
         };
         let x = self.expr(x)?;
         let e = match x.ty {
@@ -491,7 +525,7 @@ impl Translator<'_, '_> {
                 }
                 e
             }
-            other => return Err(format!("`in` a list of codes for {}", other.words())),
+            other => return Err(Why::Kinds("`in`".to_string(), vec![other])),
         };
         Ok(C { e, ty: Ty::Bool, poison: x.poison })
     }
@@ -528,8 +562,8 @@ fn compare_text(op: &str, x: C, text: &str) -> Result<C, Why> {
             comparison(op, x.e.clone(), lit(codes.index_of(text).map(i32::from).unwrap_or(NO_CODE)))
         }
         Ty::Text => comparison(op, x.e.clone(), lit(text)),
-        Ty::Code(_) => return Err(format!("orders codes (`{op}`)")),
-        other => return Err(format!("compares {} with text (`{op}`)", other.words())),
+        Ty::Code(_) => return Err(Why::Uses(Construct::OrderedCodes)),
+        other => return Err(Why::Kinds(format!("`{op}`"), vec![other, Ty::Text])),
     };
     Ok(C { e, ty: Ty::Bool, poison: x.poison })
 }
@@ -540,7 +574,7 @@ fn arithmetic(op: &str, a: C, b: C) -> Result<C, Why> {
         return Ok(C { poison, ..C::unit() });
     }
     if !a.ty.numeric() || !b.ty.numeric() {
-        return Err(format!("`{op}` of {} and {}", a.ty.words(), b.ty.words()));
+        return Err(Why::Kinds(format!("`{op}`"), vec![a.ty, b.ty]));
     }
     let (e, ty) = match op {
         "/" => {
@@ -573,7 +607,7 @@ fn unify(a: Ty, b: Ty) -> Result<Ty, Why> {
         (Ty::Unit, y) => Ok(y),
         (x, Ty::Unit) => Ok(x),
         (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int) => Ok(Ty::Float),
-        (x, y) => Err(format!("an `if` whose branches give {} and {}", x.words(), y.words())),
+        (x, y) => Err(Why::Kinds("`if … else …`".to_string(), vec![x, y])),
     }
 }
 
@@ -656,7 +690,7 @@ pub fn aggregation_type(a: &AggUse, lower: &dyn Fn(usize) -> Option<Ty>) -> Resu
     match a.agg {
         AggFn::All | AggFn::Any | AggFn::Count => match &a.target {
             Some(Ref::Field(f)) if field_ty(f) != Some(Ty::Bool) => {
-                Err(format!("`{}` of {} field", a.func, field_ty(f).unwrap_or(Ty::Unit).words()))
+                Err(Why::Kinds(format!("`{}`", a.func), vec![field_ty(f).unwrap_or(Ty::Unit)]))
             }
             _ if a.agg == AggFn::Count => Ok(Ty::Int),
             _ => Ok(Ty::Bool),
@@ -669,10 +703,10 @@ pub fn aggregation_type(a: &AggUse, lower: &dyn Fn(usize) -> Option<Ty>) -> Resu
             Some(Ref::Field(f)) => match field_ty(f) {
                 Some(Ty::Int) => Ok(Ty::Int),
                 Some(Ty::Float) => Ok(Ty::Float),
-                Some(other) => Err(format!("sums {} field", other.words())),
-                None => Err(format!("sums `{f}`, which is not a column")),
+                Some(other) => Err(Why::Kinds(format!("`{}`", a.func), vec![other])),
+                None => Err(Why::Unresolved(f.to_string())),
             },
-            _ => Err(format!("`{}` without a name to sum", a.func)),
+            _ => Err(Why::Uses(Construct::UnquotedArgument)),
         },
     }
 }

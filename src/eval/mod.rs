@@ -329,7 +329,7 @@ pub fn evaluate_with(
         let mut level_paths: Vec<compiled::RulePath> = match mode {
             Engine::Rows => order
                 .iter()
-                .map(|&rule| compiled::RulePath { rule, row_by_row: Some("--engine rows".to_string()), ty: None })
+                .map(|&rule| compiled::RulePath { rule, row_by_row: Some(compiled::Why::EngineRows), ty: None })
                 .collect(),
             Engine::Auto => {
                 let cx = compiled::LevelContext {
@@ -382,7 +382,7 @@ pub fn evaluate_with(
                         // A plan polars cannot run (never expected) falls back, whole.
                         Err(e) => {
                             for p in level_paths.iter_mut() {
-                                p.row_by_row.get_or_insert_with(|| format!("polars could not run the plan: {e}"));
+                                p.row_by_row.get_or_insert_with(|| compiled::Why::PlanFailed(e.to_string()));
                             }
                         }
                     }
