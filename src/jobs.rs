@@ -128,6 +128,7 @@ pub fn county_folders(dir: &Path) -> Option<Vec<PathBuf>> {
 pub fn run_by_county(
     o: &CheckOptions,
     progress: &(dyn Fn(u64) + Sync),
+    on_county: &dyn Fn(usize, usize),
 ) -> Result<Result<ByCounty, CheckResult>, Error> {
     use polars::prelude::{DataType, ParquetCompression, ParquetWriter};
     if o.format != Format::Parquet {
@@ -202,22 +203,23 @@ pub fn run_by_county(
 
         match county_folders(&o.data) {
             Some(folders) => {
-                for folder in folders {
-                    let loaded = register::load(&folder, &required, &opts)?;
-                    let stop = !loaded.errors.is_empty() && !o.skip_invalid;
+                for (i, folder) in folders.iter().enumerate() {
+                    let loaded = register::load(folder, &required, &opts)?;
                     input_errors.extend(loaded.errors);
-                    if stop || (!input_errors.is_empty() && !o.skip_invalid) {
-                        continue;
+                    if input_errors.is_empty() || o.skip_invalid {
+                        evaluate_part(loaded.register)?;
                     }
-                    evaluate_part(loaded.register)?;
+                    on_county(i + 1, folders.len());
                 }
             }
             None => {
                 let loaded = register::load(&o.data, &required, &opts)?;
                 input_errors.extend(loaded.errors);
                 if input_errors.is_empty() || o.skip_invalid {
-                    for county in loaded.register.county_codes() {
-                        evaluate_part(loaded.register.county(&county))?;
+                    let codes = loaded.register.county_codes();
+                    for (i, county) in codes.iter().enumerate() {
+                        evaluate_part(loaded.register.county(county))?;
+                        on_county(i + 1, codes.len());
                     }
                 }
             }

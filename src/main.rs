@@ -304,7 +304,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let bar = ProgressBar::hidden();
             let started = Instant::now();
             if by_county || jobs::county_folders(&o.data).is_some() {
-                let result = jobs::run_by_county(&o, &|_| {})?;
+                let counties = ProgressBar::hidden();
+                if let Ok(style) = ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} counties {eta}") {
+                    counties.set_style(style);
+                }
+                let on_county = |done: usize, total: usize| {
+                    if done == 1 {
+                        counties.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    }
+                    counties.set_length(total as u64);
+                    counties.set_position(done as u64);
+                };
+                let result = jobs::run_by_county(&o, &|_| {}, &on_county)?;
+                counties.finish_and_clear();
                 return Ok(match result {
                     Ok(b) => {
                         if paths {

@@ -113,10 +113,13 @@ fn a_register_split_by_county_gives_the_same_results_as_the_whole() {
     assert_eq!(outcomes.levels.iter().find(|l| l.len() == 2000).map(|l| l.len()), Some(2000));
 
     let parts = tmp.path().join("parts");
-    let Ok(b) = jobs::run_by_county(&options(&split, &parts), &|_| {}).unwrap() else {
+    let seen = std::cell::RefCell::new(vec![]);
+    let on_county = |done: usize, total: usize| seen.borrow_mut().push((done, total));
+    let Ok(b) = jobs::run_by_county(&options(&split, &parts), &|_| {}, &on_county).unwrap() else {
         panic!("the split register has input errors")
     };
     assert_eq!(b.parts, 2);
+    assert_eq!(*seen.borrow(), vec![(1, 2), (2, 2)], "progress by county");
     assert_eq!(b.totals.get("household").map(|t| t.0), Some(2000));
     assert_same_results(&whole, &parts);
 
@@ -131,7 +134,7 @@ fn a_register_split_by_county_gives_the_same_results_as_the_whole() {
         ParquetWriter::new(file).with_row_group_size(Some(100)).finish(&mut df).unwrap();
     }
     let one = tmp.path().join("one");
-    let Ok(b) = jobs::run_by_county(&options(&chunked, &one), &|_| {}).unwrap() else {
+    let Ok(b) = jobs::run_by_county(&options(&chunked, &one), &|_| {}, &|_, _| {}).unwrap() else {
         panic!("demo has input errors")
     };
     assert_eq!(b.parts, 2);
@@ -153,7 +156,7 @@ fn an_input_error_in_one_county_stops_the_run_and_names_the_file() {
     write(&file, hh);
 
     let out: PathBuf = tmp.path().join("out");
-    let result = jobs::run_by_county(&options(&split, &out), &|_| {}).unwrap();
+    let result = jobs::run_by_county(&options(&split, &out), &|_| {}, &|_, _| {}).unwrap();
     let Err(CheckResult::InputErrors { errors, written }) = result else { panic!("expected input errors") };
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].file, file.display().to_string());
