@@ -89,6 +89,8 @@ pub struct LevelOutcome {
     /// `results`; kept so that writers and the level above need not rebuild the columns).
     /// Absent for a rule with row errors.
     pub columns: HashMap<usize, Column>,
+    /// The type of each number rule of the level (whole or not), which its column takes.
+    pub number_types: HashMap<usize, compiled::Ty>,
 }
 
 /// A compiled column as outcomes, with the row errors found converting it.
@@ -297,7 +299,9 @@ pub fn evaluate_with(
     let params = Arc::new(params);
     let engine = script::engine(params.clone());
     let mut paths: Vec<compiled::RulePath> = vec![];
-    // Result types of the compiled rules of the levels done (for sums over them).
+    // The type of every number rule: from its translation where it translates (whatever
+    // path it runs on, so that both paths write the same column types), else from its
+    // values once it has run. Sums over a rule, and its column, follow it.
     let mut compiled_types: HashMap<usize, compiled::Ty> = HashMap::new();
     let lap = crate::timing::lap;
     lap("evaluation starts");
@@ -326,21 +330,28 @@ pub fn evaluate_with(
         let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut known_columns: HashMap<usize, Column> = HashMap::new();
         let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
+        // The level's rules translated, on either engine: their types are the column types.
+        let cx = compiled::LevelContext {
+            pack,
+            level: table,
+            year,
+            params: &params,
+            present: Some(&lt.present),
+            aggregations: &agg_types,
+        };
+        let (translated, plan_paths) = compiled::plan_level(&cx, &order);
+        for (r, t) in &translated {
+            if pack.rules[*r].kind == crate::rules::RuleKind::Value {
+                compiled_types.insert(*r, t.ty);
+            }
+        }
         let mut level_paths: Vec<compiled::RulePath> = match mode {
             Engine::Rows => order
                 .iter()
                 .map(|&rule| compiled::RulePath { rule, row_by_row: Some(compiled::Why::EngineRows), ty: None })
                 .collect(),
             Engine::Auto => {
-                let cx = compiled::LevelContext {
-                    pack,
-                    level: table,
-                    year,
-                    params: &params,
-                    present: Some(&lt.present),
-                    aggregations: &agg_types,
-                };
-                let (translated, mut level_paths) = compiled::plan_level(&cx, &order);
+                let mut level_paths = plan_paths;
                 if !translated.is_empty() {
                     let run = run_compiled(&translated, &agg_types, table, lt, register, &links, &levels);
                     lap(&format!("{} polars plan", table.level()));
@@ -349,8 +360,7 @@ pub fn evaluate_with(
                             // Columns looked up here; their values converted in parallel
                             // (plain memory reads, no polars call inside).
                             let mut columns: Vec<(Option<usize>, usize, &Column)> = vec![];
-                            for (r, t) in &translated {
-                                compiled_types.insert(*r, t.ty);
+                            for (r, _) in &translated {
                                 columns.push((Some(*r), *r, df.column(&compiled::rule_column(*r))?));
                             }
                             for k in 0..agg_types.len() {
@@ -402,7 +412,16 @@ pub fn evaluate_with(
             }
         }
         lap(&format!("{} fields (rayon threads {})", table.level(), rayon::current_num_threads()));
-        let aggs = Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs)?);
+        let aggs = Arc::new(aggregate_level(
+            pack,
+            &level_aggs,
+            table,
+            register,
+            &links,
+            &levels,
+            known_aggs,
+            &compiled_types,
+        )?);
 
         aggregates.push((table, aggs.clone()));
         let (row_results, errs) = if rows_order.is_empty() {
@@ -413,6 +432,14 @@ pub fn evaluate_with(
         };
         errors.extend(errs);
         let mut row_results = rows_order.iter().copied().zip(row_results).collect::<HashMap<usize, Vec<Value>>>();
+        // A number rule that ran row by row is whole when all its values are, as its
+        // column is written; a sum over it above is then whole too.
+        for (r, vals) in &row_results {
+            if pack.rules[*r].kind == crate::rules::RuleKind::Value && !compiled_types.contains_key(r) {
+                let whole = vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown));
+                compiled_types.insert(*r, if whole { compiled::Ty::Int } else { compiled::Ty::Float });
+            }
+        }
         let results: Vec<Vec<Value>> = order
             .iter()
             .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| vec![Value::Unknown; n]))
@@ -450,6 +477,7 @@ pub fn evaluate_with(
             results: by_rule,
             reasons: None,
             columns: known_columns,
+            number_types: order.iter().filter_map(|r| compiled_types.get(r).map(|t| (*r, *t))).collect(),
         };
         outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table), aliases);
         lap(&format!("{} keys+reasons", table.level()));
@@ -741,6 +769,7 @@ fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, String> {
 }
 
 /// Compute every aggregation the level's rules use, one value per row of the level.
+#[allow(clippy::too_many_arguments)]
 fn aggregate_level(
     pack: &Pack,
     level_aggs: &[crate::rules::AggUse],
@@ -749,6 +778,7 @@ fn aggregate_level(
     links: &Links,
     done: &[LevelOutcome],
     mut computed: HashMap<usize, Vec<Value>>,
+    types: &HashMap<usize, compiled::Ty>,
 ) -> Result<AggTable, crate::Error> {
     let mut out = AggTable::default();
     let n_parents = register.rows(table);
@@ -802,7 +832,20 @@ fn aggregate_level(
                 },
                 Some(_) => None,
             };
-            let values = aggregate(a.agg, parent, &include, child_values.as_deref(), n_parents, &partial);
+            let mut values = aggregate(a.agg, parent, &include, child_values.as_deref(), n_parents, &partial);
+            // A sum of money is money even over no rows: 0.0, not 0.
+            let float = match &a.target {
+                Some(Ref::Rule(t)) => types.get(t) == Some(&compiled::Ty::Float),
+                Some(Ref::Field(f)) => a.over.column(f).is_some_and(|c| c.kind == crate::register::Kind::Number),
+                _ => false,
+            };
+            if a.agg == AggFn::Sum && float {
+                for v in values.iter_mut() {
+                    if let Value::Int(i) = *v {
+                        *v = Value::Float(i as f64);
+                    }
+                }
+            }
             out.entries.push((a.func.to_string(), a.arg.clone(), values));
         }
     }

@@ -99,11 +99,10 @@ pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error
     cols.extend(level.extra_keys.iter().cloned());
     for (r, vals) in &level.results {
         let rule = &pack.rules[*r];
-        // A compiled rule's column as polars made it, where it is what `value_column` would
-        // build (an all-unknown number column is Int64 there).
+        // A compiled rule's column as polars made it (already of the rule's type).
         match level.columns.get(r) {
-            Some(c) if c.dtype() != &DataType::Float64 || c.null_count() < c.len() => cols.push(c.clone()),
-            _ => cols.push(value_column(&rule.name, rule.kind, vals)),
+            Some(c) => cols.push(c.clone()),
+            None => cols.push(value_column(&rule.name, rule.kind, vals, level.number_types.get(r).copied())),
         }
     }
     if let Some(reasons) = &level.reasons {
@@ -112,12 +111,15 @@ pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error
     Ok(DataFrame::new(n, cols)?)
 }
 
-/// A rule's outcomes as a column: nullable Boolean for predicates; Int64 for values that are
-/// all whole, else Float64.
-pub fn value_column(name: &str, kind: RuleKind, vals: &[Value]) -> Column {
+/// A rule's outcomes as a column: nullable Boolean for predicates; for numbers, Float64 when
+/// the rule's type (`ty`) is fractional, else Int64 when all its values are whole.
+pub fn value_column(name: &str, kind: RuleKind, vals: &[Value], ty: Option<crate::eval::compiled::Ty>) -> Column {
+    use crate::eval::compiled::Ty;
+    // A number rule typed as fractional is Float64 even when every value came out whole.
+    let whole = ty != Some(Ty::Float) && vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown));
     match kind {
         RuleKind::Predicate => Column::new(name.into(), vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>()),
-        RuleKind::Value if vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown)) => Column::new(
+        RuleKind::Value if whole => Column::new(
             name.into(),
             vals.iter().map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect::<Vec<_>>(),
         ),
