@@ -216,10 +216,10 @@ pub fn run_by_county(
                 let loaded = register::load(&o.data, &required, &opts)?;
                 input_errors.extend(loaded.errors);
                 if input_errors.is_empty() || o.skip_invalid {
-                    let codes = loaded.register.county_codes();
-                    for (i, county) in codes.iter().enumerate() {
-                        evaluate_part(loaded.register.county(county))?;
-                        on_county(i + 1, codes.len());
+                    let split = register::CountySplit::new(&loaded.register);
+                    for i in 0..split.codes.len() {
+                        evaluate_part(split.part(&loaded.register, i))?;
+                        on_county(i + 1, split.codes.len());
                     }
                 }
             }
