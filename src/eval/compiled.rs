@@ -899,7 +899,9 @@ pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Val
             }
             Err(_) => out.resize(n, Value::Unknown),
         },
-        _ => match s.cast(&DataType::Float64) {
+        // Compiled number rules are Int64 or Float64 already: no cast (no polars work) on
+        // the usual path, which runs inside the caller's parallel conversion.
+        _ => match if s.dtype() == &DataType::Float64 { Ok(s.clone()) } else { s.cast(&DataType::Float64) } {
             Ok(f) => match f.f64() {
                 Ok(ca) => {
                     for a in ca.downcast_iter() {
