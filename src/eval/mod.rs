@@ -302,7 +302,7 @@ pub fn evaluate_with(
     // The type of every number rule: from its translation where it translates (whatever
     // path it runs on, so that both paths write the same column types), else from its
     // values once it has run. Sums over a rule, and its column, follow it.
-    let mut compiled_types: HashMap<usize, compiled::Ty> = HashMap::new();
+    let mut number_types: HashMap<usize, compiled::Ty> = HashMap::new();
     let lap = crate::timing::lap;
     lap("evaluation starts");
     let links = links(register);
@@ -325,7 +325,7 @@ pub fn evaluate_with(
         let level_aggs = compiled::level_aggregations(pack, &order);
         let agg_types: Vec<(crate::rules::AggUse, Result<compiled::Ty, compiled::Why>)> = level_aggs
             .iter()
-            .map(|a| (a.clone(), compiled::aggregation_type(a, &|t| compiled_types.get(&t).copied())))
+            .map(|a| (a.clone(), compiled::aggregation_type(a, &|t| number_types.get(&t).copied())))
             .collect();
         let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut known_columns: HashMap<usize, Column> = HashMap::new();
@@ -342,7 +342,7 @@ pub fn evaluate_with(
         let (translated, plan_paths) = compiled::plan_level(&cx, &order);
         for (r, t) in &translated {
             if pack.rules[*r].kind == crate::rules::RuleKind::Value {
-                compiled_types.insert(*r, t.ty);
+                number_types.insert(*r, t.ty);
             }
         }
         let mut level_paths: Vec<compiled::RulePath> = match mode {
@@ -412,16 +412,8 @@ pub fn evaluate_with(
             }
         }
         lap(&format!("{} fields (rayon threads {})", table.level(), rayon::current_num_threads()));
-        let aggs = Arc::new(aggregate_level(
-            pack,
-            &level_aggs,
-            table,
-            register,
-            &links,
-            &levels,
-            known_aggs,
-            &compiled_types,
-        )?);
+        let aggs =
+            Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs, &number_types)?);
 
         aggregates.push((table, aggs.clone()));
         let (row_results, errs) = if rows_order.is_empty() {
@@ -435,9 +427,9 @@ pub fn evaluate_with(
         // A number rule that ran row by row is whole when all its values are, as its
         // column is written; a sum over it above is then whole too.
         for (r, vals) in &row_results {
-            if pack.rules[*r].kind == crate::rules::RuleKind::Value && !compiled_types.contains_key(r) {
+            if pack.rules[*r].kind == crate::rules::RuleKind::Value && !number_types.contains_key(r) {
                 let whole = vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown));
-                compiled_types.insert(*r, if whole { compiled::Ty::Int } else { compiled::Ty::Float });
+                number_types.insert(*r, if whole { compiled::Ty::Int } else { compiled::Ty::Float });
             }
         }
         let results: Vec<Vec<Value>> = order
@@ -477,7 +469,7 @@ pub fn evaluate_with(
             results: by_rule,
             reasons: None,
             columns: known_columns,
-            number_types: order.iter().filter_map(|r| compiled_types.get(r).map(|t| (*r, *t))).collect(),
+            number_types: order.iter().filter_map(|r| number_types.get(r).map(|t| (*r, *t))).collect(),
         };
         outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table), aliases);
         lap(&format!("{} keys+reasons", table.level()));
