@@ -59,12 +59,13 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     let aliases = Aliases::with_file(o.aliases.as_deref())?;
     // The pack is checked first: a broken script is reported before a long load.
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
+    // From here on a failure leaves no earlier result standing as if it were current.
+    let mut staging = Staging::begin(&o.out, "check", report::Inputs { folders: &[o.data.as_path()], files: &[] })?;
     let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
     let loaded = register::load(&o.data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() && !o.skip_invalid {
-        let mut staging = Staging::begin(&o.out)?;
         report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
-        let written = staging.commit_replacing(&report::check_outputs())?;
+        let written = staging.commit()?;
         return Ok(CheckResult::InputErrors { errors: loaded.errors, written });
     }
     let reg = loaded.register;
@@ -79,12 +80,11 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
-    let mut staging = Staging::begin(&o.out)?;
     report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
     if !loaded.errors.is_empty() {
         write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
     }
-    let written = staging.commit_replacing(&report::check_outputs())?;
+    let written = staging.commit()?;
     crate::timing::lap("written");
     Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
 }
@@ -149,7 +149,7 @@ pub fn run_by_county(
     let required = [Table::Persons, Table::Households];
 
     let part_info = report::summary::RunInfo::default();
-    let mut staging = Staging::begin(&o.out)?;
+    let mut staging = Staging::begin(&o.out, "check", report::Inputs { folders: &[o.data.as_path()], files: &[] })?;
     let mut writers: Vec<(Table, polars::io::parquet::write::BatchedWriter<std::fs::File>)> = vec![];
     let mut summary: Option<report::summary::Summary> = None;
     let mut input_errors: Vec<InputError> = vec![];
@@ -227,10 +227,9 @@ pub fn run_by_county(
     }
     if !input_errors.is_empty() && !o.skip_invalid {
         drop(writers);
-        drop(staging);
-        let mut staging = Staging::begin(&o.out)?;
+        staging.discard()?;
         report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&input_errors, o.lang))?;
-        let written = staging.commit_replacing(&report::check_outputs())?;
+        let written = staging.commit()?;
         return Ok(Err(CheckResult::InputErrors { errors: input_errors, written }));
     }
     for (_, w) in &writers {
@@ -263,7 +262,7 @@ pub fn run_by_county(
     if !input_errors.is_empty() {
         write_set_aside(&mut staging, &input_errors, &set_aside, o.lang)?;
     }
-    let written = staging.commit_replacing(&report::check_outputs())?;
+    let written = staging.commit()?;
     crate::timing::lap("written");
     Ok(Ok(ByCounty {
         pack: Box::new(pack),
@@ -352,6 +351,7 @@ pub fn run_diff(
 ) -> Result<(crate::report::diff::Diff, Vec<PathBuf>), Error> {
     let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
     let (new_pack, new_values) = load_pack(new, year, aliases)?;
+    let mut staging = Staging::begin(out, "diff", report::Inputs { folders: &[data], files: &[] })?;
     let opts = LoadOptions { aliases: aliases.clone(), ..Default::default() };
     let loaded = register::load(data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() {
@@ -360,7 +360,6 @@ pub fn run_diff(
     let b = eval::evaluate(&base_pack, &loaded.register, base_year, base_values, aliases, &|_| {})?;
     let n = eval::evaluate(&new_pack, &loaded.register, year, new_values, aliases, &|_| {})?;
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
-    let mut staging = Staging::begin(out)?;
     let (path, _) = staging.file("diff.xlsx")?;
     crate::report::diff::write_xlsx(&d, &path, lang)?;
     report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
@@ -436,9 +435,9 @@ pub fn run_validate(
     out: &Path,
     aliases: &Aliases,
 ) -> Result<Validation, Error> {
+    let mut staging = Staging::begin(out, "validate", report::Inputs { folders: &[data], files: &[] })?;
     let a = assess_register(data, quality, rules_dir, year, aliases)?;
     let summary = crate::quality::summarise(&a.findings, &a.bunching);
-    let mut staging = Staging::begin(out)?;
     report::write_csv_rows(&mut staging, "findings.csv", &a.findings)?;
     report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
     report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
@@ -466,10 +465,10 @@ pub fn run_sample(
     out: &Path,
     aliases: &Aliases,
 ) -> Result<Drawn, Error> {
+    let mut staging = Staging::begin(out, "sample", report::Inputs { folders: &[data], files: &[] })?;
     let a = assess_register(data, quality, rules_dir, year, aliases)?;
     let (units, villages) = sampling_frame(&a);
     let drawn = crate::inspect::sample::draw(&units, &villages, o);
-    let mut staging = Staging::begin(out)?;
     report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
     let mut frame = crate::inspect::sample_frame(&drawn)?;
     report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, Lang::Zh)?;
@@ -514,10 +513,11 @@ pub fn run_estimate(
         missed_rate_max: get("county_missed_rate_max")?,
         recognition_min: get("county_recognition_min")?,
     };
+    let mut staging =
+        Staging::begin(out, "estimate", report::Inputs { folders: &[], files: &[sample_file, results_file] })?;
     let sample = crate::inspect::read_sample(sample_file)?;
     let results = crate::inspect::read_results(results_file, aliases, lang)?;
     let est = estimate::estimate(&sample, &results, t);
-    let mut staging = Staging::begin(out)?;
     let rows: Vec<crate::inspect::EstimateRow> = est.iter().flat_map(crate::inspect::EstimateRow::of).collect();
     report::write_csv_rows(&mut staging, "estimates.csv", &rows)?;
     let (path, mut file) = staging.file("estimates.json")?;

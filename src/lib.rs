@@ -49,6 +49,10 @@ pub enum Error {
     /// A problem running rules that is not tied to a file position.
     #[error("{0}")]
     Evaluation(String),
+    /// An output folder or file refused so that no input and no file of the user's is
+    /// touched (bad usage: exit status 2).
+    #[error("{}", messages::error(messages::Lang::En, self))]
+    Output(report::staging::Refusal),
 }
 
 impl Error {

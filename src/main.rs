@@ -251,6 +251,10 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             ExitCode::from(2)
         }
+        Err(e @ Error::Output(_)) => {
+            eprintln!("tuopin: {}", messages::error(lang, &e));
+            ExitCode::from(2)
+        }
         Err(Error::InputErrors(errors)) => {
             print_input_errors(lang, &errors, None);
             eprintln!("{}", messages::stopped_before_evaluating(lang));

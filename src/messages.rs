@@ -81,6 +81,24 @@ fn problem(lang: Lang, p: &Problem) -> String {
             "这是一个超过 15 位的数字，Excel 只保留 15 位有效数字，后几位已经丢失；请把该列设为文本格式后重新录入".into()
         }
         (Lang::En, TooLongForExcel) => "a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again".into(),
+        (Lang::Zh, OutsideTable) => "此单元格在表格之外（它所在的列没有表头），无法读取；请删除它或为该列加上表头".into(),
+        (Lang::En, OutsideTable) => {
+            "this cell lies outside the table (its column has no header) and cannot be read; delete it or give the column a header".into()
+        }
+        (Lang::Zh, NotAFile(k)) => match k {
+            crate::register::errors::NotAFile::Folder => "无法读取：这是一个文件夹，不是表格文件".into(),
+            crate::register::errors::NotAFile::BrokenLink => "无法读取：这是一个无效的链接（指向不存在的文件，或链接成环）".into(),
+            crate::register::errors::NotAFile::Special => "无法读取：这不是普通文件（是管道、套接字或设备）".into(),
+        },
+        (Lang::En, NotAFile(k)) => match k {
+            crate::register::errors::NotAFile::Folder => "cannot read: it is a folder, not a table file".into(),
+            crate::register::errors::NotAFile::BrokenLink => {
+                "cannot read: it is a broken link (to a file that does not exist, or a circle of links)".into()
+            }
+            crate::register::errors::NotAFile::Special => {
+                "cannot read: it is not a regular file (a pipe, a socket or a device)".into()
+            }
+        },
         (Lang::Zh, MissingTable) => "登记册中缺少此表".into(),
         (Lang::En, MissingTable) => "the register has no such table".into(),
     }
@@ -93,6 +111,10 @@ fn zh_expected(en: &str) -> String {
         (
             "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)",
             "以文本形式填写的编号（不能是 Excel 的科学计数法，如 4.33127E+17：请把该列设为文本格式）",
+        ),
+        (
+            "a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31",
+            "1850-01-01 至 2100-12-31 之间的日期（YYYY-MM-DD）",
         ),
         ("one of ", "以下之一："),
         ("a whole number from ", "整数，范围 "),
@@ -508,6 +530,107 @@ pub mod pack {
                 if target_is_predicate { "predicate" } else { "value" }
             ),
         )
+    }
+
+    pub fn not_a_file() -> Msg {
+        msg("不是普通文件（是文件夹、设备或无效的链接）".to_string(), "not a regular file (a folder, a device or a broken link)".to_string())
+    }
+
+    pub fn too_large(size: u64, max: u64) -> Msg {
+        msg(
+            format!("文件有 {size} 字节，超过规则包文件的上限 {max} 字节"),
+            format!("the file has {size} bytes, over the limit of {max} bytes for a file of a rule pack"),
+        )
+        .hint(
+            "一条规则通常只有几行；请把很长的规则拆成几条互相引用的规则",
+            "a rule is usually a few lines; split a very long rule into rules that read each other",
+        )
+    }
+
+    pub fn too_many_lets(max: usize) -> Msg {
+        msg(
+            format!("一条规则最多用 let 定义 {max} 个名称，这里是第 {} 个", max + 1),
+            format!("a rule may define at most {max} names with `let`; this is name {}", max + 1),
+        )
+        .hint(
+            "把中间结果写成单独的规则，再在这条规则里引用它们",
+            "write intermediate results as rules of their own and read them here",
+        )
+    }
+
+    pub fn years_shape(n: usize) -> Msg {
+        msg(
+            format!("years 应恰好写两个年度（第一年和最后一年），这里写了 {n} 个"),
+            format!("`years` takes exactly two years (the first and the last), found {n}"),
+        )
+        .hint("写成 years = [2014, 2020]", "write years = [2014, 2020]")
+    }
+
+    pub fn year_implausible(y: i64) -> Msg {
+        let (lo, hi) = (crate::rules::YEARS_ALLOWED.start(), crate::rules::YEARS_ALLOWED.end());
+        msg(
+            format!("{y} 不是可用的年度（应在 {lo} 至 {hi} 之间）"),
+            format!("{y} is not a usable year (expected {lo} to {hi})"),
+        )
+    }
+
+    pub fn years_reversed(first: i64, last: i64) -> Msg {
+        msg(
+            format!("years 的第一年 {first} 晚于最后一年 {last}"),
+            format!("the first year {first} of `years` is after the last {last}"),
+        )
+        .hint(format!("写成 years = [{last}, {first}]"), format!("write years = [{last}, {first}]"))
+    }
+
+    pub fn manifest_level_unknown(section: &str, level: &str) -> Msg {
+        msg(
+            format!("[{section}] 中的 `{level}` 不是层级"),
+            format!("`{level}` in [{section}] is not a level"),
+        )
+        .hint("层级为 person、household、village、county", "the levels are person, household, village, county")
+    }
+
+    pub fn manifest_rule_unknown(section: &str, level: &str, rule: &str, names: &[String]) -> Msg {
+        msg(
+            format!("[{section}] 中的 {}层级没有规则 `{rule}`", level_zh(level)),
+            format!("[{section}]: the {level} level has no rule `{rule}`"),
+        )
+        .hint(format!("该层级的规则：{}", names.join("、")), format!("its rules: {}", names.join(", ")))
+    }
+
+    pub fn manifest_rule_not_verdict(section: &str, id: &str) -> Msg {
+        let what = if section == "main" { ("主要结论", "main verdict") } else { ("风险标记", "risk flag") };
+        msg(
+            format!("[{section}] 中的 {id} 是数值规则，不能作为{}（应为“判断”规则：是/否/未知）", what.0),
+            format!("[{section}]: {id} is a number rule and cannot be a {} (it must be a predicate: yes/no/unknown)", what.1),
+        )
+    }
+
+    pub fn parameter_not_finite(name: &str, year: i32, v: f64) -> Msg {
+        msg(
+            format!("参数 `{name}` 的 {year} 年数值 {v} 不是有限的数"),
+            format!("parameter `{name}`: the value {v} for {year} is not a finite number"),
+        )
+        .hint("写一个普通数字，如 4000", "write an ordinary number such as 4000")
+    }
+
+    pub fn parameter_year_outside(name: &str, year: i32, first: i32, last: i32) -> Msg {
+        msg(
+            format!("参数 `{name}` 有 {year} 年的数值，但规则包只覆盖 {first}–{last} 年"),
+            format!("parameter `{name}` has a value for {year}, but the pack covers {first}–{last}"),
+        )
+        .hint(
+            "删去该年的数值，或在 pack.toml 的 years 中扩展规则包的年度",
+            "remove that value, or extend the pack's years in pack.toml",
+        )
+    }
+
+    pub fn empty_rule(id: &str) -> Msg {
+        msg(
+            format!("规则 {id} 只有文件头，没有表达式（每一行都会是“未知”）"),
+            format!("rule {id} has a header but no expression (it would be unknown on every row)"),
+        )
+        .hint("在文件头之后写出规则的表达式", "write the rule's expression after the header")
     }
 
     pub fn year_outside(year: i32, first: i32, last: i32) -> Msg {
@@ -1038,7 +1161,41 @@ pub fn error(lang: Lang, e: &crate::Error) -> String {
         (Lang::Zh, Error::Config { file, line, message }) => format!("{file}:{line}：配置文件有误（{message}）"),
         (Lang::Zh, Error::Polars(e)) => format!("数据处理出错：{e}"),
         (Lang::Zh, Error::Xlsx(e)) => format!("写 Excel 文件出错：{e}"),
+        (lang, Error::Output(r)) => output_refusal(lang, r),
         _ => e.to_string(),
+    }
+}
+
+/// Why an output folder or file was refused: nothing was written.
+pub fn output_refusal(lang: Lang, r: &crate::report::staging::Refusal) -> String {
+    use crate::report::staging::Refusal;
+    match (lang, r) {
+        (Lang::Zh, Refusal::OutputIsRegister { out, register }) => format!(
+            "输出文件夹 {} 是（或位于）要读取的登记册文件夹 {} 之中；结果不能写进登记册，以免覆盖原始数据。请用 --out 指定另一个文件夹。未写入任何文件。",
+            out.display(),
+            register.display()
+        ),
+        (Lang::En, Refusal::OutputIsRegister { out, register }) => format!(
+            "the output folder {} is (or lies inside) the register folder {} being read; results are never written into a register, so as not to overwrite it. Give another folder with --out. Nothing was written.",
+            out.display(),
+            register.display()
+        ),
+        (Lang::Zh, Refusal::InputIsOutput { file }) => format!(
+            "{} 是上次运行在输出文件夹中写的结果文件，本次运行会把它作为旧结果移走；请先把它复制到别处再读取，或用 --out 指定另一个文件夹。未写入任何文件。",
+            file.display()
+        ),
+        (Lang::En, Refusal::InputIsOutput { file }) => format!(
+            "{} is a result that an earlier run wrote in the output folder, and this run would move it away as stale; copy it elsewhere first, or give another folder with --out. Nothing was written.",
+            file.display()
+        ),
+        (Lang::Zh, Refusal::NotOurs { file }) => format!(
+            "{} 已存在，且不是 tuopin 写的文件；为免覆盖您的文件，本次不写入。请移走该文件，或用 --out 指定另一个文件夹。",
+            file.display()
+        ),
+        (Lang::En, Refusal::NotOurs { file }) => format!(
+            "{} exists and was not written by tuopin; it is left as it is and nothing was written. Move it away, or give another folder with --out.",
+            file.display()
+        ),
     }
 }
 

@@ -182,6 +182,11 @@ pub fn rule_column(rule: usize) -> String {
     format!("__rule{rule}")
 }
 
+/// The column marking the rows where a rule's whole-number arithmetic overflowed.
+pub fn fault_column(rule: usize) -> String {
+    format!("__fault{rule}")
+}
+
 pub fn agg_column(k: usize) -> String {
     format!("__agg{k}")
 }
@@ -203,7 +208,13 @@ pub struct LevelContext<'a> {
 pub struct Translated {
     pub expr: Expr,
     pub ty: Ty,
+    /// The rows where a whole-number operation overflowed (the per-row path stops the rule
+    /// there with an error): the rule is unknown there, and each such row is a row error.
+    pub fault: Option<Expr>,
 }
+
+/// The row error of a whole-number overflow, the same text on both paths.
+pub const OVERFLOW: &str = "a whole-number result past ±9,223,372,036,854,775,807 (overflow)";
 
 struct Translator<'a, 'b> {
     cx: &'b LevelContext<'a>,
@@ -211,12 +222,38 @@ struct Translator<'a, 'b> {
     /// Types of the level's rules translated so far.
     rule_types: &'b HashMap<usize, Ty>,
     vars: Vec<(String, C)>,
+    /// Conditions of the `if` branches being translated: an operation inside one runs, on
+    /// the per-row path, only where they hold.
+    guards: Vec<Expr>,
+    /// Rows where a whole-number operation reached overflows.
+    faults: Vec<Expr>,
+}
+
+impl Translator<'_, '_> {
+    /// Record that `overflow` (a boolean expression) marks a failed operation, where the
+    /// enclosing branches run.
+    fn fault(&mut self, overflow: Expr) {
+        let mut cond = overflow.fill_null(lit(false));
+        for g in &self.guards {
+            cond = cond.and(g.clone());
+        }
+        self.faults.push(cond);
+    }
+
+    /// A whole-number operation computed in 128 bits, so that an overflow of the 64-bit
+    /// result is seen (and recorded as a fault) instead of wrapping; the result is unknown there.
+    fn whole(&mut self, wide: Expr) -> Expr {
+        let max = lit(i64::MAX).cast(DataType::Int128);
+        let min = lit(i64::MIN).cast(DataType::Int128);
+        self.fault(wide.clone().gt(max).or(wide.clone().lt(min)));
+        wide.cast(DataType::Int64)
+    }
 }
 
 /// Translate one rule, given the types of the level's rules already translated (a rule
 /// reading a rule that was not translated is not translated either).
 pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>) -> Result<Translated, Why> {
-    let mut t = Translator { cx, rule, rule_types, vars: vec![] };
+    let mut t = Translator { cx, rule, rule_types, vars: vec![], guards: vec![], faults: vec![] };
     let c = t.block(rule.ast.statements())?;
     let ty = match (rule.kind, c.ty) {
         (RuleKind::Predicate, Ty::Bool | Ty::Unit) => Ty::Bool,
@@ -229,7 +266,12 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
         Some(p) => when(p.fill_null(lit(false))).then(null_of(ty)).otherwise(value),
         None => value,
     };
-    Ok(Translated { expr, ty })
+    let fault = t.faults.into_iter().reduce(|a, b| a.or(b));
+    let expr = match &fault {
+        Some(f) => when(f.clone()).then(null_of(ty)).otherwise(expr),
+        None => expr,
+    };
+    Ok(Translated { expr, ty, fault })
 }
 
 fn statement(s: &Stmt) -> Construct {
@@ -289,8 +331,15 @@ impl Translator<'_, '_> {
 
     fn branch(&mut self, cond: &R, body: &[Stmt], other: &[Stmt]) -> Result<C, Why> {
         let c = self.expr(cond)?;
-        let yes = self.block(body)?;
-        let no = self.block(other)?;
+        let k = c.e.clone();
+        let on = |x: Expr| if c.ty == Ty::Bool { x.fill_null(lit(false)) } else { lit(false) };
+        self.guards.push(on(k.clone()));
+        let yes = self.block(body);
+        self.guards.pop();
+        self.guards.push(on(k.not()));
+        let no = self.block(other);
+        self.guards.pop();
+        let (yes, no) = (yes?, no?);
         let ty = unify(yes.ty, no.ty)?;
         let cast = |x: &C| if x.ty == Ty::Unit { null_of(ty) } else { x.e.clone().cast(ty.dtype()) };
         match c.ty {
@@ -342,7 +391,15 @@ impl Translator<'_, '_> {
                 }
                 Ok(C::new(col(*f), ty))
             }
+            // A fractional rule's result that is not finite is a row error of that rule and
+            // unknown to the rules reading it, as on the per-row path.
             Ref::Rule(j) => match self.rule_types.get(j) {
+                Some(Ty::Float) => {
+                    let c = col(rule_column(*j));
+                    // (polars orders NaN above every number: NaN ≤ MAX is false.)
+                    let finite = c.clone().lt_eq(lit(f64::MAX)).and(c.clone().gt_eq(lit(-f64::MAX)));
+                    Ok(C::new(when(finite).then(c).otherwise(null_of(Ty::Float)), Ty::Float))
+                }
                 Some(ty) => Ok(C::new(col(rule_column(*j)), *ty)),
                 None => Err(Why::ReadsRowByRow(self.cx.pack.rules[*j].id.clone())),
             },
@@ -390,6 +447,16 @@ impl Translator<'_, '_> {
             ("==" | "!=" | ">" | ">=" | "<" | "<=", [a, b]) => self.compare(name, a, b),
             ("+" | "-" | "*" | "/", [a, b]) => {
                 let (a, b) = (self.expr(a)?, self.expr(b)?);
+                if a.ty == Ty::Int && b.ty == Ty::Int && name != "/" {
+                    let (x, y) = (a.e.clone().cast(DataType::Int128), b.e.clone().cast(DataType::Int128));
+                    let wide = match name {
+                        "+" => x + y,
+                        "-" => x - y,
+                        _ => x * y,
+                    };
+                    let e = self.whole(wide);
+                    return Ok(C { e, ty: Ty::Int, poison: either(a.poison, b.poison) });
+                }
                 arithmetic(name, a, b)
             }
             ("-" | "+", [a]) => {
@@ -397,7 +464,10 @@ impl Translator<'_, '_> {
                 match a.ty {
                     Ty::Unit => Ok(C { ty: Ty::Unit, ..a }),
                     Ty::Int | Ty::Float if name == "+" => Ok(a),
-                    Ty::Int => Ok(C { e: lit(0i64) - a.e, ..a }),
+                    Ty::Int => {
+                        let e = self.whole(lit(0i64).cast(DataType::Int128) - a.e.clone().cast(DataType::Int128));
+                        Ok(C { e, ..a })
+                    }
                     Ty::Float => Ok(C { e: a.e * lit(-1.0), ..a }),
                     other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
                 }
@@ -427,8 +497,14 @@ impl Translator<'_, '_> {
                 let a = self.expr(a)?;
                 match a.ty {
                     Ty::Unit => Ok(a),
-                    Ty::Float | Ty::Int => {
-                        let zero = if a.ty == Ty::Int { lit(0i64) } else { lit(0.0) };
+                    Ty::Int => {
+                        let x = a.e.clone().cast(DataType::Int128);
+                        let zero = lit(0i64).cast(DataType::Int128);
+                        let e = self.whole(when(x.clone().lt(zero.clone())).then(zero - x.clone()).otherwise(x));
+                        Ok(C { e, ..a })
+                    }
+                    Ty::Float => {
+                        let zero = lit(0.0);
                         let e = when(a.e.clone().lt(zero.clone())).then(zero - a.e.clone()).otherwise(a.e.clone());
                         Ok(C { e, ..a })
                     }

@@ -382,6 +382,16 @@ pub fn evaluate_with(
                                     continue;
                                 };
                                 let rule = &pack.rules[r];
+                                let mut errs = errs;
+                                if let Ok(f) = df.column(&compiled::fault_column(r)).and_then(|c| c.bool().cloned()) {
+                                    errs.extend(
+                                        f.iter()
+                                            .enumerate()
+                                            .filter(|(_, v)| *v == Some(true))
+                                            .map(|(row, _)| (row, compiled::OVERFLOW.to_string())),
+                                    );
+                                    errs.sort_by_key(|(row, _)| *row);
+                                }
                                 if errs.is_empty() {
                                     known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));
                                 }
@@ -510,6 +520,11 @@ fn run_compiled(
         lf = lf.with_column(t.expr.clone().alias(compiled::rule_column(*r)));
     }
     let mut keep: Vec<Expr> = translated.iter().map(|(r, _)| col(compiled::rule_column(*r))).collect();
+    for (r, t) in translated {
+        if let Some(f) = &t.fault {
+            keep.push(f.clone().alias(compiled::fault_column(*r)));
+        }
+    }
     keep.extend((0..aggs.len()).filter(|&k| aggs[k].1.is_ok()).map(|k| col(compiled::agg_column(k))));
     lf.select(keep).collect()
 }
@@ -727,6 +742,7 @@ fn runtime_message(e: &rhai::EvalAltResult) -> String {
         E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => "calls nested too deeply".to_string(),
         E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
         E::ErrorRuntime(v, _) => v.to_string(),
+        E::ErrorArithmetic(m, _) if m.to_lowercase().contains("overflow") => compiled::OVERFLOW.to_string(),
         // Rhai names the function with its argument types: `+ (f64, string)`.
         E::ErrorFunctionNotFound(signature, _) => format!(
             "no function `{signature}`: check the function's name, and that its values are of the kinds it takes (a number and text cannot be added)"

@@ -666,7 +666,12 @@ pub fn write_by_county(
         }
         for code in &codes {
             let to = dir.join(code);
-            if to.is_dir() {
+            if std::fs::symlink_metadata(&to).is_ok() {
+                // Only a county folder that an earlier `gen` wrote (it holds gen's manifest)
+                // is replaced; anything else of that name is the user's.
+                if !to.join(".tuopin-gen.json").is_file() || !to.is_dir() {
+                    return Err(crate::Error::Output(crate::report::staging::Refusal::NotOurs { file: to }));
+                }
                 std::fs::remove_dir_all(&to).map_err(|e| crate::Error::io(&to, e))?;
             }
             std::fs::rename(tmp.join(code), &to).map_err(|e| crate::Error::io(&to, e))?;
@@ -685,7 +690,7 @@ pub fn write(
     format: crate::register::Format,
 ) -> Result<Vec<std::path::PathBuf>, crate::Error> {
     use crate::report::{Staging, write_csv_rows, write_frame};
-    let mut staging = Staging::begin(dir)?;
+    let mut staging = Staging::begin(dir, "gen", Default::default())?;
     for (stem, df) in [
         ("persons", &mut g.persons),
         ("households", &mut g.households),

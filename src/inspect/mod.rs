@@ -35,7 +35,7 @@ use sample::Sampled;
 /// The sample as the field teams print it: Chinese headers, verdicts as 是/否/未知, and three
 /// blank columns to fill in (核实错退, 核实漏评人数, 群众认可).
 pub fn write_sample_xlsx(sample: &[Sampled], path: &Path) -> Result<(), Error> {
-    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut book = crate::report::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name("抽样名单")?;

@@ -328,7 +328,7 @@ pub fn write_xlsx(
     bunching: &[Bunching],
     path: &std::path::Path,
 ) -> Result<(), crate::Error> {
-    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut book = crate::report::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name("问题清单")?;

@@ -203,7 +203,7 @@ impl Aliases {
             Kind::Int(None) => "a whole number".to_string(),
             Kind::Int(Some((lo, hi))) if hi == i64::MAX => format!("a whole number ≥ {lo}"),
             Kind::Int(Some((lo, hi))) => format!("a whole number from {lo} to {hi}"),
-            Kind::Date => "a date (YYYY-MM-DD)".to_string(),
+            Kind::Date => "a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31".to_string(),
             Kind::Code(list) => {
                 let items: Vec<String> = list
                     .codes()

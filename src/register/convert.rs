@@ -87,6 +87,16 @@ pub fn year_of_days(days: i32) -> i32 {
     year as i32
 }
 
+/// The dates a register may hold: a birth date of a living person, or a date of the
+/// programme. A date outside them is an input error whatever the format (a Parquet date
+/// at the type's limit would give an age of millions of years).
+pub const DATE_RANGE: (i32, i32) = (-43_829, 47_846);
+
+/// Whether a date (days since 1970-01-01) lies in [`DATE_RANGE`]: 1850-01-01 to 2100-12-31.
+pub fn date_in_range(days: i32) -> bool {
+    (DATE_RANGE.0..=DATE_RANGE.1).contains(&days)
+}
+
 /// Parse a date as written: `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD`, or any
 /// of those followed by a time.
 pub fn parse_date(s: &str) -> Option<i32> {
@@ -159,8 +169,38 @@ fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), 
                     }
                 }
                 DataType::Datetime(..) => {
-                    let s = s.cast(&DataType::Date).map_err(|e| e.to_string())?;
+                    // A timestamp too far out for a date (past ±5.8 million years) is kept as
+                    // its text, which no date parses: an input error, not a null.
+                    let dates = s.cast(&DataType::Date).map_err(|e| e.to_string())?;
+                    let phys = dates.to_physical_repr();
+                    let days = phys.i32().map_err(|e| e.to_string())?;
+                    let raw = s.to_physical_repr();
+                    let raw = raw.i64().map_err(|e| e.to_string())?;
+                    for (i, (d, r)) in days.iter().zip(raw.iter()).enumerate() {
+                        match (d, r) {
+                            (Some(d), _) => f(i, Cell::Date(d)),
+                            (None, Some(r)) => f(i, Cell::Text(&r.to_string())),
+                            (None, None) => f(i, Cell::Null),
+                        }
+                    }
+                }
+                // Decimals (pandas/pyarrow write money as decimal128) are read as numbers.
+                DataType::Decimal(..) => {
+                    let s = s.cast(&DataType::Float64).map_err(|e| e.to_string())?;
                     return for_each_cell(&RawColumn::Typed(s.into_column()), f);
+                }
+                // An unsigned 64-bit value past i64 is given as its digits, exactly as a CSV
+                // cell would be (so one range check applies, whatever the format).
+                DataType::UInt64 => {
+                    for (i, v) in s.u64().map_err(|e| e.to_string())?.iter().enumerate() {
+                        match v {
+                            None => f(i, Cell::Null),
+                            Some(x) => match i64::try_from(x) {
+                                Ok(x) => f(i, Cell::Int(x)),
+                                Err(_) => f(i, Cell::Text(&x.to_string())),
+                            },
+                        }
+                    }
                 }
                 dt if dt.is_integer() => {
                     let s = s.cast(&DataType::Int64).map_err(|e| e.to_string())?;
@@ -231,7 +271,12 @@ fn parse_column<T>(
 fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Column> {
     let RawColumn::Typed(c) = col else { return None };
     match (kind, c.dtype()) {
-        (Kind::Bool, DataType::Boolean) | (Kind::Date, DataType::Date) => Some(c.clone()),
+        (Kind::Bool, DataType::Boolean) => Some(c.clone()),
+        (Kind::Date, DataType::Date) => {
+            let phys = c.as_materialized_series().to_physical_repr();
+            let ok = phys.i32().ok()?.iter().all(|d| d.is_none_or(date_in_range));
+            ok.then(|| c.clone())
+        }
         (Kind::Number, DataType::Float64) => {
             let ca = c.f64().ok()?;
             ca.downcast_iter().all(|a| a.values().iter().all(|v| v.is_finite())).then(|| c.clone())
@@ -459,11 +504,14 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
                 .filter(|x| range.is_none_or(|(lo, hi)| (lo..=hi).contains(x)))
             })
             .map(|v| Series::new(name, v)),
-            Kind::Date => parse_column(col, n, &mut sink, |c| match c {
-                Cell::Date(d) => Some(d),
-                Cell::Text(s) => parse_date(s),
-                Cell::Int(v) => parse_date(&v.to_string()),
-                _ => None,
+            Kind::Date => parse_column(col, n, &mut sink, |c| {
+                match c {
+                    Cell::Date(d) => Some(d),
+                    Cell::Text(s) => parse_date(s),
+                    Cell::Int(v) => parse_date(&v.to_string()),
+                    _ => None,
+                }
+                .filter(|d| date_in_range(*d))
             })
             .map(|v| Int32Chunked::new(name, v).into_date().into_series()),
         };
@@ -520,6 +568,12 @@ mod tests {
         assert!(!looks_scientific("4331271002010001"));
         assert!(!looks_scientific("E+17"));
         assert!(!looks_scientific("H1E"));
+    }
+
+    #[test]
+    fn the_date_range_is_1850_to_2100() {
+        assert_eq!(DATE_RANGE.0, days_from_ymd(1850, 1, 1).unwrap());
+        assert_eq!(DATE_RANGE.1, days_from_ymd(2100, 12, 31).unwrap());
     }
 
     #[test]

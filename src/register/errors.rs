@@ -51,6 +51,20 @@ pub enum Problem {
     MissingTable,
     /// A whole number stored by Excel with more digits than it keeps (an ID typed as a number).
     TooLongForExcel,
+    /// A value in a sheet's column that has no header (the column is the cell's reference).
+    OutsideTable,
+    /// The table's name is taken by something that is not a readable file.
+    NotAFile(NotAFile),
+}
+
+/// What stands where a table file should be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NotAFile {
+    Folder,
+    /// A link to nothing, or a circle of links.
+    BrokenLink,
+    /// A pipe, a socket or a device.
+    Special,
 }
 
 impl InputError {

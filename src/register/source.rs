@@ -98,11 +98,25 @@ pub struct RawTable {
 /// Find the file for a table in a register folder: `<dir>/<table>.<ext>` for any format.
 /// More than one is an error; none is `Ok(None)`.
 pub fn find_table_file(dir: &Path, table: &str) -> Result<Option<(PathBuf, Format)>, InputError> {
+    // Anything standing at a table's name counts as that table: a folder, a broken link or a
+    // pipe there is an error naming it, never "the register has no such table".
     let found: Vec<(PathBuf, Format)> = Format::ALL
         .into_iter()
         .map(|f| (dir.join(format!("{table}.{}", f.extension())), f))
-        .filter(|(p, _)| p.is_file())
+        .filter(|(p, _)| std::fs::symlink_metadata(p).is_ok())
         .collect();
+    for (p, _) in &found {
+        use super::errors::NotAFile;
+        let kind = match std::fs::metadata(p) {
+            Err(_) => Some(NotAFile::BrokenLink),
+            Ok(m) if m.is_dir() => Some(NotAFile::Folder),
+            Ok(m) if !m.is_file() => Some(NotAFile::Special),
+            Ok(_) => None,
+        };
+        if let Some(k) = kind {
+            return Err(InputError::file(&display_name(p), Problem::NotAFile(k)));
+        }
+    }
     match found.len() {
         0 => Ok(None),
         1 => Ok(found.into_iter().next()),
@@ -306,47 +320,51 @@ fn malformed(name: &str, row: usize, detail: String) -> InputError {
     }
 }
 
-/// Read the first worksheet of an XLSX file; its first row is the header.
+/// Read the first worksheet of an XLSX file; its first row with a value is the header.
+///
+/// Cells are streamed, never laid out as the sheet's used range: a stray cell at `XFD1048576`
+/// would make that range 17 billion cells. Memory follows the cells present. A value in a
+/// column with no header is an input error naming its cell (it cannot be read as anything).
 fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
-    use calamine::{Data, Reader};
+    use calamine::{Data, Reader, Xlsx};
     let unreadable = |d: String| InputError::file(name, Problem::Unreadable(d));
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
-    let range = book.worksheet_range(&sheet).map_err(|e| unreadable(e.to_string()))?;
-    let mut rows = range.rows();
-    let headers: Vec<String> = match rows.next() {
-        Some(h) => h.iter().map(|c| cell_text(c).unwrap_or_default()).collect(),
-        None => return Err(unreadable(format!("sheet `{sheet}` is empty"))),
-    };
-    let mut columns = vec![TextColumn::default(); headers.len()];
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| unreadable(e.to_string()))?;
+
+    // Header: (column index in the sheet, text), from the first row with a value.
+    let mut headers: Vec<(u32, String)> = vec![];
+    let mut header_row: Option<u32> = None;
+    let mut columns: Vec<TextColumn> = vec![];
     let mut errors = vec![];
     let mut n_rows = 0;
-    for row in rows {
-        if row.iter().all(|c| matches!(c, Data::Empty)) {
-            continue;
+    // The data row being gathered: (sheet row, cells by header slot).
+    let mut row: Option<(u32, Vec<Option<Data>>)> = None;
+    let finish_row = |row: Option<(u32, Vec<Option<Data>>)>,
+                          headers: &[(u32, String)],
+                          columns: &mut Vec<TextColumn>,
+                          errors: &mut Vec<InputError>,
+                          n_rows: &mut usize| {
+        let Some((_, values)) = row else { return };
+        if values.iter().all(|v| v.as_ref().is_none_or(|d| matches!(d, Data::Empty))) {
+            return;
         }
-        n_rows += 1;
+        *n_rows += 1;
         for (i, col) in columns.iter_mut().enumerate() {
-            let cell = row.get(i).unwrap_or(&Data::Empty);
+            let cell = values.get(i).and_then(Option::as_ref).unwrap_or(&Data::Empty);
             if let Data::Float(f) = cell
                 && f.fract() == 0.0
                 && f.abs() >= EXCEL_EXACT_INTEGER
             {
                 // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
                 // its last digits, and no reading of the file can bring them back.
-                errors.push(InputError::cell(
-                    name,
-                    n_rows,
-                    &headers[i],
-                    Some(&float_text(*f)),
-                    Problem::TooLongForExcel,
-                ));
+                errors.push(InputError::cell(name, *n_rows, &headers[i].1, Some(&float_text(*f)), Problem::TooLongForExcel));
                 col.push(None);
             } else if let Data::Error(e) = cell {
                 errors.push(InputError::cell(
                     name,
-                    n_rows,
-                    &headers[i],
+                    *n_rows,
+                    &headers[i].1,
                     Some(&e.to_string()),
                     Problem::Malformed("an Excel error value".into()),
                 ));
@@ -355,14 +373,82 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
                 col.push(cell_text(cell).as_deref());
             }
         }
+    };
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(e.to_string())),
+        };
+        let (r, c) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        let Some(h) = header_row else {
+            header_row = Some(r);
+            headers.push((c, cell_text(&value).unwrap_or_default()));
+            continue;
+        };
+        if r == h {
+            headers.push((c, cell_text(&value).unwrap_or_default()));
+            continue;
+        }
+        if columns.len() != headers.len() {
+            headers.sort_by_key(|(c, _)| *c);
+            columns = vec![TextColumn::default(); headers.len()];
+        }
+        if row.as_ref().is_none_or(|(rr, _)| *rr != r) {
+            if row.as_ref().is_some_and(|(rr, _)| r < *rr) {
+                return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, row.map_or(0, |x| x.0 + 1))));
+            }
+            finish_row(row.take(), &headers, &mut columns, &mut errors, &mut n_rows);
+            row = Some((r, vec![None; headers.len()]));
+        }
+        match headers.binary_search_by_key(&c, |(hc, _)| *hc) {
+            Ok(i) => {
+                if let Some((_, values)) = row.as_mut() {
+                    values[i] = Some(value);
+                }
+            }
+            // The cell's reference names its place better than a data-row number would.
+            Err(_) => errors.push(InputError {
+                file: name.to_string(),
+                row: None,
+                column: Some(cell_ref(r, c)),
+                value: cell_text(&value),
+                problem: Problem::OutsideTable,
+            }),
+        }
     }
+    if header_row.is_none() {
+        return Err(unreadable(format!("sheet `{sheet}` is empty")));
+    }
+    if columns.len() != headers.len() {
+        headers.sort_by_key(|(c, _)| *c);
+        columns = vec![TextColumn::default(); headers.len()];
+    }
+    finish_row(row.take(), &headers, &mut columns, &mut errors, &mut n_rows);
     Ok(RawTable {
         file: name.to_string(),
-        headers,
+        headers: headers.into_iter().map(|(_, h)| h).collect(),
         columns: columns.into_iter().map(RawColumn::Text).collect(),
         n_rows,
         errors,
     })
+}
+
+/// A cell's reference as Excel shows it (`XFD1048576`), from 0-based row and column.
+pub fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = vec![];
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
 }
 
 /// Above this, a whole number stored by Excel (a double) may have lost digits.

@@ -181,7 +181,7 @@ pub fn render(d: &Diff, lang: Lang) -> String {
 /// The XLSX report: a summary sheet (per rule and county, and per village) and one sheet
 /// of changed rows per level, which staff can open and filter.
 pub fn write_xlsx(d: &Diff, path: &Path, lang: Lang) -> Result<(), Error> {
-    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut book = crate::report::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let h = messages::diff_headers(lang);
     {

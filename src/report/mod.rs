@@ -1,17 +1,17 @@
 //! Writing results: one table per level, `summary.json`, and the lists of errors.
 //!
-//! Outputs are written completely or not at all: every file goes first into a hidden
-//! staging folder inside the output folder and is renamed into place only when all of them
-//! are complete, so an interrupted run never leaves a half-written table that looks whole.
-//! Nothing is ever written into the register folder.
+//! Outputs are written completely or not at all, and only over files tuopin wrote itself
+//! (`staging`). Nothing is ever written into the register folder.
 
 pub mod diff;
 pub mod explain;
+pub mod staging;
 pub mod summary;
 
-use std::fs::File;
+pub use staging::{Inputs, Staging};
+
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -22,74 +22,26 @@ use crate::messages::{self, Lang};
 use crate::register::{Format, InputError};
 use crate::rules::{Pack, RuleKind};
 
+/// A new workbook. Its recorded creation time is `SOURCE_DATE_EPOCH` (seconds since
+/// 1970, the reproducible-builds convention) when that is set, so that a rerun writes the
+/// same bytes; otherwise the current time. (The zip entries carry no time.)
+pub fn workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    if let Some(t) = source_date_epoch()
+        && let Ok(when) = rust_xlsxwriter::ExcelDateTime::from_timestamp(t)
+    {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
+    }
+    book
+}
+
+/// `SOURCE_DATE_EPOCH`, when set to a whole number of seconds.
+pub fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok())
+}
+
 /// Excel's row limit, header included.
 pub const XLSX_MAX_ROWS: usize = 1_048_576;
-
-/// An output folder being written: files land in a staging folder until `commit`.
-pub struct Staging {
-    out: PathBuf,
-    tmp: PathBuf,
-    files: Vec<String>,
-    committed: bool,
-}
-
-impl Staging {
-    pub fn begin(out: &Path) -> Result<Staging, Error> {
-        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-        let tmp = out.join(format!(".tuopin-partial-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Staging { out: out.to_path_buf(), tmp, files: vec![], committed: false })
-    }
-
-    /// A file to write in the staging folder; it becomes `<out>/<name>` on commit.
-    pub fn file(&mut self, name: &str) -> Result<(PathBuf, File), Error> {
-        let p = self.tmp.join(name);
-        let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
-        self.files.push(name.to_string());
-        Ok((p, f))
-    }
-
-    /// Move every staged file into the output folder, then remove the files of `ours` (names
-    /// this command writes) that this run did not write, so that no result of an earlier run
-    /// sits beside this run's as if it were current. Returns the final paths.
-    pub fn commit_replacing(self, ours: &[String]) -> Result<Vec<PathBuf>, Error> {
-        let written: Vec<String> = self.files.clone();
-        let out = self.out.clone();
-        let done = self.commit()?;
-        for name in ours.iter().filter(|n| !written.contains(n)) {
-            let p = out.join(name);
-            if p.is_file() {
-                std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
-            }
-        }
-        Ok(done)
-    }
-
-    /// Move every staged file into the output folder. Returns their final paths.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
-        let mut done = vec![];
-        for name in &self.files {
-            let from = self.tmp.join(name);
-            let to = self.out.join(name);
-            std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
-            done.push(to);
-        }
-        let _ = std::fs::remove_dir_all(&self.tmp);
-        self.committed = true;
-        Ok(done)
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.tmp);
-        }
-    }
-}
 
 /// The result frame of a level: keys, then one column per rule (named without the level),
 /// then `reasons`.
@@ -168,7 +120,7 @@ pub fn write_frame(
 }
 
 fn write_xlsx(path: &Path, df: &DataFrame, lang: Lang) -> Result<(), Error> {
-    let mut book = rust_xlsxwriter::Workbook::new();
+    let mut book = crate::report::workbook();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (c, col) in df.columns().iter().enumerate() {
@@ -243,16 +195,6 @@ pub fn input_error_rows(errors: &[InputError], lang: Lang) -> Vec<InputErrorRow>
             message: messages::input_error(lang, e),
         })
         .collect()
-}
-
-/// Every file `check` may write into its output folder.
-pub fn check_outputs() -> Vec<String> {
-    let mut names: Vec<String> = crate::register::Table::ALL
-        .iter()
-        .flat_map(|t| [Format::Parquet, Format::Csv, Format::Xlsx].map(|f| format!("{}.{}", t.name(), f.extension())))
-        .collect();
-    names.extend(["summary.json", "rule_errors.csv", "input_errors.csv", "set_aside.csv"].map(String::from));
-    names
 }
 
 /// Write every result table and the summary for a run of `check`.

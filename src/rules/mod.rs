@@ -116,25 +116,166 @@ impl Rule {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Manifest {
     pub name: String,
-    #[serde(default)]
     pub province: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
     /// First and last year the pack covers.
     pub years: [i32; 2],
     /// The main verdict of each level (rule name without the level), explained in `reasons`.
-    #[serde(default)]
     pub main: BTreeMap<String, String>,
     /// Risk flags of each level, listed in `reasons` when raised.
-    #[serde(default)]
     pub flags: BTreeMap<String, Vec<String>>,
     /// Other rules of each level published as results (so `lint` does not call them unused).
-    #[serde(default)]
     pub outputs: BTreeMap<String, Vec<String>>,
+}
+
+/// `pack.toml` as written, with positions for messages; checked into a [`Manifest`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    name: String,
+    #[serde(default)]
+    province: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    years: toml::Spanned<Vec<toml::Spanned<i64>>>,
+    #[serde(default)]
+    main: BTreeMap<toml::Spanned<String>, toml::Spanned<String>>,
+    #[serde(default)]
+    flags: BTreeMap<toml::Spanned<String>, Vec<toml::Spanned<String>>>,
+    #[serde(default)]
+    outputs: BTreeMap<toml::Spanned<String>, Vec<toml::Spanned<String>>>,
+}
+
+/// The years a pack may cover.
+pub const YEARS_ALLOWED: std::ops::RangeInclusive<i64> = 1949..=2100;
+
+/// A rule named in `pack.toml` (`[main]`, `[flags]`, `[outputs]`): which section, the level
+/// as written, the rule name as written, and where.
+struct Named {
+    section: &'static str,
+    level: String,
+    rule: String,
+    span: std::ops::Range<usize>,
+}
+
+impl RawManifest {
+    /// Check the years, keeping the rule names for a check once the rules are loaded.
+    fn check(self, file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<(Manifest, Vec<Named>)> {
+        let at = |span: std::ops::Range<usize>, m| {
+            let (line, col) = diagnostic::line_col(text, span.start);
+            Diagnostic::at(file, text, line, col, m)
+        };
+        let years_span = self.years.span();
+        let years: Vec<(i64, std::ops::Range<usize>)> =
+            self.years.into_inner().into_iter().map(|y| (*y.get_ref(), y.span())).collect();
+        let mut ok = true;
+        if years.len() != 2 {
+            diags.push(at(years_span.clone(), pack::years_shape(years.len())));
+            ok = false;
+        }
+        for (y, span) in &years {
+            if !YEARS_ALLOWED.contains(y) {
+                diags.push(at(span.clone(), pack::year_implausible(*y)));
+                ok = false;
+            }
+        }
+        if ok && years[0].0 > years[1].0 {
+            diags.push(at(years_span, pack::years_reversed(years[0].0, years[1].0)));
+            ok = false;
+        }
+        let mut named = vec![];
+        for (section, map) in [("flags", self.flags), ("outputs", self.outputs)] {
+            for (level, rules) in map {
+                for r in rules {
+                    named.push(Named {
+                        section,
+                        level: level.get_ref().clone(),
+                        rule: r.get_ref().clone(),
+                        span: r.span(),
+                    });
+                }
+            }
+        }
+        for (level, rule) in &self.main {
+            named.push(Named { section: "main", level: level.get_ref().clone(), rule: rule.get_ref().clone(), span: rule.span() });
+        }
+        for n in &named {
+            if !Table::ALL.iter().any(|t| t.level() == n.level) {
+                diags.push(at(n.span.clone(), pack::manifest_level_unknown(n.section, &n.level)));
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let manifest = Manifest {
+            name: self.name,
+            province: self.province,
+            description: self.description,
+            years: [years[0].0 as i32, years[1].0 as i32],
+            main: self.main.into_iter().map(|(k, v)| (k.into_inner(), v.into_inner())).collect(),
+            flags: group(named.iter().filter(|n| n.section == "flags")),
+            outputs: group(named.iter().filter(|n| n.section == "outputs")),
+        };
+        Some((manifest, named))
+    }
+}
+
+fn group<'a>(named: impl Iterator<Item = &'a Named>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for n in named {
+        out.entry(n.level.clone()).or_default().push(n.rule.clone());
+    }
+    out
+}
+
+/// Rules named in `pack.toml` must exist at their level; a main verdict and a flag must be
+/// verdicts (判断), not numbers.
+fn check_named(pack: &Pack, named: &[Named], file: &str, text: &str, diags: &mut Vec<Diagnostic>) {
+    for n in named {
+        let Some(level) = Table::ALL.into_iter().find(|t| t.level() == n.level) else { continue };
+        let (line, col) = diagnostic::line_col(text, n.span.start);
+        match pack.rule_index(level, &n.rule) {
+            None => {
+                let names: Vec<String> =
+                    pack.rules.iter().filter(|r| r.level == level).map(|r| r.name.clone()).collect();
+                diags.push(Diagnostic::at(
+                    file,
+                    text,
+                    line,
+                    col,
+                    pack::manifest_rule_unknown(n.section, &n.level, &n.rule, &names),
+                ));
+            }
+            Some(r) if n.section != "outputs" && pack.rules[r].kind != RuleKind::Predicate => {
+                diags.push(Diagnostic::at(file, text, line, col, pack::manifest_rule_not_verdict(n.section, &pack.rules[r].id)));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Parameter values must be finite numbers, set for years the pack covers.
+fn check_parameter_years(manifest: &Manifest, params: &Parameters, text: &str, diags: &mut Vec<Diagnostic>) {
+    let [first, last] = manifest.years;
+    for p in params.params.values() {
+        for (&y, &v) in &p.values {
+            if !v.is_finite() {
+                diags.push(Diagnostic::at(&params.file, text, p.line, 1, pack::parameter_not_finite(&p.name, y, v)));
+            } else if y < first || y > last {
+                diags.push(Diagnostic::at(
+                    &params.file,
+                    text,
+                    p.line,
+                    1,
+                    pack::parameter_year_outside(&p.name, y, first, last),
+                ));
+            }
+        }
+    }
 }
 
 /// A loaded, checked rule pack.
@@ -249,36 +390,63 @@ fn parse_header(text: &str) -> Header {
     h
 }
 
+/// The largest rule script, manifest or parameter file read (a real rule is a few hundred
+/// bytes; the whole Hunan pack is under 20 KB).
+pub const MAX_SCRIPT_BYTES: u64 = 256 * 1024;
+
+/// Read a pack file as text, refusing one over [`MAX_SCRIPT_BYTES`] before reading it;
+/// `unreadable` words an error of the file system.
+fn read_script(path: &Path, unreadable: fn(&str) -> crate::messages::Msg) -> Result<String, crate::messages::Msg> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(&e.to_string()))?;
+    if !meta.is_file() {
+        return Err(pack::not_a_file());
+    }
+    if meta.len() > MAX_SCRIPT_BYTES {
+        return Err(pack::too_large(meta.len(), MAX_SCRIPT_BYTES));
+    }
+    std::fs::read_to_string(path).map_err(|e| unreadable(&e.to_string()))
+}
+
 /// Load and check a pack. Every problem found is returned, not just the first.
 pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     let mut diags = vec![];
     let shown = |p: &Path| p.display().to_string();
     let manifest_path = dir.join("pack.toml");
-    let manifest = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => match toml::from_str::<Manifest>(&text) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let (line, col) = e.span().map(|s| diagnostic::line_col(&text, s.start)).unwrap_or((1, 1));
-                diags.push(Diagnostic::at(&shown(&manifest_path), &text, line, col, pack::toml_error(e.message())));
-                None
+    let mut manifest_text = String::new();
+    let manifest = match read_script(&manifest_path, pack::manifest_unreadable) {
+        Ok(text) => {
+            manifest_text = text;
+            let text = &manifest_text;
+            match toml::from_str::<RawManifest>(text) {
+                Ok(m) => m.check(&shown(&manifest_path), text, &mut diags),
+                Err(e) => {
+                    let (line, col) = e.span().map(|s| diagnostic::line_col(text, s.start)).unwrap_or((1, 1));
+                    diags.push(Diagnostic::at(&shown(&manifest_path), text, line, col, pack::toml_error(e.message())));
+                    None
+                }
             }
-        },
-        Err(e) => {
-            diags.push(Diagnostic::file(&shown(&manifest_path), pack::manifest_unreadable(&e.to_string())));
+        }
+        Err(m) => {
+            diags.push(Diagnostic::file(&shown(&manifest_path), m));
             None
         }
     };
     let params_path = dir.join("parameters.toml");
-    let params = match std::fs::read_to_string(&params_path) {
+    let params = match read_script(&params_path, pack::params_unreadable) {
         Ok(text) => match Parameters::parse(&shown(&params_path), &text) {
-            Ok(p) => Some(p),
+            Ok(p) => {
+                if let Some((m, _)) = &manifest {
+                    check_parameter_years(m, &p, &text, &mut diags);
+                }
+                Some(p)
+            }
             Err(d) => {
                 diags.push(*d);
                 None
             }
         },
-        Err(e) => {
-            diags.push(Diagnostic::file(&shown(&params_path), pack::params_unreadable(&e.to_string())));
+        Err(m) => {
+            diags.push(Diagnostic::file(&shown(&params_path), m));
             None
         }
     };
@@ -298,10 +466,10 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         files.sort();
         for path in files {
             let file = shown(&path);
-            let text = match std::fs::read_to_string(&path) {
+            let text = match read_script(&path, pack::rule_unreadable) {
                 Ok(t) => t,
-                Err(e) => {
-                    diags.push(Diagnostic::file(&file, pack::rule_unreadable(&e.to_string())));
+                Err(m) => {
+                    diags.push(Diagnostic::file(&file, m));
                     continue;
                 }
             };
@@ -327,6 +495,10 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                     continue;
                 }
             };
+            if let Some((line, col)) = script::too_many_lets(&compiler, &text) {
+                diags.push(Diagnostic::at(&file, &text, line, col, pack::too_many_lets(script::MAX_LETS)));
+                continue;
+            }
             let ast = match compiler.compile(&text) {
                 Ok(a) => a,
                 Err(e) => {
@@ -337,6 +509,11 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                     continue;
                 }
             };
+            if ast.statements().is_empty() {
+                let line = text.lines().count().max(1);
+                diags.push(Diagnostic::at(&file, &text, line, 1, pack::empty_rule(&id)));
+                continue;
+            }
             let rel = path.strip_prefix(dir).map(shown).unwrap_or_else(|_| file.clone());
             rules.push(Rule {
                 id,
@@ -361,13 +538,14 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
             });
         }
     }
-    let (Some(manifest), Some(params)) = (manifest, params) else {
+    let (Some((manifest, named)), Some(params)) = (manifest, params) else {
         return Err(diags);
     };
     if rules.is_empty() {
         diags.push(Diagnostic::file(&shown(dir), pack::no_rules()));
     }
     let mut pack = Pack { dir: dir.to_path_buf(), manifest, params, rules, order: BTreeMap::new() };
+    check_named(&pack, &named, &shown(&manifest_path), &manifest_text, &mut diags);
     analysis::resolve(&mut pack, aliases, &mut diags);
     if diags.is_empty() {
         analysis::order(&mut pack, &mut diags);

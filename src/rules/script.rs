@@ -291,6 +291,32 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
     e
 }
 
+/// The most names a rule may define with `let` (or `const`). A scope holds at most 100
+/// variables when the rule runs ([`engine`]: the fields it reads count too), so a rule past
+/// this could never run; and Rhai's parser looks each name up among every name defined
+/// before it, so a script of thousands of `let` lines parses in quadratic time.
+pub const MAX_LETS: usize = 100;
+
+/// The line and column of the first `let` past [`MAX_LETS`], found by the tokenizer alone
+/// (linear in the script's length), or `None` when the script defines few enough names.
+pub fn too_many_lets(engine: &Engine, text: &str) -> Option<(usize, usize)> {
+    let inputs = [text];
+    let (tokens, _) = engine.lex(inputs.iter());
+    let mut n = 0;
+    for (token, pos) in tokens {
+        if matches!(token, rhai::Token::EOF | rhai::Token::LexError(_)) {
+            break;
+        }
+        if matches!(token, rhai::Token::Let | rhai::Token::Const) {
+            n += 1;
+            if n > MAX_LETS {
+                return Some((pos.line().unwrap_or(1), pos.position().unwrap_or(1)));
+            }
+        }
+    }
+    None
+}
+
 /// What a value is, in words for a staff member.
 fn kind_of(v: &Dynamic) -> &'static str {
     if v.is_unit() {
