@@ -90,39 +90,32 @@ fn entry(path: &Path, name: &str) -> Option<Entry> {
     Some(Entry { name: name.to_string(), size: m.len(), modified_ns })
 }
 
-/// A path made absolute and free of links, for the part of it that exists (an output folder
-/// may not exist yet).
+/// A path made absolute and free of links and of `.`/`..`, as the system would resolve it
+/// (an output folder may not exist yet: its missing parts are taken as written).
 fn resolved(p: &Path) -> PathBuf {
+    use std::path::Component;
     let abs = if p.is_absolute() {
         p.to_path_buf()
     } else {
         std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
     };
-    let mut rest: Vec<std::ffi::OsString> = vec![];
-    let mut cur = abs.as_path();
-    loop {
-        if let Ok(c) = cur.canonicalize() {
-            // The rest does not exist, so holds no link: `..` and `.` are taken as written.
-            let mut c = c;
-            for part in rest.iter().rev() {
-                match part.to_str() {
-                    Some("..") => {
-                        c.pop();
-                    }
-                    Some(".") => {}
-                    _ => c.push(part),
+    let mut cur = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                cur.pop();
+            }
+            Component::CurDir => {}
+            other => {
+                cur.push(other.as_os_str());
+                // An existing part may be a link: follow it, as `..` after it must.
+                if let Ok(real) = cur.canonicalize() {
+                    cur = real;
                 }
             }
-            return c;
-        }
-        match (cur.parent(), cur.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                cur = parent;
-            }
-            _ => return abs,
         }
     }
+    cur
 }
 
 /// Whether a process is running (a staging folder's owner). Where this cannot be told
@@ -189,7 +182,8 @@ impl Staging {
                 }));
             }
         }
-        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        // Nothing is created until there is something to write (a run stopped by input
+        // errors before writing leaves no empty folder behind).
         remove_stale(out);
         let manifest = Manifest::read(out, job);
         let ours: Vec<&Entry> = manifest.files.iter().filter(|e| manifest.proves(out, &e.name)).collect();
@@ -202,8 +196,10 @@ impl Staging {
         let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let tmp = out.join(format!("{PARTIAL}{}-{nanos}", std::process::id()));
         let previous = tmp.join("previous");
-        std::fs::create_dir_all(&previous).map_err(|e| Error::io(&tmp, e))?;
         let staging = Staging { out: out.to_path_buf(), tmp, job: job.to_string(), files: vec![], committed: false };
+        if !ours.is_empty() {
+            std::fs::create_dir_all(&previous).map_err(|e| Error::io(&staging.tmp, e))?;
+        }
         // From here on, dropping `staging` (an error, a panic) removes the previous results too.
         for e in ours {
             let from = out.join(&e.name);
@@ -233,6 +229,7 @@ impl Staging {
         if std::fs::symlink_metadata(&target).is_ok() {
             return Err(Error::Output(Refusal::NotOurs { file: target }));
         }
+        std::fs::create_dir_all(&self.tmp).map_err(|e| Error::io(&self.tmp, e))?;
         let p = self.tmp.join(name);
         let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
         if !self.files.iter().any(|f| f == name) {
@@ -267,6 +264,7 @@ impl Staging {
             files: entries,
         };
         let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::io(&self.tmp, std::io::Error::other(e)))?;
+        std::fs::create_dir_all(&self.tmp).map_err(|e| Error::io(&self.tmp, e))?;
         let staged_manifest = self.tmp.join("manifest.json");
         let final_manifest = Manifest::path(&self.out, &self.job);
         std::fs::write(&staged_manifest, text).map_err(|e| Error::io(&staged_manifest, e))?;
