@@ -112,10 +112,7 @@ fn zh_expected(en: &str) -> String {
             "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)",
             "以文本形式填写的编号（不能是 Excel 的科学计数法，如 4.33127E+17：请把该列设为文本格式）",
         ),
-        (
-            "a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31",
-            "1850-01-01 至 2100-12-31 之间的日期（YYYY-MM-DD）",
-        ),
+        ("a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31", "1850-01-01 至 2100-12-31 之间的日期（YYYY-MM-DD）"),
         ("one of ", "以下之一："),
         ("a whole number from ", "整数，范围 "),
         ("a whole number ≥ ", "不小于此值的整数："),
@@ -533,7 +530,10 @@ pub mod pack {
     }
 
     pub fn not_a_file() -> Msg {
-        msg("不是普通文件（是文件夹、设备或无效的链接）".to_string(), "not a regular file (a folder, a device or a broken link)".to_string())
+        msg(
+            "不是普通文件（是文件夹、设备或无效的链接）".to_string(),
+            "not a regular file (a folder, a device or a broken link)".to_string(),
+        )
     }
 
     pub fn too_large(size: u64, max: u64) -> Msg {
@@ -583,11 +583,8 @@ pub mod pack {
     }
 
     pub fn manifest_level_unknown(section: &str, level: &str) -> Msg {
-        msg(
-            format!("[{section}] 中的 `{level}` 不是层级"),
-            format!("`{level}` in [{section}] is not a level"),
-        )
-        .hint("层级为 person、household、village、county", "the levels are person, household, village, county")
+        msg(format!("[{section}] 中的 `{level}` 不是层级"), format!("`{level}` in [{section}] is not a level"))
+            .hint("层级为 person、household、village、county", "the levels are person, household, village, county")
     }
 
     pub fn manifest_rule_unknown(section: &str, level: &str, rule: &str, names: &[String]) -> Msg {
@@ -602,7 +599,10 @@ pub mod pack {
         let what = if section == "main" { ("主要结论", "main verdict") } else { ("风险标记", "risk flag") };
         msg(
             format!("[{section}] 中的 {id} 是数值规则，不能作为{}（应为“判断”规则：是/否/未知）", what.0),
-            format!("[{section}]: {id} is a number rule and cannot be a {} (it must be a predicate: yes/no/unknown)", what.1),
+            format!(
+                "[{section}]: {id} is a number rule and cannot be a {} (it must be a predicate: yes/no/unknown)",
+                what.1
+            ),
         )
     }
 

@@ -163,12 +163,11 @@ fn an_input_error_in_one_county_stops_the_run_and_names_the_file() {
     assert_eq!(errors[0].row, Some(4));
     assert_eq!(errors[0].column.as_deref(), Some("status"));
     assert_eq!(written, vec![out.join("input_errors.csv")]);
-    let mut left: Vec<String> =
-        std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .filter(|n| !n.starts_with(".tuopin-"))
-            .collect();
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with(".tuopin-"))
+        .collect();
     left.sort();
     assert_eq!(left, vec!["input_errors.csv"], "no partial results");
 }

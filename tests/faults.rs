@@ -322,9 +322,7 @@ fn pack_with(root: &Path, name: &str, kind: &str, body: &str) -> PathBuf {
     let pack = root.join(format!("pack-{name}"));
     let _ = std::fs::remove_dir_all(&pack);
     copy_tree(&repo().join("rules/hunan"), &pack);
-    let text = format!(
-        "// id: household.zz_hostile\n// 标题: 测试\n// 来源: 测试\n// 类型: {kind}\n{body}\n"
-    );
+    let text = format!("// id: household.zz_hostile\n// 标题: 测试\n// 来源: 测试\n// 类型: {kind}\n{body}\n");
     std::fs::write(pack.join("household/zz_hostile.rhai"), text).unwrap();
     pack
 }

@@ -231,12 +231,11 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert!(stderr.contains("The register has 1 input error(s):"), "{stderr}");
     assert!(stderr.contains("row 2 column health value `06`"), "{stderr}");
-    let mut written: Vec<String> =
-        std::fs::read_dir(out.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .filter(|n| !n.starts_with(".tuopin-"))
-            .collect();
+    let mut written: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with(".tuopin-"))
+        .collect();
     written.sort();
     assert_eq!(written, vec!["input_errors.csv"]);
 
@@ -373,12 +372,11 @@ fn no_result_of_an_earlier_run_is_left_beside_the_current_one() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
     let names = |dir: &std::path::Path| {
-        let mut v: Vec<String> =
-            std::fs::read_dir(dir)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-                .filter(|n| !n.starts_with(".tuopin-"))
-                .collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| !n.starts_with(".tuopin-"))
+            .collect();
         v.sort();
         v
     };

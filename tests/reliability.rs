@@ -122,7 +122,8 @@ fn decimal_money_columns_are_read_as_numbers() {
         }
     }
     let out = tempfile::tempdir().unwrap();
-    let (code, _, err) = tuopin(&["check", "--data", reg.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    let (code, _, err) =
+        tuopin(&["check", "--data", reg.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -183,9 +184,8 @@ fn overflow_and_infinity_are_row_errors_alike_on_both_engines() {
         );
         assert_eq!(code, 1, "{engine}: rule errors exit 1\n{err}");
         let errors = common::read_csv(&out.path().join("rule_errors.csv"));
-        let count = |rule: &str, msg: &str| {
-            errors.iter().filter(|e| e["rule"] == rule && e["message"].contains(msg)).count()
-        };
+        let count =
+            |rule: &str, msg: &str| errors.iter().filter(|e| e["rule"] == rule && e["message"].contains(msg)).count();
         assert_eq!(count("household.overflow", "overflow"), households, "{engine}");
         assert_eq!(count("household.scaled", "overflow"), scaled_overflows, "{engine}");
         assert_eq!(count("household.infinite", "not a finite number"), households, "{engine}");
@@ -194,7 +194,10 @@ fn overflow_and_infinity_are_row_errors_alike_on_both_engines() {
         assert!(household_column(out.path(), "overflow").iter().all(String::is_empty), "{engine}");
         assert!(household_column(out.path(), "reads_infinite").iter().all(String::is_empty), "{engine}");
         let scaled = household_column(out.path(), "scaled");
-        assert_eq!(scaled.iter().filter(|v| v.as_str() == "4611686018427387904").count(), households - scaled_overflows);
+        assert_eq!(
+            scaled.iter().filter(|v| v.as_str() == "4611686018427387904").count(),
+            households - scaled_overflows
+        );
         let mut lines: Vec<String> =
             errors.iter().map(|e| format!("{} {} {}", e["rule"], e["key"], e["message"])).collect();
         lines.sort();
@@ -274,16 +277,56 @@ fn edit(pack: &Path, rel: &str, from: &str, to: &str) {
 #[test]
 fn mistakes_in_a_pack_are_load_errors_with_file_and_line() {
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("parameters.toml", "2020 = 4000 }", "2020 = nan }", "parameters.toml:4:1: parameter `poverty_line`: the value NaN for 2020 is not a finite number"),
+        (
+            "parameters.toml",
+            "2020 = 4000 }",
+            "2020 = nan }",
+            "parameters.toml:4:1: parameter `poverty_line`: the value NaN for 2020 is not a finite number",
+        ),
         ("parameters.toml", "2020 = 4000 }", "2020 = inf }", "the value inf for 2020 is not a finite number"),
-        ("parameters.toml", "2020 = 4000 }", "2020 = 4000, 2030 = 5000 }", "parameter `poverty_line` has a value for 2030, but the pack covers 2014–2020"),
-        ("pack.toml", "household = \"meets_exit_standard\"", "household = \"no_such_rule\"", "pack.toml:9:13: [main]: the household level has no rule `no_such_rule`"),
-        ("pack.toml", "\"monitor\"]", "\"monitor\", \"no_such_flag\"]", "[flags]: the household level has no rule `no_such_flag`"),
-        ("pack.toml", "household = \"meets_exit_standard\"", "household = \"per_capita_net_income\"", "[main]: household.per_capita_net_income is a number rule and cannot be a main verdict"),
-        ("pack.toml", "village = \"exit_eligible\"", "villages = \"exit_eligible\"", "`villages` in [main] is not a level"),
+        (
+            "parameters.toml",
+            "2020 = 4000 }",
+            "2020 = 4000, 2030 = 5000 }",
+            "parameter `poverty_line` has a value for 2030, but the pack covers 2014–2020",
+        ),
+        (
+            "pack.toml",
+            "household = \"meets_exit_standard\"",
+            "household = \"no_such_rule\"",
+            "pack.toml:9:13: [main]: the household level has no rule `no_such_rule`",
+        ),
+        (
+            "pack.toml",
+            "\"monitor\"]",
+            "\"monitor\", \"no_such_flag\"]",
+            "[flags]: the household level has no rule `no_such_flag`",
+        ),
+        (
+            "pack.toml",
+            "household = \"meets_exit_standard\"",
+            "household = \"per_capita_net_income\"",
+            "[main]: household.per_capita_net_income is a number rule and cannot be a main verdict",
+        ),
+        (
+            "pack.toml",
+            "village = \"exit_eligible\"",
+            "villages = \"exit_eligible\"",
+            "`villages` in [main] is not a level",
+        ),
         ("pack.toml", "years = [2014, 2020]", "years = [-5, 2020]", "pack.toml:5:10: -5 is not a usable year"),
-        ("pack.toml", "years = [2014, 2020]", "years = [2014, 2017, 2020]", "`years` takes exactly two years (the first and the last), found 3"),
-        ("pack.toml", "years = [2014, 2020]", "years = [2020, 2014]", "the first year 2020 of `years` is after the last 2014"),
+        (
+            "pack.toml",
+            "years = [2014, 2020]",
+            "years = [2014, 2017, 2020]",
+            "`years` takes exactly two years (the first and the last), found 3",
+        ),
+        (
+            "pack.toml",
+            "years = [2014, 2020]",
+            "years = [2020, 2014]",
+            "the first year 2020 of `years` is after the last 2014",
+        ),
     ];
     for (file, from, to, expected) in cases {
         let (_t, pack) = common::hunan_copy();
@@ -320,7 +363,10 @@ fn oversized_scripts_and_scripts_with_thousands_of_names_are_refused_before_pars
     let (_t, pack) = pack_with_rules(&[("many", "数值", &lets(12_000))]);
     let (code, text) = lint(&pack);
     assert_eq!(code, 1);
-    assert!(text.contains("household/many.rhai:105:1: a rule may define at most 100 names with `let`; this is name 101"), "{text}");
+    assert!(
+        text.contains("household/many.rhai:105:1: a rule may define at most 100 names with `let`; this is name 101"),
+        "{text}"
+    );
     let (_t, pack) = pack_with_rules(&[("hundred", "数值", &lets(100))]);
     let (code, text) = lint(&pack);
     assert_eq!(code, 0, "{text}");
@@ -366,7 +412,10 @@ fn parquet_values_get_the_same_range_checks_and_trimming_as_csv() {
         errors,
         vec![
             format!("{shown} row 4 column disability_grade value `7`: expected a whole number from 0 to 4"),
-            format!("{shown} row 6 column birth_date value `{}`: expected a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31", i32::MAX),
+            format!(
+                "{shown} row 6 column birth_date value `{}`: expected a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31",
+                i32::MAX
+            ),
             format!("{shown} row {n} column work_months value `18446744073709551615`: expected a whole number"),
         ]
     );
@@ -383,13 +432,11 @@ fn source_date_epoch_makes_workbooks_byte_identical() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let env = [("SOURCE_DATE_EPOCH", "1606780800")];
-    let (code, _, err) =
-        tuopin(&["check", "--format", "xlsx", "--out", a.path().to_str().unwrap()], &env);
+    let (code, _, err) = tuopin(&["check", "--format", "xlsx", "--out", a.path().to_str().unwrap()], &env);
     assert_eq!(code, 0, "{err}");
     // A second apart: the clock has moved, the recorded time has not.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let (code, _, err) =
-        tuopin(&["check", "--format", "xlsx", "--out", b.path().to_str().unwrap()], &env);
+    let (code, _, err) = tuopin(&["check", "--format", "xlsx", "--out", b.path().to_str().unwrap()], &env);
     assert_eq!(code, 0, "{err}");
     for t in ["persons", "households", "villages", "counties"] {
         let name = format!("{t}.xlsx");

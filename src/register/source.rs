@@ -328,7 +328,8 @@ fn malformed(name: &str, row: usize, detail: String) -> InputError {
 fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
     use calamine::{Data, Reader, Xlsx};
     let unreadable = |d: String| InputError::file(name, Problem::Unreadable(d));
-    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| unreadable(e.to_string()))?;
 
@@ -341,10 +342,10 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
     // The data row being gathered: (sheet row, cells by header slot).
     let mut row: Option<(u32, Vec<Option<Data>>)> = None;
     let finish_row = |row: Option<(u32, Vec<Option<Data>>)>,
-                          headers: &[(u32, String)],
-                          columns: &mut Vec<TextColumn>,
-                          errors: &mut Vec<InputError>,
-                          n_rows: &mut usize| {
+                      headers: &[(u32, String)],
+                      columns: &mut Vec<TextColumn>,
+                      errors: &mut Vec<InputError>,
+                      n_rows: &mut usize| {
         let Some((_, values)) = row else { return };
         if values.iter().all(|v| v.as_ref().is_none_or(|d| matches!(d, Data::Empty))) {
             return;
@@ -358,7 +359,13 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
             {
                 // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
                 // its last digits, and no reading of the file can bring them back.
-                errors.push(InputError::cell(name, *n_rows, &headers[i].1, Some(&float_text(*f)), Problem::TooLongForExcel));
+                errors.push(InputError::cell(
+                    name,
+                    *n_rows,
+                    &headers[i].1,
+                    Some(&float_text(*f)),
+                    Problem::TooLongForExcel,
+                ));
                 col.push(None);
             } else if let Data::Error(e) = cell {
                 errors.push(InputError::cell(
@@ -400,7 +407,11 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         }
         if row.as_ref().is_none_or(|(rr, _)| *rr != r) {
             if row.as_ref().is_some_and(|(rr, _)| r < *rr) {
-                return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, row.map_or(0, |x| x.0 + 1))));
+                return Err(unreadable(format!(
+                    "row {} comes after row {} in the file",
+                    r + 1,
+                    row.map_or(0, |x| x.0 + 1)
+                )));
             }
             finish_row(row.take(), &headers, &mut columns, &mut errors, &mut n_rows);
             row = Some((r, vec![None; headers.len()]));

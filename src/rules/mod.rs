@@ -200,7 +200,12 @@ impl RawManifest {
             }
         }
         for (level, rule) in &self.main {
-            named.push(Named { section: "main", level: level.get_ref().clone(), rule: rule.get_ref().clone(), span: rule.span() });
+            named.push(Named {
+                section: "main",
+                level: level.get_ref().clone(),
+                rule: rule.get_ref().clone(),
+                span: rule.span(),
+            });
         }
         for n in &named {
             if !Table::ALL.iter().any(|t| t.level() == n.level) {
@@ -251,7 +256,13 @@ fn check_named(pack: &Pack, named: &[Named], file: &str, text: &str, diags: &mut
                 ));
             }
             Some(r) if n.section != "outputs" && pack.rules[r].kind != RuleKind::Predicate => {
-                diags.push(Diagnostic::at(file, text, line, col, pack::manifest_rule_not_verdict(n.section, &pack.rules[r].id)));
+                diags.push(Diagnostic::at(
+                    file,
+                    text,
+                    line,
+                    col,
+                    pack::manifest_rule_not_verdict(n.section, &pack.rules[r].id),
+                ));
             }
             Some(_) => {}
         }
