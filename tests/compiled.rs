@@ -169,8 +169,9 @@ fn same(a: Value, b: Value) -> bool {
     }
 }
 
-/// Assert both paths agree; returns, per rule id, which of true/false/unknown were seen.
-fn assert_agree(pack: &Pack, reg: &Register, year: i32, seen: &mut HashMap<String, [bool; 3]>, what: &str) {
+/// Assert both paths agree; records, per rule id, which of true/false/unknown were seen.
+/// Returns the number of row errors (the same on both).
+fn assert_agree(pack: &Pack, reg: &Register, year: i32, seen: &mut HashMap<String, [bool; 3]>, what: &str) -> usize {
     let rows = run(pack, reg, year, Engine::Rows);
     let auto = run(pack, reg, year, Engine::Auto);
     assert_eq!(rows.errors, auto.errors, "{what}: row errors");
@@ -207,6 +208,7 @@ fn assert_agree(pack: &Pack, reg: &Register, year: i32, seen: &mut HashMap<Strin
             }
         }
     }
+    rows.errors.len()
 }
 
 #[test]
@@ -215,6 +217,10 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
     let constructs = pack(&constructs());
     let mut seen_hunan = HashMap::new();
     let mut seen_constructs = HashMap::new();
+    // Whole-number overflow and non-finite results, in branches and read by other rules.
+    let faults = pack(&common::repo().join("tests/packs/faults"));
+    let mut seen_faults = HashMap::new();
+    let mut fault_errors = 0;
     let mut partial_parents = 0;
     for seed in 0..SEEDS {
         let reg = load_random(seed);
@@ -227,7 +233,11 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
         let year = if seed % 4 == 0 { 2018 } else { 2020 };
         assert_agree(&hunan, &reg, year, &mut seen_hunan, &format!("hunan seed {seed}"));
         assert_agree(&constructs, &reg, year, &mut seen_constructs, &format!("constructs seed {seed}"));
+        let rows = assert_agree(&faults, &reg, year, &mut seen_faults, &format!("faults seed {seed}"));
+        fault_errors += rows;
     }
+    // Overflow and non-finite results occurred, and were reported alike.
+    assert!(fault_errors > 100, "{fault_errors} row errors from the faults pack");
     // The registers are not trivial: partial parents occur, and every Hunan predicate was
     // seen true, false and unknown (a test that never meets unknown proves nothing about it).
     assert!(partial_parents > 0, "no row was set aside");
