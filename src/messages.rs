@@ -1090,23 +1090,38 @@ pub fn sample_summary(lang: Lang, per_county: &std::collections::BTreeMap<String
 /// One county's estimates in `estimate`.
 pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) -> String {
     let pct = |v: Option<f64>| v.map(|v| format!("{:.2}%", v * 100.0)).unwrap_or_else(|| "-".into());
-    let rate = |name: &str, r: &crate::inspect::estimate::RateEstimate| match lang {
-        Lang::Zh => format!(
-            "  {name}：{}（95% 置信区间 {} – {}），超出标准的概率 {}，样本 {} 户\n",
-            pct(r.estimate),
-            pct(r.ci_low),
-            pct(r.ci_high),
-            pct(r.probability_breaks),
-            r.households
-        ),
-        Lang::En => format!(
-            "  {name}: {} (95% CI {} – {}), probability of breaking the threshold {}, {} households\n",
-            pct(r.estimate),
-            pct(r.ci_low),
-            pct(r.ci_high),
-            pct(r.probability_breaks),
-            r.households
-        ),
+    let rate = |name: &str, r: &crate::inspect::estimate::RateEstimate| {
+        let mut line = match lang {
+            Lang::Zh => format!(
+                "  {name}：{}（95% 置信区间 {} – {}），超出标准的概率 {}，样本 {} 户\n",
+                pct(r.estimate),
+                pct(r.ci_low),
+                pct(r.ci_high),
+                pct(r.probability_breaks),
+                r.households
+            ),
+            Lang::En => format!(
+                "  {name}: {} (95% CI {} – {}), probability of breaking the threshold {}, {} households\n",
+                pct(r.estimate),
+                pct(r.ci_low),
+                pct(r.ci_high),
+                pct(r.probability_breaks),
+                r.households
+            ),
+        };
+        if r.single_village_strata > 0 && r.estimate.is_some() {
+            line.push_str(&match lang {
+                Lang::Zh => format!(
+                    "    注意：{} 个村分层只抽到 1 个村，无法估计这些层的方差，置信区间偏窄\n",
+                    r.single_village_strata
+                ),
+                Lang::En => format!(
+                    "    note: {} village stratum(s) with a single sampled village add no variance; the interval is too narrow\n",
+                    r.single_village_strata
+                ),
+            });
+        }
+        line
     };
     let (head, names, verdict) = match lang {
         Lang::Zh => (

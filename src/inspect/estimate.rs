@@ -37,6 +37,21 @@ pub struct RateEstimate {
     pub ci_high: Option<f64>,
     /// The chance that the true rate breaks its threshold (≥ the maximum, or < the minimum).
     pub probability_breaks: Option<f64>,
+    /// Village strata of the county with a single sampled village: they add no variance
+    /// (there is no spread between villages to measure), so the interval is too narrow by
+    /// their share. Reported rather than silently ignored.
+    pub single_village_strata: usize,
+}
+
+/// A ratio of weighted totals over a domain, with its linearised standard error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ratio {
+    /// Households in the domain with a result.
+    pub households: usize,
+    pub estimate: Option<f64>,
+    pub standard_error: Option<f64>,
+    /// Strata with one sampled village (they contribute no variance).
+    pub single_village_strata: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,7 +75,7 @@ pub fn normal_cdf(x: f64) -> f64 {
 /// county's sampled households (all of them: a village with none in the domain still counts
 /// as a primary unit with zero contribution); `y`/`x` give the domain's values (None = not in
 /// the domain or no result).
-pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>) -> (usize, Option<f64>, Option<f64>) {
+pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>) -> Ratio {
     let mut ywt = 0.0;
     let mut xwt = 0.0;
     let mut n = 0;
@@ -72,7 +87,7 @@ pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>)
         }
     }
     if n == 0 || xwt == 0.0 {
-        return (n, None, None);
+        return Ratio { households: n, estimate: None, standard_error: None, single_village_strata: 0 };
     }
     let r = ywt / xwt;
     // z per primary unit (village), grouped by stratum (village stratum within the county).
@@ -86,23 +101,33 @@ pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>)
         strata.entry(stratum).or_default().push(z);
     }
     let mut var = 0.0;
+    let mut single = 0;
     for zs in strata.values() {
         let k = zs.len() as f64;
         if zs.len() < 2 {
-            continue; // one village in the stratum: no within-stratum spread to measure
+            single += 1; // one village in the stratum: no within-stratum spread to measure
+            continue;
         }
         let mean = zs.iter().sum::<f64>() / k;
         var += k / (k - 1.0) * zs.iter().map(|z| (z - mean).powi(2)).sum::<f64>();
     }
-    (n, Some(r), Some(var.sqrt()))
+    Ratio { households: n, estimate: Some(r), standard_error: Some(var.sqrt()), single_village_strata: single }
 }
 
-fn rate(n: usize, r: Option<f64>, se: Option<f64>, breaks: impl Fn(f64, f64) -> f64) -> RateEstimate {
-    let (low, high, p) = match (r, se) {
+fn rate(x: Ratio, breaks: impl Fn(f64, f64) -> f64) -> RateEstimate {
+    let (low, high, p) = match (x.estimate, x.standard_error) {
         (Some(r), Some(se)) => (Some((r - 1.96 * se).max(0.0)), Some((r + 1.96 * se).min(1.0)), Some(breaks(r, se))),
         _ => (None, None, None),
     };
-    RateEstimate { households: n, estimate: r, standard_error: se, ci_low: low, ci_high: high, probability_breaks: p }
+    RateEstimate {
+        households: x.households,
+        estimate: x.estimate,
+        standard_error: x.standard_error,
+        ci_low: low,
+        ci_high: high,
+        probability_breaks: p,
+        single_village_strata: x.single_village_strata,
+    }
 }
 
 /// P(true rate ≥ max) under N(r, se²); a zero standard error decides it outright.
@@ -127,23 +152,24 @@ pub fn estimate(sample: &[Sampled], results: &HashMap<String, FieldResult>, t: T
             let exited = |u: &Sampled| {
                 u.household_stratum == "registered" && matches!(u.status.as_deref(), Some("05") | Some("03"))
             };
-            let (n1, r1, s1) = ratio(&units, |u| {
+            let wrong = ratio(&units, |u| {
                 if !exited(u) {
                     return None;
                 }
                 let wrong = result(u)?.wrong_exit?;
                 Some((if wrong { u.size as f64 } else { 0.0 }, u.size as f64))
             });
-            let (n2, r2, s2) = ratio(&units, |u| {
+            let missed = ratio(&units, |u| {
                 if u.household_stratum != "unregistered" {
                     return None;
                 }
                 Some((result(u)?.missed_persons?, u.size as f64))
             });
-            let (n3, r3, s3) = ratio(&units, |u| Some((if result(u)?.approves? { 1.0 } else { 0.0 }, 1.0)));
-            let wrong = rate(n1, r1, s1, p_at_least(t.wrong_exit_rate_max));
-            let missed = rate(n2, r2, s2, p_at_least(t.missed_rate_max));
-            let recognition = rate(n3, r3, s3, p_below(t.recognition_min));
+            let recognition = ratio(&units, |u| Some((if result(u)?.approves? { 1.0 } else { 0.0 }, 1.0)));
+            let (r1, r2, r3) = (wrong.estimate, missed.estimate, recognition.estimate);
+            let wrong = rate(wrong, p_at_least(t.wrong_exit_rate_max));
+            let missed = rate(missed, p_at_least(t.missed_rate_max));
+            let recognition = rate(recognition, p_below(t.recognition_min));
             let passes = match (r1, r2, r3) {
                 (Some(a), Some(b), Some(c)) => {
                     Some(a < t.wrong_exit_rate_max && b < t.missed_rate_max && c >= t.recognition_min)
@@ -199,7 +225,8 @@ mod tests {
         let a = unit("A", "poor", 1.0, 4);
         let b = unit("B", "poor", 3.0, 2);
         let units = vec![&a, &b];
-        let (n, r, se) = ratio(&units, |u| Some((if u.village_code == "A" { 2.0 } else { 0.0 }, u.size as f64)));
+        let x = ratio(&units, |u| Some((if u.village_code == "A" { 2.0 } else { 0.0 }, u.size as f64)));
+        let (n, r, se) = (x.households, x.estimate, x.standard_error);
         assert_eq!(n, 2);
         assert!((r.unwrap() - 0.2).abs() < 1e-12);
         assert!((se.unwrap() - 0.24).abs() < 1e-12, "{se:?}");

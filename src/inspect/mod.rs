@@ -165,6 +165,8 @@ pub struct EstimateRow {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub probability_breaks: Option<f64>,
+    /// Village strata with a single sampled village (no variance counted for them).
+    pub single_village_strata: usize,
     pub county_passes: Option<bool>,
     pub probability_passes: Option<f64>,
 }
@@ -186,6 +188,7 @@ impl EstimateRow {
             ci_low: e.ci_low,
             ci_high: e.ci_high,
             probability_breaks: e.probability_breaks,
+            single_village_strata: e.single_village_strata,
             county_passes: c.passes,
             probability_passes: c.probability_passes,
         })
