@@ -53,7 +53,21 @@ fn rewrite(file: &Path, column: &str, f: impl Fn(usize, &str) -> String) {
 fn register(root: &Path) -> PathBuf {
     let dir = root.join("csv");
     let (code, err) = tuopin(
-        &["gen", "--households", "6000", "--counties", "3", "--seed", "19", "--faults", "0.05", "--format", "csv", "--out", dir.to_str().unwrap()],
+        &[
+            "gen",
+            "--households",
+            "6000",
+            "--counties",
+            "3",
+            "--seed",
+            "19",
+            "--faults",
+            "0.05",
+            "--format",
+            "csv",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
         2,
     );
     assert_eq!(code, 0, "{err}");

@@ -251,3 +251,73 @@ pub fn hunan_copy() -> (tempfile::TempDir, PathBuf) {
 pub fn tuopin(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(repo()).output().unwrap()
 }
+
+/// A CSV cell against an explanation value: `true`/`false`/empty, or a number.
+fn same_as_json(cell: &str, v: &serde_json::Value) -> bool {
+    use serde_json::Value as Json;
+    match v {
+        Json::Null => cell.is_empty(),
+        Json::Bool(b) => cell == b.to_string(),
+        Json::Number(n) => cell.parse::<f64>().ok() == n.as_f64(),
+        _ => false,
+    }
+}
+
+/// `explain` of every household of a register against `check`'s tables: each household
+/// rule, each member's person rules and the village's verdicts. `explain` evaluates only
+/// the household's county, so this does the same, county by county. Returns the number of
+/// households compared.
+pub fn explain_agrees_with_check(data: &Path, rules: &Path) -> usize {
+    let out = tempfile::tempdir().unwrap();
+    let o = tuopin(&[
+        "check",
+        "--data",
+        data.to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let households = read_csv(&out.path().join("households.csv"));
+    let persons = read_csv(&out.path().join("persons.csv"));
+    let villages = read_csv(&out.path().join("villages.csv"));
+    let aliases = Aliases::builtin();
+    let (pack, values) = tuopin::jobs::load_pack(rules, 2020, &aliases).unwrap();
+    let loaded = register::load(data, &[], &Default::default()).unwrap();
+    let mut by_county = BTreeMap::new();
+    for c in loaded.register.county_codes() {
+        let register = loaded.register.county(&c);
+        let outcomes = tuopin::eval::evaluate(&pack, &register, 2020, values.clone(), &aliases, &|_| {}).unwrap();
+        by_county.insert(c.to_string(), (register, outcomes));
+    }
+    for h in &households {
+        let id = &h["household_id"];
+        let (register, outcomes) = &by_county[&h["village_code"][..6]];
+        let e = tuopin::report::explain::explain(&pack, register, outcomes, id).unwrap();
+        assert_eq!(&e.village_code, &h["village_code"]);
+        for r in &e.rules {
+            let column = r.rule.strip_prefix("household.").unwrap();
+            assert!(same_as_json(&h[column], &r.value), "{id} {column}: check {:?}, explain {}", h[column], r.value);
+        }
+        assert_eq!(e.rules.len(), h.len() - 3, "every household rule is explained");
+        // The members are exactly the persons check wrote for this household, with the same outcomes.
+        let members: Vec<&std::collections::HashMap<String, String>> =
+            persons.iter().filter(|p| &p["household_id"] == id).collect();
+        assert_eq!(e.members.len(), members.len(), "{id}");
+        for (m, p) in e.members.iter().zip(&members) {
+            assert_eq!(&m.person_id, &p["person_id"]);
+            for o in &m.outcomes {
+                let column = o.rule.strip_prefix("person.").unwrap();
+                assert!(same_as_json(&p[column], &o.value), "{id} {} {column}", m.person_id);
+            }
+        }
+        let v = villages.iter().find(|v| v["village_code"] == h["village_code"]).unwrap();
+        for o in &e.village.as_ref().unwrap().outcomes {
+            assert!(same_as_json(&v[o.rule.strip_prefix("village.").unwrap()], &o.value));
+        }
+    }
+    households.len()
+}
