@@ -156,6 +156,8 @@ fn malformed_rows_in_ndjson_and_xlsx() {
     });
     assert_eq!(
         e,
-        vec!["counties.xlsx row 1 column rural_disposable_income value `#DIV/0!`: malformed row (an Excel error value)"]
+        vec![
+            "counties.xlsx row 1 column rural_disposable_income value `#DIV/0!`: malformed row (an Excel error value)"
+        ]
     );
 }

@@ -1,0 +1,131 @@
+//! `diff` on a register designed by hand: transitions to and from unknown, numbers that
+//! change, counts per county and per village, rules added and removed, and `--base-year`.
+//! Every expected count is worked out below from the households' values, not from `check`.
+
+mod common;
+
+use std::path::Path;
+
+use common::Case;
+use tuopin::messages::Lang;
+use tuopin::register::Aliases;
+use tuopin::report::diff::{Diff, Transitions};
+
+const V1: &str = "433127100201";
+const V2: &str = "433127100202";
+const V3: &str = "433130100201";
+
+/// Seven households in three villages of two counties (2020 line 4000, 2018 line 3200;
+/// drinking water joins the standard in 2019).
+fn register(dir: &Path) {
+    let case = Case::new()
+        .village(&[("village_code", V2)])
+        .village(&[("village_code", V3)])
+        // A: 3,500 a head: above the 2018 line, below the 2020 one.
+        .household_of("A", 2, &[("wage_income", "7000")])
+        // B: water not safe; C: water unknown.
+        .household_of("B", 2, &[("water_safe", "false")])
+        .household_of("C", 1, &[("water_safe", "")])
+        .household_of("D", 1, &[("village_code", V2), ("water_safe", "")])
+        .household_of("E", 3, &[("village_code", V2), ("wage_income", "10500")])
+        .household_of("F", 2, &[("village_code", V3), ("water_safe", "false")])
+        .household_of("G", 1, &[("village_code", V3), ("wage_income", "")])
+        // H: 4,050 a head, above 4,000 and below 4,100.
+        .household_of("H", 2, &[("wage_income", "8100")]);
+    case.write(dir);
+    // A second county for V3: the first county's row with its code changed.
+    let p = dir.join("counties.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let first = text.lines().nth(1).unwrap().replace("433127", "433130");
+    std::fs::write(&p, format!("{text}{first}\n")).unwrap();
+}
+
+fn t(true_to_false: u64, false_to_true: u64, to_unknown: u64, from_unknown: u64, changed: u64) -> Transitions {
+    Transitions { true_to_false, false_to_true, to_unknown, from_unknown, changed }
+}
+
+fn rule<'a>(d: &'a Diff, id: &str) -> &'a tuopin::report::diff::RuleDiff {
+    d.rules.iter().find(|r| r.rule == id).unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn run(dir: &Path, base: &Path, base_year: i32, new: &Path, year: i32) -> Diff {
+    let out = dir.join(format!("out-{base_year}-{year}"));
+    let (d, _) =
+        tuopin::jobs::run_diff(&dir.join("reg"), base, base_year, new, year, &out, &Aliases::builtin(), Lang::En)
+            .unwrap();
+    d
+}
+
+#[test]
+fn between_two_years_every_kind_of_change_is_counted_where_it_happened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("reg");
+    std::fs::create_dir_all(&reg).unwrap();
+    register(&reg);
+    let hunan = common::hunan();
+    let d = run(tmp.path(), &hunan, 2018, &hunan, 2020);
+
+    // Water: B and F go from true (2018, not yet in the standard) to false; C and D to unknown.
+    let w = rule(&d, "household.water_assured");
+    assert_eq!(w.total, t(2, 0, 2, 0, 0));
+    assert_eq!(w.by_county["433127"], t(1, 0, 2, 0, 0));
+    assert_eq!(w.by_county["433130"], t(1, 0, 0, 0, 0));
+    assert_eq!(w.by_village[V1], t(1, 0, 1, 0, 0));
+    assert_eq!(w.by_village[V2], t(0, 0, 1, 0, 0));
+    assert_eq!(w.by_village[V3], t(1, 0, 0, 0, 0));
+    // Income: A and E (3,500 a head) fall below the 2020 line; G's income is unknown both years.
+    let i = rule(&d, "household.income_above_line");
+    assert_eq!(i.total, t(2, 0, 0, 0, 0));
+    assert_eq!((i.by_village[V1], i.by_village[V2]), (t(1, 0, 0, 0, 0), t(1, 0, 0, 0, 0)));
+    assert!(!i.by_county.contains_key("433130"));
+    // Every person's age is two years more: 14 persons, all with a birth date.
+    assert_eq!(rule(&d, "person.age").total, t(0, 0, 0, 0, 14));
+    // And every changed row is listed once with both outcomes.
+    let listed = d.changes.iter().filter(|c| c.rule == "household.water_assured").count();
+    assert_eq!(listed, 4);
+    let c = d.changes.iter().find(|c| c.rule == "household.water_assured" && c.key == "C").unwrap();
+    assert_eq!((c.base.as_deref(), c.new.as_deref(), c.village.as_str()), (Some("true"), None, V1));
+
+    // The other way round, to unknown becomes from unknown.
+    let back = run(tmp.path(), &hunan, 2020, &hunan, 2018);
+    assert_eq!(rule(&back, "household.water_assured").total, t(0, 2, 0, 2, 0));
+    assert_eq!(rule(&back, "person.age").total, t(0, 0, 0, 0, 14));
+    assert!(back.added.is_empty() && back.removed.is_empty());
+}
+
+#[test]
+fn between_two_packs_rules_added_removed_and_a_raised_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = tmp.path().join("reg");
+    std::fs::create_dir_all(&reg).unwrap();
+    register(&reg);
+    let (_t, new) = common::hunan_copy();
+    let edit = |rel: &str, from: &str, to: &str| {
+        let p = new.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    };
+    // The line rises to 4,100; a rule is added; the wrong-inclusion flag is removed.
+    edit("parameters.toml", "2020 = 4000 }", "2020 = 4100 }");
+    std::fs::write(
+        new.join("household/high_wage.rhai"),
+        "// id: household.high_wage\n// 标题: 工资性收入较高\n// 来源: tests\n// 类型: 判断\nwage_income > 8200\n",
+    )
+    .unwrap();
+    std::fs::remove_file(new.join("household/wrong_inclusion_risk.rhai")).unwrap();
+    edit("pack.toml", ", \"wrong_inclusion_risk\"", "");
+    let d = run(tmp.path(), &common::hunan(), 2020, &new, 2020);
+    assert_eq!(d.added, vec!["household.high_wage"]);
+    assert_eq!(d.removed, vec!["household.wrong_inclusion_risk"]);
+    // H (4,050 a head) falls below 4,100; A and E were below already; the others have
+    // 10,000 or 20,000 a head, and G's income is unknown.
+    let i = rule(&d, "household.income_above_line");
+    assert_eq!(i.total, t(1, 0, 0, 0, 0));
+    assert_eq!(i.by_village[V1], t(1, 0, 0, 0, 0));
+    assert_eq!(i.by_county.len(), 1);
+    // So H no longer meets the exit standard.
+    assert_eq!(rule(&d, "household.meets_exit_standard").total, t(1, 0, 0, 0, 0));
+    assert!(d.rules.iter().all(|r| r.rule != "household.high_wage"));
+    assert!(d.changes.iter().all(|c| c.rule != "household.wrong_inclusion_risk"));
+}
