@@ -469,4 +469,26 @@ mod tests {
         assert!(matches!(*r.unwrap_err(), EvalAltResult::ErrorFunctionNotFound(..)));
         assert!(e.eval::<Dynamic>("import \"x\" as y; 1").is_err());
     }
+
+    #[test]
+    fn the_sandbox_bounds_arrays_maps_strings_and_variables() {
+        let e = engine(Arc::default());
+        let too_large = |script: &str| {
+            let r = e.eval::<Dynamic>(script);
+            matches!(r.as_ref().map_err(|e| &**e), Err(EvalAltResult::ErrorDataTooLarge(..)))
+        };
+        // At the limits they run; one past, they stop with "too large".
+        assert!(e.eval::<Dynamic>("let a = []; for i in 0..10000 { a.push(i); } a.len()").is_ok());
+        assert!(too_large("let a = []; for i in 0..10001 { a.push(i); } a.len()"));
+        assert!(too_large("let m = #{}; for i in 0..1001 { m[`k${i}`] = i; } m.len()"));
+        assert!(too_large("let s = \"0123456789\"; for i in 0..11 { s += s; } s.len()"));
+        // 100 variables in scope at once, no more.
+        let lets = |n: usize| (0..n).map(|i| format!("let v{i} = {i};")).collect::<String>() + " 1";
+        assert!(e.eval::<Dynamic>(&lets(100)).is_ok());
+        let r = e.eval::<Dynamic>(&lets(101));
+        assert!(matches!(r.as_ref().map_err(|e| &**e), Err(EvalAltResult::ErrorTooManyVariables(..))), "{r:?}");
+        // And the load-time check finds the 101st `let` before parsing.
+        assert_eq!(too_many_lets(&e, &lets(100)), None);
+        assert_eq!(too_many_lets(&e, &lets(101)).map(|(line, _)| line), Some(1));
+    }
 }
