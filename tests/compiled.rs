@@ -127,11 +127,16 @@ fn random_register(seed: u64) -> Vec<TextTable> {
         household_rows.push(r);
         for _ in 0..rng.random_range(0..6) {
             seq += 1;
-            let pid = if rng.random_bool(0.8) {
-                let y = *[2005, 2006, 2014, 2015, 1960].get(rng.random_range(0..5)).unwrap_or(&2005);
-                register::resident_id::make("430101", y, rng.random_range(1..13), rng.random_range(1..29), seq)
-            } else {
-                format!("X{seq}")
+            let y = *[2005, 2006, 2014, 2015, 1960].get(rng.random_range(0..5)).unwrap_or(&2005);
+            let valid = register::resident_id::make("430101", y, rng.random_range(1..13), rng.random_range(1..29), seq);
+            // Valid IDs mostly; also a wrong check character, a lower-case x, an impossible
+            // birth date (30 February) and no ID form at all.
+            let pid = match rng.random_range(0..10) {
+                0 => format!("X{seq}"),
+                1 => format!("{}{}", &valid[..17], if valid.ends_with('1') { '2' } else { '1' }),
+                2 => format!("{}x", &valid[..17]),
+                3 => format!("{}19990230{}", &valid[..6], &valid[14..]),
+                _ => valid,
             };
             person_rows.push(rows_of(Table::Persons, vec![("person_id", pid), ("household_id", id.clone())], &mut rng));
         }
@@ -220,6 +225,9 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
     // Whole-number overflow and non-finite results, in branches and read by other rules.
     let faults = pack(&common::repo().join("tests/packs/faults"));
     let mut seen_faults = HashMap::new();
+    // The data-quality checks (resident-ID functions, dates, households' members).
+    let quality = pack(&common::repo().join("rules/quality"));
+    let mut seen_quality = HashMap::new();
     let mut fault_errors = 0;
     let mut partial_parents = 0;
     for seed in 0..SEEDS {
@@ -229,10 +237,12 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
             .filter_map(|t| reg.table(*t))
             .map(|t| t.partial.iter().filter(|p| **p).count())
             .sum::<usize>();
-        // 2018: water is not yet in the standard; 2020: it is.
-        let year = if seed % 4 == 0 { 2018 } else { 2020 };
+        // 2014 and 2018: water is not yet in the standard; 2019 and 2020: it is. Each year
+        // has its own poverty line.
+        let year = [2018, 2020, 2014, 2020, 2019, 2020][seed as usize % 6];
         assert_agree(&hunan, &reg, year, &mut seen_hunan, &format!("hunan seed {seed}"));
         assert_agree(&constructs, &reg, year, &mut seen_constructs, &format!("constructs seed {seed}"));
+        assert_agree(&quality, &reg, year, &mut seen_quality, &format!("quality seed {seed}"));
         let rows = assert_agree(&faults, &reg, year, &mut seen_faults, &format!("faults seed {seed}"));
         fault_errors += rows;
     }
