@@ -85,33 +85,89 @@ fn the_sample_is_reproducible_and_honours_strata_and_sizes() {
     }
 }
 
+/// A fixed pseudo-random number in 0..1000 for a household and a purpose.
+fn hashed(u: &sample::Unit, salt: u8) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in u.household_id.bytes().chain([salt]) {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    h % 1000
+}
+
 /// A planted truth: each exited registered household is a wrong exit with a chance that is
 /// much higher for households the rules flag (so over-sampling them would bias an
 /// unweighted estimate), decided by a hash of its number so the population is fixed.
 fn planted_wrong(u: &sample::Unit) -> bool {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in u.household_id.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    hashed(u, 0) < if u.wrong_exit_risk == Some(true) { 300 } else { 15 }
+}
+
+/// Missed persons in an unregistered household: more often where the rules flag a missed risk.
+fn planted_missed(u: &sample::Unit) -> f64 {
+    let p = if u.missed_risk == Some(true) { 300 } else { 20 };
+    if hashed(u, 1) < p { (1 + hashed(u, 2) % 2).min(u.size.max(1) as u64) as f64 } else { 0.0 }
+}
+
+/// Disapproval: more common among risk households.
+fn planted_approves(u: &sample::Unit) -> bool {
+    hashed(u, 3) >= if u.risky { 250 } else { 60 }
+}
+
+/// Over many samples: the mean of the estimates, their spread, the mean estimated standard
+/// error, and how often the 95 % interval covered the truth.
+struct Sim {
+    estimates: Vec<f64>,
+    ses: Vec<f64>,
+    covered: usize,
+}
+
+impl Sim {
+    fn add(&mut self, r: &estimate::RateEstimate, truth: f64) {
+        self.estimates.push(r.estimate.unwrap());
+        self.ses.push(r.standard_error.unwrap());
+        self.covered += usize::from(r.ci_low.unwrap() <= truth && truth <= r.ci_high.unwrap());
     }
-    let p = if u.wrong_exit_risk == Some(true) { 300 } else { 15 };
-    h % 1000 < p
+
+    fn mean(v: &[f64]) -> f64 {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+
+    /// Unbiased within three Monte Carlo errors; the estimated standard error within 25 % of
+    /// the spread actually seen (intervals neither too narrow nor too wide); coverage near 95 %.
+    fn check(&self, name: &str, truth: f64) {
+        let n = self.estimates.len() as f64;
+        let m = Sim::mean(&self.estimates);
+        let sd = (self.estimates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let se = Sim::mean(&self.ses);
+        let coverage = self.covered as f64 / n;
+        println!("{name}: truth {truth:.4}; mean {m:.4} (sd {sd:.4}); mean SE {se:.4}; coverage {coverage:.3}");
+        assert!((m - truth).abs() < 3.0 * sd / n.sqrt(), "{name}: mean {m} vs truth {truth}");
+        assert!(se > 0.75 * sd && se < 1.25 * sd, "{name}: mean standard error {se} against spread {sd}");
+        assert!((0.85..=0.99).contains(&coverage), "{name}: 95 % intervals covered the truth in {coverage}");
+    }
 }
 
 #[test]
-fn the_weighted_estimate_of_a_planted_wrong_exit_rate_is_unbiased_across_seeds() {
+fn the_weighted_estimates_of_planted_rates_are_unbiased_across_seeds() {
     let (_reg, a) = assessment("30000", "1", "33");
     let (units, villages) = tuopin::jobs::sampling_frame(&a);
+    let ratio =
+        |domain: &dyn Fn(&sample::Unit) -> bool, y: &dyn Fn(&sample::Unit) -> f64, x: &dyn Fn(&sample::Unit) -> f64| {
+            let (n, d) = units.iter().filter(|u| domain(u)).fold((0.0, 0.0), |(n, d), u| (n + y(u), d + x(u)));
+            n / d
+        };
     let exited = |u: &sample::Unit| u.registered && matches!(u.status.as_deref(), Some("05") | Some("03"));
-    let (num, den) = units
-        .iter()
-        .filter(|u| exited(u))
-        .fold((0.0, 0.0), |(n, d), u| (n + if planted_wrong(u) { u.size as f64 } else { 0.0 }, d + u.size as f64));
-    let truth = num / den;
-    assert!(truth > 0.02 && truth < 0.2, "{truth}");
+    let size = |u: &sample::Unit| u.size as f64;
+    let truth_wrong = ratio(&exited, &|u| if planted_wrong(u) { u.size as f64 } else { 0.0 }, &size);
+    let truth_missed = ratio(&|u| !u.registered, &planted_missed, &size);
+    let truth_recognition = ratio(&|_| true, &|u| f64::from(u8::from(planted_approves(u))), &|_| 1.0);
+    assert!(truth_wrong > 0.02 && truth_wrong < 0.2, "{truth_wrong}");
+    assert!(truth_missed > 0.005 && truth_missed < 0.2, "{truth_missed}");
+    assert!(truth_recognition > 0.7 && truth_recognition < 0.97, "{truth_recognition}");
     let by_id: HashMap<&str, &sample::Unit> = units.iter().map(|u| (u.household_id.as_str(), u)).collect();
 
     let seeds = 200;
-    let (mut estimates, mut naive, mut covered) = (vec![], vec![], 0);
+    let new = || Sim { estimates: vec![], ses: vec![], covered: 0 };
+    let (mut wrong, mut missed, mut recognition, mut naive) = (new(), new(), new(), vec![]);
     for seed in 0..seeds {
         let o = SampleOptions { seed, villages_per_county: 29, households_per_village: 10, risk_weight: 3.0 };
         let s = sample::draw(&units, &villages, &o);
@@ -119,18 +175,18 @@ fn the_weighted_estimate_of_a_planted_wrong_exit_rate_is_unbiased_across_seeds()
             .iter()
             .map(|x| {
                 let u = by_id[x.household_id.as_str()];
-                (
-                    x.household_id.clone(),
-                    FieldResult { wrong_exit: Some(planted_wrong(u)), missed_persons: Some(0.0), approves: Some(true) },
-                )
+                let r = FieldResult {
+                    wrong_exit: Some(planted_wrong(u)),
+                    missed_persons: Some(planted_missed(u)),
+                    approves: Some(planted_approves(u)),
+                };
+                (x.household_id.clone(), r)
             })
             .collect();
         let e = &estimate::estimate(&s, &results, T)[0];
-        let r = e.wrong_exit_rate.estimate.unwrap();
-        estimates.push(r);
-        if e.wrong_exit_rate.ci_low.unwrap() <= truth && truth <= e.wrong_exit_rate.ci_high.unwrap() {
-            covered += 1;
-        }
+        wrong.add(&e.wrong_exit_rate, truth_wrong);
+        missed.add(&e.missed_rate, truth_missed);
+        recognition.add(&e.recognition_rate, truth_recognition);
         // The same sample without its weights.
         let (n, d) = s
             .iter()
@@ -143,23 +199,19 @@ fn the_weighted_estimate_of_a_planted_wrong_exit_rate_is_unbiased_across_seeds()
             });
         naive.push(n / d);
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let sd = (estimates.iter().map(|r| (r - mean(&estimates)).powi(2)).sum::<f64>() / (seeds - 1) as f64).sqrt();
-    let monte_carlo_error = sd / (seeds as f64).sqrt();
-    assert!(
-        (mean(&estimates) - truth).abs() < 3.0 * monte_carlo_error,
-        "weighted mean {} vs truth {truth} (Monte Carlo error {monte_carlo_error})",
-        mean(&estimates)
-    );
-    let coverage = covered as f64 / seeds as f64;
-    println!(
-        "truth {truth:.4}; weighted mean {:.4} (sd {sd:.4}); unweighted mean {:.4}; 95% CI coverage {coverage:.3}",
-        mean(&estimates),
-        mean(&naive)
-    );
-    assert!(coverage >= 0.88, "95 % intervals covered the truth in {coverage} of samples");
+    wrong.check("wrong-exit rate", truth_wrong);
+    missed.check("missed rate", truth_missed);
+    recognition.check("recognition", truth_recognition);
     // Without the design weights the over-sampled risk households bias the estimate upwards.
-    assert!(mean(&naive) - truth > 5.0 * monte_carlo_error, "naive {} vs truth {truth}", mean(&naive));
+    let n = seeds as f64;
+    let m = Sim::mean(&wrong.estimates);
+    println!("wrong-exit rate without the weights: mean {:.4}", Sim::mean(&naive));
+    let sd = (wrong.estimates.iter().map(|r| (r - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!(
+        Sim::mean(&naive) - truth_wrong > 5.0 * sd / n.sqrt(),
+        "naive {} vs truth {truth_wrong}",
+        Sim::mean(&naive)
+    );
 }
 
 #[test]
