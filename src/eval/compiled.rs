@@ -717,30 +717,14 @@ mod udf {
             ),
             "id_well_formed" => e.map(
                 |c: Column| {
-                    let out: BooleanChunked = c
-                        .str()?
-                        .iter()
-                        .map(|s| {
-                            s.map(|s| {
-                                s.len() == 18
-                                    && s.as_bytes()[..17].iter().all(u8::is_ascii_digit)
-                                    && resident_id::birth_date(s).is_some()
-                            })
-                        })
-                        .collect();
+                    let out: BooleanChunked = c.str()?.iter().map(|s| s.map(resident_id::well_formed)).collect();
                     Ok(out.with_name(c.name().clone()).into_column())
                 },
                 |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
             ),
             _ => e.map(
                 |c: Column| {
-                    let out: BooleanChunked = c
-                        .str()?
-                        .iter()
-                        .map(|s| {
-                            s.map(|s| s.get(..17).and_then(resident_id::check_char).is_some_and(|k| s.ends_with(k)))
-                        })
-                        .collect();
+                    let out: BooleanChunked = c.str()?.iter().map(|s| s.map(resident_id::check_ok)).collect();
                     Ok(out.with_name(c.name().clone()).into_column())
                 },
                 |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),

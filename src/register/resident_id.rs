@@ -37,10 +37,28 @@ pub fn birth_date(id: &str) -> Option<i32> {
     days_from_ymd(y, m, d)
 }
 
-/// Whether the ID is well formed: 18 characters, 17 digits, a real birth date, and the
-/// right check character (a digit or upper-case `X`; lower-case `x` is an error).
+/// Whether the ID has the form: 18 characters, the first 17 digits, and a real birth date
+/// in digits 7–14 (the check character is [`check_ok`]'s concern). Rules call it
+/// `id_well_formed`, on both engines.
+pub fn well_formed(id: &str) -> bool {
+    id.len() == 18 && id.as_bytes()[..17].iter().all(u8::is_ascii_digit) && birth_date(id).is_some()
+}
+
+/// Whether the last character is the check character of the first 17 digits (a digit or
+/// upper-case `X`; lower-case `x` is an error). Rules call it `id_check_ok`.
+pub fn check_ok(id: &str) -> bool {
+    id.get(..17).and_then(check_char).is_some_and(|c| id.ends_with(c))
+}
+
+/// The sex the 17th digit gives: odd `1` (male), even `2` (female). Rules call it `id_sex`.
+pub fn sex(id: &str) -> Option<&'static str> {
+    let d = id.as_bytes().get(16).copied().filter(u8::is_ascii_digit)?;
+    Some(if (d - b'0') % 2 == 1 { "1" } else { "2" })
+}
+
+/// Whether the ID is valid: well formed and with the right check character.
 pub fn is_valid(id: &str) -> bool {
-    id.len() == 18 && birth_date(id).is_some() && id.get(..17).and_then(check_char).is_some_and(|c| id.ends_with(c))
+    well_formed(id) && check_ok(id)
 }
 
 #[cfg(test)]
@@ -57,5 +75,9 @@ mod tests {
         assert_eq!(make("110105", 1949, 12, 31, 2), "11010519491231002X");
         assert_eq!(birth_date("11010519491231002X"), days_from_ymd(1949, 12, 31));
         assert_eq!(birth_date("110105194902300021"), None);
+        assert!(well_formed("11010519491231002x") && !check_ok("11010519491231002x"));
+        assert!(!well_formed("1101051949123100") && !well_formed("11010519491231002X1"));
+        assert_eq!((sex("11010519491231002X"), sex("110105194912310011")), (Some("2"), Some("1")));
+        assert_eq!(sex("1101051949"), None);
     }
 }

@@ -235,29 +235,18 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
             Err(_) => Dynamic::UNIT,
         }
     });
-    // Resident IDs (GB 11643-1999), for data-quality rules.
+    // Resident IDs (GB 11643-1999), for data-quality rules: the loader's functions.
+    use crate::register::resident_id;
     let id_text = |id: &Dynamic| id.read_lock::<ImmutableString>().map(|s| s.to_string());
     e.register_fn("id_well_formed", move |id: Dynamic| -> Dynamic {
-        match id_text(&id) {
-            Some(s) => Dynamic::from_bool(
-                s.len() == 18
-                    && s.as_bytes()[..17].iter().all(u8::is_ascii_digit)
-                    && crate::register::resident_id::birth_date(&s).is_some(),
-            ),
-            None => Dynamic::UNIT,
-        }
+        id_text(&id).map_or(Dynamic::UNIT, |s| Dynamic::from_bool(resident_id::well_formed(&s)))
     });
     e.register_fn("id_check_ok", move |id: Dynamic| -> Dynamic {
-        match id_text(&id) {
-            Some(s) => Dynamic::from_bool(
-                s.get(..17).and_then(crate::register::resident_id::check_char).is_some_and(|c| s.ends_with(c)),
-            ),
-            None => Dynamic::UNIT,
-        }
+        id_text(&id).map_or(Dynamic::UNIT, |s| Dynamic::from_bool(resident_id::check_ok(&s)))
     });
     e.register_fn("id_sex", move |id: Dynamic| -> Dynamic {
-        match id_text(&id).and_then(|s| s.as_bytes().get(16).copied()).filter(u8::is_ascii_digit) {
-            Some(d) => Dynamic::from(ImmutableString::from(if (d - b'0') % 2 == 1 { "1" } else { "2" })),
+        match id_text(&id).as_deref().and_then(resident_id::sex) {
+            Some(s) => Dynamic::from(ImmutableString::from(s)),
             None => Dynamic::UNIT,
         }
     });
