@@ -1,0 +1,285 @@
+//! `check`: a rule pack over a register, one result table per level, in one pass or county
+//! by county.
+
+use std::path::{Path, PathBuf};
+
+use super::load_pack;
+use crate::Error;
+use crate::eval::{self, Outcomes};
+use crate::messages::Lang;
+use crate::register::{self, Aliases, Encoding, Format, InputError, LoadOptions, Table};
+use crate::report::{self, Staging, summary::RunInfo};
+use crate::rules::{self, Pack};
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub data: PathBuf,
+    pub rules: PathBuf,
+    pub year: i32,
+    pub out: PathBuf,
+    pub format: Format,
+    pub skip_invalid: bool,
+    pub encoding: Encoding,
+    pub aliases: Option<PathBuf>,
+    pub lang: Lang,
+    /// Compiled where possible, or every rule per row.
+    pub engine: eval::Engine,
+}
+
+/// How a check ended.
+pub enum CheckResult {
+    /// The register had input errors and `--skip-invalid` was not given: nothing but the
+    /// error list was written.
+    InputErrors { errors: Vec<InputError>, written: Vec<PathBuf> },
+    /// Rules were evaluated and written.
+    Done {
+        pack: Box<Pack>,
+        outcomes: Outcomes,
+        /// Input errors whose rows were set aside (`--skip-invalid`).
+        input_errors: Vec<InputError>,
+        set_aside: Vec<(Table, usize)>,
+        written: Vec<PathBuf>,
+    },
+}
+
+pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {
+    crate::timing::lap("start");
+    let aliases = Aliases::with_file(o.aliases.as_deref())?;
+    // The pack is checked first: a broken script is reported before a long load.
+    let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
+    // From here on a failure leaves no earlier result standing as if it were current.
+    let mut staging = Staging::begin(&o.out, "check", report::Inputs { folders: &[o.data.as_path()], files: &[] })?;
+    let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
+    let loaded = register::load(&o.data, &[Table::Persons, Table::Households], &opts)?;
+    if !loaded.errors.is_empty() && !o.skip_invalid {
+        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
+        let written = staging.commit()?;
+        return Ok(CheckResult::InputErrors { errors: loaded.errors, written });
+    }
+    let reg = loaded.register;
+    on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
+    let outcomes = eval::evaluate_with(&pack, &reg, o.year, values, &aliases, progress, o.engine)?;
+    crate::timing::lap("evaluated");
+
+    let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
+    let info = RunInfo {
+        data: o.data.display().to_string(),
+        rules: o.rules.display().to_string(),
+        set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
+        input_errors: loaded.errors.len(),
+    };
+    report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
+    if !loaded.errors.is_empty() {
+        write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
+    }
+    let written = staging.commit()?;
+    crate::timing::lap("written");
+    Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
+}
+
+/// How a county-by-county check ended.
+pub struct ByCounty {
+    pub pack: Box<Pack>,
+    /// Parts evaluated (counties).
+    pub parts: usize,
+    /// The merged `summary.json` counts: (rows, rule name → true count) per level.
+    pub totals: std::collections::BTreeMap<&'static str, (usize, std::collections::BTreeMap<String, Option<u64>>)>,
+    pub rule_errors: Vec<eval::RowError>,
+    pub input_errors: Vec<InputError>,
+    pub set_aside: Vec<(Table, usize)>,
+    pub written: Vec<PathBuf>,
+}
+
+/// A register given county by county: a folder with no table files of its own whose
+/// subfolders are registers (one county each), in name order. `None` for a plain register.
+pub fn county_folders(dir: &Path) -> Option<Vec<PathBuf>> {
+    let has_tables =
+        |d: &Path| Table::ALL.iter().any(|t| matches!(register::source::find_table_file(d, t.name()), Ok(Some(_))));
+    if !dir.is_dir() || has_tables(dir) {
+        return None;
+    }
+    let mut subs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && has_tables(p))
+        .collect();
+    subs.sort();
+    if subs.is_empty() { None } else { Some(subs) }
+}
+
+/// `check` one county at a time, with memory bounded by the largest county: for a register
+/// given as one folder per county ([`county_folders`]), or for one register split by county
+/// after loading (`--by-county`). Village and county results are complete within a county,
+/// so the parts are independent. Each level's results are appended to one Parquet file per
+/// level as the counties finish; the summary adds up. Input errors in any part stop the
+/// run as in [`run`] (every part is still read, so that all errors are listed).
+pub fn run_by_county(
+    o: &CheckOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    on_county: &dyn Fn(usize, usize),
+) -> Result<Result<ByCounty, CheckResult>, Error> {
+    use polars::prelude::{DataType, ParquetCompression, ParquetWriter};
+    if o.format != Format::Parquet {
+        return Err(Error::Usage(match o.lang {
+            Lang::Zh => "按县检查时结果写为 Parquet（--format parquet）".to_string(),
+            Lang::En => "county by county, results are written as Parquet (--format parquet)".to_string(),
+        }));
+    }
+    crate::timing::lap("start");
+    let aliases = Aliases::with_file(o.aliases.as_deref())?;
+    let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
+    // Every part's columns get the same types: a compiled value rule's own, else Float64.
+    let types: std::collections::HashMap<usize, eval::compiled::Ty> = eval::compiled::plan_pack(&pack, o.year, &values)
+        .into_iter()
+        .filter_map(|p| p.ty.map(|t| (p.rule, t)))
+        .collect();
+    let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
+    let required = [Table::Persons, Table::Households];
+
+    let part_info = report::summary::RunInfo::default();
+    let mut staging = Staging::begin(&o.out, "check", report::Inputs { folders: &[o.data.as_path()], files: &[] })?;
+    let mut writers: Vec<(Table, polars::io::parquet::write::BatchedWriter<std::fs::File>)> = vec![];
+    let mut summary: Option<report::summary::Summary> = None;
+    let mut input_errors: Vec<InputError> = vec![];
+    let mut rule_errors = vec![];
+    let mut set_aside: std::collections::BTreeMap<Table, Vec<String>> = Default::default();
+    let mut parts = 0;
+
+    // The closure borrows the writers and totals until the parts are done.
+    {
+        let mut evaluate_part = |reg: crate::register::Register| -> Result<(), Error> {
+            for (t, keys) in &reg.set_aside {
+                set_aside.entry(*t).or_default().extend(keys.iter().cloned());
+            }
+            let outcomes = eval::evaluate_with(&pack, &reg, o.year, values.clone(), &aliases, progress, o.engine)?;
+            for level in &outcomes.levels {
+                let mut df = report::level_frame(&pack, level)?;
+                for (r, _) in &level.results {
+                    let rule = &pack.rules[*r];
+                    if rule.kind == rules::RuleKind::Value {
+                        let dtype = match types.get(r) {
+                            Some(eval::compiled::Ty::Int) => DataType::Int64,
+                            _ => DataType::Float64,
+                        };
+                        let c = df.column(&rule.name)?.cast(&dtype)?;
+                        df.with_column(c)?;
+                    }
+                }
+                // One file per level, opened by the first county that has the level.
+                if !writers.iter().any(|(t, _)| *t == level.table) {
+                    let (_, file) = staging.file(&format!("{}.parquet", level.table.name()))?;
+                    let w =
+                        ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).batched(df.schema())?;
+                    writers.push((level.table, w));
+                }
+                // The batched writer cuts record batches by chunk: all columns must agree.
+                df.align_chunks_par();
+                for (_, w) in writers.iter_mut().filter(|(t, _)| *t == level.table) {
+                    w.write_batch(&df)?;
+                }
+            }
+            let s = report::summary::build(&pack, &outcomes, &part_info);
+            match summary.as_mut() {
+                Some(all) => all.merge(s),
+                None => summary = Some(s),
+            }
+            rule_errors.extend(outcomes.errors);
+            parts += 1;
+            crate::timing::lap(&format!("county {parts}"));
+            Ok(())
+        };
+
+        match county_folders(&o.data) {
+            Some(folders) => {
+                for (i, folder) in folders.iter().enumerate() {
+                    let loaded = register::load(folder, &required, &opts)?;
+                    input_errors.extend(loaded.errors);
+                    if input_errors.is_empty() || o.skip_invalid {
+                        evaluate_part(loaded.register)?;
+                    }
+                    on_county(i + 1, folders.len());
+                }
+            }
+            None => {
+                let loaded = register::load(&o.data, &required, &opts)?;
+                input_errors.extend(loaded.errors);
+                if input_errors.is_empty() || o.skip_invalid {
+                    let split = register::CountySplit::new(&loaded.register);
+                    for i in 0..split.codes.len() {
+                        evaluate_part(split.part(&loaded.register, i))?;
+                        on_county(i + 1, split.codes.len());
+                    }
+                }
+            }
+        }
+    }
+    if !input_errors.is_empty() && !o.skip_invalid {
+        drop(writers);
+        staging.discard()?;
+        report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&input_errors, o.lang))?;
+        let written = staging.commit()?;
+        return Ok(Err(CheckResult::InputErrors { errors: input_errors, written }));
+    }
+    for (_, w) in &writers {
+        w.finish()?;
+    }
+    drop(writers);
+    rule_errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
+    let info = report::summary::RunInfo {
+        data: o.data.display().to_string(),
+        rules: o.rules.display().to_string(),
+        set_aside: set_aside.iter().map(|(t, v)| (t.name().to_string(), v.len())).collect(),
+        input_errors: input_errors.len(),
+    };
+    let mut totals = std::collections::BTreeMap::new();
+    if let Some(mut s) = summary {
+        s.run = &info;
+        s.rule_errors = rule_errors.len();
+        for (name, level) in &s.levels {
+            let yes = level.rules.iter().map(|(r, rs)| (r.clone(), rs.total.yes)).collect();
+            totals.insert(*name, (level.rows, yes));
+        }
+        let (path, mut file) = staging.file("summary.json")?;
+        let text = serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+        use std::io::Write;
+        file.write_all(text.as_bytes()).and_then(|_| file.write_all(b"\n")).map_err(|e| Error::io(&path, e))?;
+    }
+    if !rule_errors.is_empty() {
+        report::write_csv_rows(&mut staging, "rule_errors.csv", &rule_errors)?;
+    }
+    if !input_errors.is_empty() {
+        write_set_aside(&mut staging, &input_errors, &set_aside, o.lang)?;
+    }
+    let written = staging.commit()?;
+    crate::timing::lap("written");
+    Ok(Ok(ByCounty {
+        pack: Box::new(pack),
+        parts,
+        totals,
+        rule_errors,
+        input_errors,
+        set_aside: set_aside.iter().map(|(t, v)| (*t, v.len())).collect(),
+        written,
+    }))
+}
+
+/// Under `--skip-invalid`: the input errors and the keys of the rows set aside.
+fn write_set_aside(
+    staging: &mut Staging,
+    errors: &[InputError],
+    set_aside: &std::collections::BTreeMap<Table, Vec<String>>,
+    lang: Lang,
+) -> Result<(), Error> {
+    report::write_csv_rows(staging, "input_errors.csv", &report::input_error_rows(errors, lang))?;
+    let rows: Vec<SetAsideRow> = set_aside
+        .iter()
+        .flat_map(|(t, keys)| keys.iter().map(move |k| SetAsideRow { table: t.name(), key: k.clone() }))
+        .collect();
+    report::write_csv_rows(staging, "set_aside.csv", &rows)
+}
+
+#[derive(serde::Serialize)]
+struct SetAsideRow {
+    table: &'static str,
+    key: String,
+}

@@ -1,0 +1,37 @@
+//! `diff`: two packs (or one pack at two years) over one register.
+
+use std::path::{Path, PathBuf};
+
+use super::{load_options, load_pack, load_register};
+use crate::Error;
+use crate::eval;
+use crate::messages::Lang;
+use crate::register::Aliases;
+use crate::report::{self, Staging};
+
+/// `diff`: evaluate one register with two packs (or one pack at two years) and write the
+/// changes (`diff.xlsx`, `changes.csv`) to `out`. Input errors stop it (they are returned).
+#[allow(clippy::too_many_arguments)]
+pub fn run_diff(
+    data: &Path,
+    base: &Path,
+    base_year: i32,
+    new: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+    lang: Lang,
+) -> Result<(crate::report::diff::Diff, Vec<PathBuf>), Error> {
+    let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
+    let (new_pack, new_values) = load_pack(new, year, aliases)?;
+    let mut staging = Staging::begin(out, "diff", report::Inputs { folders: &[data], files: &[] })?;
+    let register = load_register(data, &load_options(aliases))?;
+    let b = eval::evaluate(&base_pack, &register, base_year, base_values, aliases, &|_| {})?;
+    let n = eval::evaluate(&new_pack, &register, year, new_values, aliases, &|_| {})?;
+    let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
+    let (path, _) = staging.file("diff.xlsx")?;
+    crate::report::diff::write_xlsx(&d, &path, lang)?;
+    report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
+    let written = staging.commit()?;
+    Ok((d, written))
+}

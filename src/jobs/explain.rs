@@ -1,0 +1,46 @@
+//! `explain`: one household's county evaluated, for its explanation.
+
+use std::path::Path;
+
+use super::{load_pack, load_register};
+use crate::Error;
+use crate::eval::{self, Outcomes};
+use crate::register::{Aliases, Encoding, LoadOptions, Table};
+use crate::rules::Pack;
+
+/// A register evaluated with a pack, for the commands that read outcomes (`explain`,
+/// `test`, `diff`).
+pub struct Evaluated {
+    pub pack: Pack,
+    pub register: crate::register::Register,
+    pub outcomes: Outcomes,
+}
+
+/// Load a pack and a register and evaluate only the county of one household (village and
+/// county results are complete within a county), for `explain`. Input errors stop it.
+pub fn evaluate_household_county(
+    data: &Path,
+    rules_dir: &Path,
+    year: i32,
+    aliases: &Aliases,
+    encoding: Encoding,
+    household_id: &str,
+) -> Result<Evaluated, Error> {
+    let (pack, values) = load_pack(rules_dir, year, aliases)?;
+    let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
+    let loaded = load_register(data, &opts)?;
+    let county = loaded.table(Table::Households).and_then(|h| {
+        let ids = h.frame.column("household_id").ok()?.str().ok()?;
+        let villages = h.frame.column("village_code").ok()?.str().ok()?;
+        ids.iter()
+            .zip(villages.iter())
+            .find(|(id, _)| *id == Some(household_id))
+            .and_then(|(_, v)| v?.get(..6).map(str::to_string))
+    });
+    let register = match county {
+        Some(c) => loaded.county(&c),
+        None => loaded,
+    };
+    let outcomes = eval::evaluate(&pack, &register, year, values, aliases, &|_| {})?;
+    Ok(Evaluated { pack, register, outcomes })
+}

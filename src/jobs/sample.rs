@@ -1,0 +1,102 @@
+//! `sample`: the inspection sample drawn from an assessed register.
+
+use std::path::{Path, PathBuf};
+
+use super::validate::{Assessment, assess_register};
+use crate::Error;
+use crate::messages::Lang;
+use crate::register::{Aliases, Format, Table};
+use crate::report::{self, Staging};
+
+/// A drawn sample and the files written.
+pub type Drawn = (Vec<crate::inspect::sample::Sampled>, Vec<PathBuf>);
+
+/// `sample`: evaluate the register (verdicts and risk), draw the inspection sample, and write
+/// `sample.csv`, `sample.parquet`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
+/// `results_template.csv` to `out`.
+pub fn run_sample(
+    data: &Path,
+    rules_dir: &Path,
+    quality: &Path,
+    year: i32,
+    o: &crate::inspect::sample::SampleOptions,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<Drawn, Error> {
+    let mut staging = Staging::begin(out, "sample", report::Inputs { folders: &[data], files: &[] })?;
+    let a = assess_register(data, quality, rules_dir, year, aliases)?;
+    let (units, villages) = sampling_frame(&a);
+    let drawn = crate::inspect::sample::draw(&units, &villages, o);
+    report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
+    let mut frame = crate::inspect::sample_frame(&drawn)?;
+    report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, Lang::Zh)?;
+    let template: Vec<[String; 4]> =
+        drawn.iter().map(|s| [s.household_id.clone(), String::new(), String::new(), String::new()]).collect();
+    let (path, file) = staging.file("results_template.csv")?;
+    let mut w = csv::Writer::from_writer(file);
+    let io = |e: csv::Error| Error::io(&path, std::io::Error::other(e));
+    w.write_record(["household_id", "wrong_exit", "missed_persons", "approves"]).map_err(io)?;
+    for row in &template {
+        w.write_record(row).map_err(io)?;
+    }
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    let (path, _) = staging.file("sample.xlsx")?;
+    crate::inspect::write_sample_xlsx(&drawn, &path)?;
+    let written = staging.commit()?;
+    Ok((drawn, written))
+}
+
+/// The households and villages a sample is drawn from, with each household's verdicts and
+/// risk (a risk household: a wrong-exit, missed or wrong-inclusion flag, or a data error).
+pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec<crate::inspect::sample::Village>) {
+    use crate::inspect::sample::{Unit, Village};
+    let (pack, reg, h) = (&a.pack, &a.register, &a.outcomes);
+    let risk: std::collections::HashMap<&str, &crate::quality::HouseholdRisk> =
+        a.risk.iter().map(|r| (r.household_id.as_str(), r)).collect();
+    let Some(hl) = h.level(Table::Households) else { return (vec![], vec![]) };
+    let Some(ht) = reg.table(Table::Households) else { return (vec![], vec![]) };
+    let rule = |name: &str| pack.rule_index(Table::Households, name).and_then(|r| hl.values(r));
+    let size = rule("size");
+    let meets = rule("meets_exit_standard");
+    let registered = crate::eval::fields::FieldData::extract(ht, Table::Households, "registered");
+    let status = crate::eval::fields::FieldData::extract(ht, Table::Households, "status");
+    let villages_of = hl.extra_key();
+    let units: Vec<Unit> = (0..hl.len())
+        .map(|row| {
+            let id = hl.key(row);
+            let r = risk.get(id);
+            let st = status.dynamic(row);
+            Unit {
+                household_id: id.to_string(),
+                village_code: villages_of.get(row).cloned().unwrap_or_default(),
+                registered: registered.dynamic(row).as_bool().unwrap_or(false),
+                status: if st.is_unit() { None } else { Some(st.to_string()) },
+                size: size.and_then(|s| s[row].as_f64()).unwrap_or(0.0) as i64,
+                risky: r.is_some_and(|r| {
+                    r.wrong_exit_risk == Some(true)
+                        || r.missed_risk == Some(true)
+                        || r.wrong_inclusion_risk == Some(true)
+                        || r.data_errors > 0
+                }),
+                risk_score: r.map(|r| r.risk_score).unwrap_or(0),
+                meets_exit_standard: meets.and_then(|m| m[row].as_bool()),
+                wrong_exit_risk: r.and_then(|r| r.wrong_exit_risk),
+                missed_risk: r.and_then(|r| r.missed_risk),
+            }
+        })
+        .collect();
+    let villages: Vec<Village> = match reg.table(Table::Villages) {
+        Some(vt) => {
+            let codes = crate::eval::fields::FieldData::extract(vt, Table::Villages, "village_code");
+            let poor = crate::eval::fields::FieldData::extract(vt, Table::Villages, "poor_village");
+            (0..vt.frame.height())
+                .map(|i| Village {
+                    village_code: codes.dynamic(i).to_string(),
+                    poor: poor.dynamic(i).as_bool().unwrap_or(false),
+                })
+                .collect()
+        }
+        None => units.iter().map(|u| Village { village_code: u.village_code.clone(), poor: false }).collect(),
+    };
+    (units, villages)
+}

@@ -1,0 +1,88 @@
+//! `validate`: the data-quality checks and each household's risk score.
+
+use std::path::{Path, PathBuf};
+
+use super::{load_options, load_pack, load_register};
+use crate::Error;
+use crate::eval::{self, Outcomes};
+use crate::register::Aliases;
+use crate::report::{self, Staging};
+use crate::rules::Pack;
+
+/// A register checked for quality and evaluated for eligibility: what `validate` reports and
+/// `sample` draws from.
+pub struct Assessment {
+    pub pack: Pack,
+    pub register: crate::register::Register,
+    pub outcomes: Outcomes,
+    pub findings: Vec<crate::quality::Finding>,
+    pub bunching: Vec<crate::quality::Bunching>,
+    pub risk: Vec<crate::quality::HouseholdRisk>,
+}
+
+/// Load a register, evaluate the eligibility pack and the quality pack over it, and collect
+/// the findings (rules and built-in checks), income bunching and the risk score.
+pub fn assess_register(
+    data: &Path,
+    quality: &Path,
+    rules_dir: &Path,
+    year: i32,
+    aliases: &Aliases,
+) -> Result<Assessment, Error> {
+    use crate::quality;
+    let (qpack, qvalues) = load_pack(quality, year, aliases)?;
+    let (pack, values) = load_pack(rules_dir, year, aliases)?;
+    let bunching_rule = match (
+        values.get("poverty_line"),
+        qvalues.get("bunching_band"),
+        qvalues.get("bunching_min_households"),
+        qvalues.get("bunching_ratio"),
+    ) {
+        (Some(&line), Some(&band), Some(&min_households), Some(&ratio)) => {
+            Some(crate::quality::BunchingRule { line, band, min_households, ratio })
+        }
+        _ => None,
+    };
+    let reg = load_register(data, &load_options(aliases))?;
+    let q = eval::evaluate(&qpack, &reg, year, qvalues, aliases, &|_| {})?;
+    let h = eval::evaluate(&pack, &reg, year, values, aliases, &|_| {})?;
+    let mut findings = quality::rule_findings(&qpack, &reg, &q);
+    findings.extend(quality::duplicate_persons(&reg));
+    let bunching = bunching_rule.map(|r| quality::bunching(&pack, &reg, &h, r)).unwrap_or_default();
+    findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
+    findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
+    let risk = quality::risk(&pack, &h, &findings);
+    Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk })
+}
+
+/// What `validate` found.
+pub struct Validation {
+    pub findings: Vec<crate::quality::Finding>,
+    pub summary: crate::quality::QualitySummary,
+    pub risk: Vec<crate::quality::HouseholdRisk>,
+    pub written: Vec<PathBuf>,
+}
+
+/// `validate`: the quality checks and the risk score over a register, written to `out`.
+pub fn run_validate(
+    data: &Path,
+    quality: &Path,
+    rules_dir: &Path,
+    year: i32,
+    out: &Path,
+    aliases: &Aliases,
+) -> Result<Validation, Error> {
+    let mut staging = Staging::begin(out, "validate", report::Inputs { folders: &[data], files: &[] })?;
+    let a = assess_register(data, quality, rules_dir, year, aliases)?;
+    let summary = crate::quality::summarise(&a.findings, &a.bunching);
+    report::write_csv_rows(&mut staging, "findings.csv", &a.findings)?;
+    report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
+    report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
+    let (path, mut file) = staging.file("quality_summary.json")?;
+    let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    let (path, _) = staging.file("validate.xlsx")?;
+    crate::quality::write_xlsx(&a.findings, &summary, &a.bunching, &path)?;
+    let written = staging.commit()?;
+    Ok(Validation { findings: a.findings, summary, risk: a.risk, written })
+}
