@@ -15,8 +15,14 @@
 //!
 //! Everything is checked when the pack loads, before any row is evaluated: syntax, names
 //! (a field of the level, a rule of the level, a parameter, or an aggregation over a lower
-//! level), rules reading a higher level, cycles, and parameters missing for the year. Each
-//! problem is a [`Diagnostic`] with file, line, column and a caret.
+//! level), rules reading a higher level, cycles, and parameters missing for the year; and
+//! the mistakes that would otherwise pass silently: `years` that are not two plausible years
+//! in order, rules named in `[main]`, `[flags]` or `[outputs]` that do not exist (or a number
+//! rule as a verdict), parameters that are not finite or set outside the pack's years, and
+//! rules with no expression. Files over [`MAX_SCRIPT_BYTES`] and rules with more than
+//! [`script::MAX_LETS`] names are refused before they are parsed (Rhai's parser is quadratic
+//! in the number of names). Each problem is a [`Diagnostic`] with file, line, column and a
+//! caret.
 
 pub mod analysis;
 pub mod cases;
