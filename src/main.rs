@@ -495,23 +495,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let o = r#gen::GenOptions { households, seed, year, counties, faults, thresholds, first_county: 0 };
             if by_county {
                 let (h, p, c, f) = r#gen::write_by_county(&o, &out, format)?;
-                eprintln!(
-                    "{h} households, {p} persons, {c} counties (one folder each), {f} faults in {:.1} s",
-                    started.elapsed().as_secs_f64()
-                );
+                eprintln!("{}", messages::gen_summary(lang, h, p, None, c, f, started.elapsed().as_secs_f64()));
                 println!("{}", out.display());
                 return Ok(ExitCode::SUCCESS);
             }
             let mut g = r#gen::generate(&o);
             let written = r#gen::write(&mut g, &out, format)?;
             eprintln!(
-                "{} households, {} persons, {} villages, {} counties, {} faults in {:.1} s",
-                g.households.height(),
-                g.persons.height(),
-                g.villages.height(),
-                g.counties.height(),
-                g.faults.len(),
-                started.elapsed().as_secs_f64()
+                "{}",
+                messages::gen_summary(
+                    lang,
+                    g.households.height(),
+                    g.persons.height(),
+                    Some(g.villages.height()),
+                    g.counties.height(),
+                    g.faults.len(),
+                    started.elapsed().as_secs_f64()
+                )
             );
             for p in written {
                 println!("{}", p.display());

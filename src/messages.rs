@@ -266,6 +266,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_gen_summary_reads_in_both_languages() {
+        assert_eq!(
+            gen_summary(Lang::Zh, 2000, 6352, Some(34), 2, 0, 0.44),
+            "生成 2000 户、6352 人、34 个村、2 个县，植入数据错误 0 处，用时 0.4 秒"
+        );
+        assert_eq!(
+            gen_summary(Lang::En, 10, 26, None, 1, 3, 1.06),
+            "10 households, 26 persons, 1 counties (one folder each), 3 faults in 1.1 s"
+        );
+    }
+
+    #[test]
     fn an_input_error_reads_in_both_languages() {
         let e = InputError {
             file: "persons.csv".into(),
@@ -1085,6 +1097,25 @@ pub fn sample_summary(lang: Lang, per_county: &std::collections::BTreeMap<String
         });
     }
     s
+}
+
+/// What `gen` wrote: households, persons, villages (none when written one folder per
+/// county), counties, planted faults, and the seconds it took.
+pub fn gen_summary(lang: Lang, h: usize, p: usize, villages: Option<usize>, c: usize, f: usize, secs: f64) -> String {
+    match (lang, villages) {
+        (Lang::Zh, Some(v)) => {
+            format!("生成 {h} 户、{p} 人、{v} 个村、{c} 个县，植入数据错误 {f} 处，用时 {secs:.1} 秒")
+        }
+        (Lang::Zh, None) => {
+            format!("生成 {h} 户、{p} 人、{c} 个县（每县一个文件夹），植入数据错误 {f} 处，用时 {secs:.1} 秒")
+        }
+        (Lang::En, Some(v)) => {
+            format!("{h} households, {p} persons, {v} villages, {c} counties, {f} faults in {secs:.1} s")
+        }
+        (Lang::En, None) => {
+            format!("{h} households, {p} persons, {c} counties (one folder each), {f} faults in {secs:.1} s")
+        }
+    }
 }
 
 /// One county's estimates in `estimate`.
