@@ -40,18 +40,11 @@ fn replace(dir: &Path, file: &str, from: &str, to: &str) {
 
 /// Set one cell of a CSV file (data row `row`, 1-based) by column name.
 fn set(dir: &Path, file: &str, row: usize, column: &str, value: &str) {
-    let p = dir.join(file);
-    let mut r = csv::Reader::from_path(&p).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{column}"));
-    let mut rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
-    rows[row - 1][c] = value.to_string();
-    let mut w = csv::Writer::from_path(&p).unwrap();
-    w.write_record(&headers).unwrap();
-    for row in rows {
-        w.write_record(row).unwrap();
-    }
-    w.flush().unwrap();
+    common::edit_csv_column(
+        &dir.join(file),
+        column,
+        Some(&|i, v| if i + 1 == row { value.to_string() } else { v.to_string() }),
+    );
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //! pack and with the quality pack, on the compiled and the per-row path, with 1, 2 and 4
 //! threads for both rayon and polars. Every result table must be the same, byte for byte.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +15,7 @@ use std::process::Command;
 use polars::prelude::*;
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    common::repo()
 }
 
 fn tuopin(args: &[&str], threads: usize) -> (i32, String) {
@@ -30,23 +32,7 @@ fn tuopin(args: &[&str], threads: usize) -> (i32, String) {
 
 /// Rewrite one column of a CSV file cell by cell.
 fn rewrite(file: &Path, column: &str, f: impl Fn(usize, &str) -> String) {
-    let mut r = csv::Reader::from_path(file).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{column}"));
-    let rows: Vec<Vec<String>> = r
-        .records()
-        .enumerate()
-        .map(|(i, rec)| {
-            let rec = rec.unwrap();
-            rec.iter().enumerate().map(|(j, v)| if j == c { f(i, v) } else { v.to_string() }).collect()
-        })
-        .collect();
-    let mut w = csv::Writer::from_path(file).unwrap();
-    w.write_record(&headers).unwrap();
-    for row in rows {
-        w.write_record(row).unwrap();
-    }
-    w.flush().unwrap();
+    common::edit_csv_column(file, column, Some(&f));
 }
 
 /// The register as exports have it, faults and all.

@@ -8,35 +8,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-/// Blank every `every`-th cell of a column (offset `at`), or drop the column.
+/// Blank every `every`-th cell of a column (offset `at`), or drop the column (`every` 0).
 fn blank(file: &Path, column: &str, every: usize, at: usize) {
-    let mut r = csv::Reader::from_path(file).unwrap();
-    let headers = r.headers().unwrap().clone();
-    let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{column}"));
-    let rows: Vec<Vec<String>> = r
-        .records()
-        .enumerate()
-        .map(|(i, rec)| {
-            let rec = rec.unwrap();
-            let mut v: Vec<String> = rec.iter().map(str::to_string).collect();
-            if every == 0 {
-                v.remove(c);
-            } else if i % every == at {
-                v[c] = String::new();
-            }
-            v
-        })
-        .collect();
-    let mut w = csv::Writer::from_path(file).unwrap();
-    let mut h: Vec<&str> = headers.iter().collect();
     if every == 0 {
-        h.remove(c);
+        return common::edit_csv_column(file, column, None);
     }
-    w.write_record(&h).unwrap();
-    for row in rows {
-        w.write_record(row).unwrap();
-    }
-    w.flush().unwrap();
+    common::edit_csv_column(file, column, Some(&|i, v| if i % every == at { String::new() } else { v.to_string() }));
 }
 
 fn register(root: &Path) -> PathBuf {

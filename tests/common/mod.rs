@@ -321,3 +321,27 @@ pub fn explain_agrees_with_check(data: &Path, rules: &Path) -> usize {
     }
     households.len()
 }
+
+/// Rewrite one column of a CSV file cell by cell: `f(data row from 0, cell)` gives the new
+/// cell. `None` as the function drops the column.
+pub fn edit_csv_column(file: &Path, column: &str, f: Option<&dyn Fn(usize, &str) -> String>) {
+    let mut r = csv::Reader::from_path(file).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{} has no {column}", file.display()));
+    let keep = |j: usize| f.is_some() || j != c;
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let rec = rec.unwrap();
+            let cells = rec.iter().enumerate().filter(|(j, _)| keep(*j));
+            cells.map(|(j, v)| if j == c { f.map_or(String::new(), |f| f(i, v)) } else { v.to_string() }).collect()
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(file).unwrap();
+    w.write_record(headers.iter().enumerate().filter(|(j, _)| keep(*j)).map(|(_, h)| h)).unwrap();
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+}
