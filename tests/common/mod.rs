@@ -322,9 +322,11 @@ pub fn explain_agrees_with_check(data: &Path, rules: &Path) -> usize {
     households.len()
 }
 
-/// Rewrite one column of a CSV file cell by cell: `f(data row from 0, cell)` gives the new
-/// cell. `None` as the function drops the column.
-pub fn edit_csv_column(file: &Path, column: &str, f: Option<&dyn Fn(usize, &str) -> String>) {
+/// A new cell from (data row from 0, old cell).
+pub type CellEdit<'a> = &'a dyn Fn(usize, &str) -> String;
+
+/// Rewrite one column of a CSV file cell by cell. `None` as the edit drops the column.
+pub fn edit_csv_column(file: &Path, column: &str, f: Option<CellEdit>) {
     let mut r = csv::Reader::from_path(file).unwrap();
     let headers = r.headers().unwrap().clone();
     let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{} has no {column}", file.display()));
