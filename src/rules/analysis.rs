@@ -1,7 +1,8 @@
 //! Load-time analysis of rule scripts: what each name means, and in which order rules run.
 //!
-//! This is the only module that walks Rhai's AST (the `internals` API, which Rhai marks
-//! volatile; the crate pins the exact Rhai version for it). Every variable a script reads
+//! It walks Rhai's AST through the `internals` API, which Rhai marks volatile (the crate
+//! pins the exact Rhai version for it); the compiled path (`eval::compiled`) walks it too, to
+//! translate scripts, and `script::too_many_lets` reads the token stream. Every variable a script reads
 //! is resolved, at the rule's level, to (in this order) a local `let`, `year`, `unknown`,
 //! a rule of the same level (by name or Chinese alias), or a field of the level (by
 //! canonical name or Chinese header). A name that is a field or rule of another level is
