@@ -2,8 +2,10 @@
 //!
 //! It walks Rhai's AST through the `internals` API, which Rhai marks volatile (the crate
 //! pins the exact Rhai version for it); the compiled path (`eval::compiled`) walks it too, to
-//! translate scripts, and `script::too_many_lets` reads the token stream. Every variable a script reads
-//! is resolved, at the rule's level, to (in this order) a local `let`, `year`, `unknown`,
+//! translate scripts, and `script::too_many_lets` reads the token stream.
+//!
+//! Every variable a script reads is resolved, at the rule's level, to (in this order) a
+//! local `let`, `year`, `unknown`,
 //! a rule of the same level (by name or Chinese alias), or a field of the level (by
 //! canonical name or Chinese header). A name that is a field or rule of another level is
 //! reported as such: a higher level may not be read, and a lower level is read through an
