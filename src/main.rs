@@ -324,9 +324,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 return Ok(match result {
                     Ok(b) => {
                         if paths {
-                            let values = b.pack.values_for_year(o.year).map_err(Error::Rules)?;
-                            let plan = tuopin::eval::compiled::plan_pack(&b.pack, o.year, &values);
-                            print!("{}", messages::rule_paths(lang, &path_list(lang, &b.pack, &plan)));
+                            // The paths the counties ran on, not a plan made without the register.
+                            print!("{}", messages::rule_paths(lang, &path_list(lang, &b.pack, &b.paths)));
                         }
                         report_by_county(lang, b, started)
                     }

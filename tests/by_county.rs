@@ -204,3 +204,39 @@ fn gen_by_county_writes_one_loadable_register_per_county() {
     sizes.sort();
     assert_eq!(sizes, vec![100, 100, 101]);
 }
+
+#[test]
+fn paths_county_by_county_are_the_paths_the_counties_ran_on() {
+    // The constructs pack has rules on both paths; county by county must report what ran,
+    // exactly as a plain check does.
+    let paths = |extra: &[&str]| {
+        let out = tempfile::tempdir().unwrap();
+        let mut args = vec![
+            "--lang",
+            "en",
+            "check",
+            "--rules",
+            "tests/packs/constructs",
+            "--paths",
+            "--out",
+            out.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = common::tuopin(&args);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("Rule paths") || l.starts_with("  compiled") || l.starts_with("  row by row"))
+            .map(str::to_string)
+            .collect();
+        lines
+    };
+    let plain = paths(&[]);
+    assert_eq!(plain[0], "Rule paths: 46 compiled to polars expressions, 5 row by row");
+    assert_eq!(paths(&["--by-county"]), plain);
+    // With every rule forced row by row, county by county says so too (a plan made without
+    // running would have said "compiled").
+    let rows = paths(&["--by-county", "--engine", "rows"]);
+    assert_eq!(rows[0], "Rule paths: 0 compiled to polars expressions, 51 row by row");
+    assert_eq!(rows, paths(&["--engine", "rows"]));
+}

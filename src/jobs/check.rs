@@ -88,6 +88,9 @@ pub struct ByCounty {
     pub input_errors: Vec<InputError>,
     pub set_aside: Vec<(Table, usize)>,
     pub written: Vec<PathBuf>,
+    /// The path each rule ran on: compiled, or row by row (and why) if it ran row by row in
+    /// any county.
+    pub paths: Vec<eval::compiled::RulePath>,
 }
 
 /// A register given county by county: a folder with no table files of its own whose
@@ -144,6 +147,7 @@ pub fn run_by_county(
     let mut rule_errors = vec![];
     let mut set_aside: std::collections::BTreeMap<Table, Vec<String>> = Default::default();
     let mut parts = 0;
+    let mut paths: Vec<eval::compiled::RulePath> = vec![];
 
     // The closure borrows the writers and totals until the parts are done.
     {
@@ -182,6 +186,13 @@ pub fn run_by_county(
             match summary.as_mut() {
                 Some(all) => all.merge(s),
                 None => summary = Some(s),
+            }
+            for p in outcomes.paths {
+                match paths.iter_mut().find(|q| q.rule == p.rule) {
+                    Some(q) if q.row_by_row.is_none() && p.row_by_row.is_some() => *q = p,
+                    Some(_) => {}
+                    None => paths.push(p),
+                }
             }
             rule_errors.extend(outcomes.errors);
             parts += 1;
@@ -260,6 +271,7 @@ pub fn run_by_county(
         input_errors,
         set_aside: set_aside.iter().map(|(t, v)| (*t, v.len())).collect(),
         written,
+        paths,
     }))
 }
 
