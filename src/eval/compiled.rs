@@ -182,6 +182,11 @@ pub fn rule_column(rule: usize) -> String {
     format!("__rule{rule}")
 }
 
+/// A fractional rule's result as the rules reading it see it: unknown where not finite.
+pub fn read_column(rule: usize) -> String {
+    format!("__read{rule}")
+}
+
 /// The column marking the rows where a rule's whole-number arithmetic overflowed.
 pub fn fault_column(rule: usize) -> String {
     format!("__fault{rule}")
@@ -214,7 +219,8 @@ pub struct Translated {
 }
 
 /// The row error of a whole-number overflow, the same text on both paths.
-pub const OVERFLOW: &str = "a whole-number result past ±9,223,372,036,854,775,807 (overflow)";
+pub const OVERFLOW: &str = "a whole-number result is too large (beyond ±9,223,372,036,854,775,807, overflow): \
+     check the numbers this rule adds or multiplies, or use decimals (4.0 rather than 4)";
 
 struct Translator<'a, 'b> {
     cx: &'b LevelContext<'a>,
@@ -267,11 +273,38 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
         None => value,
     };
     let fault = t.faults.into_iter().reduce(|a, b| a.or(b));
-    let expr = match &fault {
-        Some(f) => when(f.clone()).then(null_of(ty)).otherwise(expr),
-        None => expr,
-    };
     Ok(Translated { expr, ty, fault })
+}
+
+/// Add a level's translated rules to its plan, in order, as the columns [`rule_column`]
+/// (unknown where the rule's whole-number arithmetic overflowed: its [`fault_column`],
+/// computed once) and, for a fractional rule, [`read_column`]: its value where finite, the
+/// one its readers see (a result that is not finite is an error of the rule that made it,
+/// and unknown to the rules reading it, as on the per-row path).
+pub fn with_rules(mut lf: LazyFrame, translated: &[(usize, Translated)]) -> LazyFrame {
+    for (r, t) in translated {
+        let mut value = t.expr.clone();
+        if let Some(f) = &t.fault {
+            lf = lf.with_column(f.clone().alias(fault_column(*r)));
+            value = when(col(fault_column(*r))).then(null_of(t.ty)).otherwise(value);
+        }
+        lf = lf.with_column(value.alias(rule_column(*r)));
+        if t.ty == Ty::Float {
+            let c = col(rule_column(*r));
+            // (polars orders NaN above every number: NaN ≤ MAX is false.)
+            let finite = c.clone().lt_eq(lit(f64::MAX)).and(c.clone().gt_eq(lit(-f64::MAX)));
+            lf = lf.with_column(when(finite).then(c).otherwise(null_of(Ty::Float)).alias(read_column(*r)));
+        }
+    }
+    lf
+}
+
+/// The columns of a level's plan to collect: each rule's value and, where its arithmetic can
+/// overflow, its fault mask.
+pub fn rule_outputs(translated: &[(usize, Translated)]) -> Vec<Expr> {
+    let mut keep: Vec<Expr> = translated.iter().map(|(r, _)| col(rule_column(*r))).collect();
+    keep.extend(translated.iter().filter(|(_, t)| t.fault.is_some()).map(|(r, _)| col(fault_column(*r))));
+    keep
 }
 
 fn statement(s: &Stmt) -> Construct {
@@ -391,15 +424,9 @@ impl Translator<'_, '_> {
                 }
                 Ok(C::new(col(*f), ty))
             }
-            // A fractional rule's result that is not finite is a row error of that rule and
-            // unknown to the rules reading it, as on the per-row path.
+            // A fractional rule is read through its finite-or-unknown column ([`with_rules`]).
             Ref::Rule(j) => match self.rule_types.get(j) {
-                Some(Ty::Float) => {
-                    let c = col(rule_column(*j));
-                    // (polars orders NaN above every number: NaN ≤ MAX is false.)
-                    let finite = c.clone().lt_eq(lit(f64::MAX)).and(c.clone().gt_eq(lit(-f64::MAX)));
-                    Ok(C::new(when(finite).then(c).otherwise(null_of(Ty::Float)), Ty::Float))
-                }
+                Some(Ty::Float) => Ok(C::new(col(read_column(*j)), Ty::Float)),
                 Some(ty) => Ok(C::new(col(rule_column(*j)), *ty)),
                 None => Err(Why::ReadsRowByRow(self.cx.pack.rules[*j].id.clone())),
             },

@@ -382,15 +382,12 @@ pub fn evaluate_with(
                                     continue;
                                 };
                                 let rule = &pack.rules[r];
+                                // Overflows, besides the non-finite results `values_of` found
+                                // (the level's errors are sorted once, at the end).
                                 let mut errs = errs;
                                 if let Ok(f) = df.column(&compiled::fault_column(r)).and_then(|c| c.bool().cloned()) {
-                                    errs.extend(
-                                        f.iter()
-                                            .enumerate()
-                                            .filter(|(_, v)| *v == Some(true))
-                                            .map(|(row, _)| (row, compiled::OVERFLOW.to_string())),
-                                    );
-                                    errs.sort_by_key(|(row, _)| *row);
+                                    let rows = f.iter().enumerate().filter(|(_, v)| *v == Some(true));
+                                    errs.extend(rows.map(|(row, _)| (row, compiled::OVERFLOW.to_string())));
                                 }
                                 if errs.is_empty() {
                                     known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));
@@ -516,15 +513,8 @@ fn run_compiled(
         crate::timing::lap(&format!("{} aggregation inputs", table.level()));
         lf = compiled::with_aggregations(lf, aggs, &children)?;
     }
-    for (r, t) in translated {
-        lf = lf.with_column(t.expr.clone().alias(compiled::rule_column(*r)));
-    }
-    let mut keep: Vec<Expr> = translated.iter().map(|(r, _)| col(compiled::rule_column(*r))).collect();
-    for (r, t) in translated {
-        if let Some(f) = &t.fault {
-            keep.push(f.clone().alias(compiled::fault_column(*r)));
-        }
-    }
+    lf = compiled::with_rules(lf, translated);
+    let mut keep = compiled::rule_outputs(translated);
     keep.extend((0..aggs.len()).filter(|&k| aggs[k].1.is_ok()).map(|k| col(compiled::agg_column(k))));
     lf.select(keep).collect()
 }
