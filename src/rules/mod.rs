@@ -192,26 +192,18 @@ impl RawManifest {
             diags.push(at(years_span, pack::years_reversed(years[0].0, years[1].0)));
             ok = false;
         }
+        // Every rule named, section by section (`[main]` names one per level).
+        let main = self.main.into_iter().map(|(level, rule)| (level, vec![rule])).collect();
         let mut named = vec![];
-        for (section, map) in [("flags", self.flags), ("outputs", self.outputs)] {
+        for (section, map) in [("main", main), ("flags", self.flags), ("outputs", self.outputs)] {
             for (level, rules) in map {
-                for r in rules {
-                    named.push(Named {
-                        section,
-                        level: level.get_ref().clone(),
-                        rule: r.get_ref().clone(),
-                        span: r.span(),
-                    });
-                }
+                named.extend(rules.into_iter().map(|r| Named {
+                    section,
+                    level: level.get_ref().clone(),
+                    span: r.span(),
+                    rule: r.into_inner(),
+                }));
             }
-        }
-        for (level, rule) in &self.main {
-            named.push(Named {
-                section: "main",
-                level: level.get_ref().clone(),
-                rule: rule.get_ref().clone(),
-                span: rule.span(),
-            });
         }
         for n in &named {
             if !Table::ALL.iter().any(|t| t.level() == n.level) {
@@ -227,7 +219,7 @@ impl RawManifest {
             province: self.province,
             description: self.description,
             years: [years[0].0 as i32, years[1].0 as i32],
-            main: self.main.into_iter().map(|(k, v)| (k.into_inner(), v.into_inner())).collect(),
+            main: named.iter().filter(|n| n.section == "main").map(|n| (n.level.clone(), n.rule.clone())).collect(),
             flags: group(named.iter().filter(|n| n.section == "flags")),
             outputs: group(named.iter().filter(|n| n.section == "outputs")),
         };
@@ -275,22 +267,13 @@ fn check_named(pack: &Pack, named: &[Named], file: &str, text: &str, diags: &mut
     }
 }
 
-/// Parameter values must be finite numbers, set for years the pack covers.
+/// Parameter values must be set for years the pack covers.
 fn check_parameter_years(manifest: &Manifest, params: &Parameters, text: &str, diags: &mut Vec<Diagnostic>) {
     let [first, last] = manifest.years;
     for p in params.params.values() {
-        for (&y, &v) in &p.values {
-            if !v.is_finite() {
-                diags.push(Diagnostic::at(&params.file, text, p.line, 1, pack::parameter_not_finite(&p.name, y, v)));
-            } else if y < first || y > last {
-                diags.push(Diagnostic::at(
-                    &params.file,
-                    text,
-                    p.line,
-                    1,
-                    pack::parameter_year_outside(&p.name, y, first, last),
-                ));
-            }
+        for &y in p.values.keys().filter(|&&y| y < first || y > last) {
+            let m = pack::parameter_year_outside(&p.name, y, first, last);
+            diags.push(Diagnostic::at(&params.file, text, p.line, 1, m));
         }
     }
 }
@@ -429,25 +412,17 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     let mut diags = vec![];
     let shown = |p: &Path| p.display().to_string();
     let manifest_path = dir.join("pack.toml");
-    let mut manifest_text = String::new();
-    let manifest = match read_script(&manifest_path, pack::manifest_unreadable) {
-        Ok(text) => {
-            manifest_text = text;
-            let text = &manifest_text;
-            match toml::from_str::<RawManifest>(text) {
-                Ok(m) => m.check(&shown(&manifest_path), text, &mut diags),
-                Err(e) => {
-                    let (line, col) = e.span().map(|s| diagnostic::line_col(text, s.start)).unwrap_or((1, 1));
-                    diags.push(Diagnostic::at(&shown(&manifest_path), text, line, col, pack::toml_error(e.message())));
-                    None
-                }
-            }
-        }
-        Err(m) => {
-            diags.push(Diagnostic::file(&shown(&manifest_path), m));
+    let manifest_text = read_script(&manifest_path, pack::manifest_unreadable)
+        .map_err(|m| diags.push(Diagnostic::file(&shown(&manifest_path), m)))
+        .ok();
+    let manifest = manifest_text.as_deref().and_then(|text| match toml::from_str::<RawManifest>(text) {
+        Ok(m) => m.check(&shown(&manifest_path), text, &mut diags),
+        Err(e) => {
+            let (line, col) = e.span().map(|s| diagnostic::line_col(text, s.start)).unwrap_or((1, 1));
+            diags.push(Diagnostic::at(&shown(&manifest_path), text, line, col, pack::toml_error(e.message())));
             None
         }
-    };
+    });
     let params_path = dir.join("parameters.toml");
     let params = match read_script(&params_path, pack::params_unreadable) {
         Ok(text) => match Parameters::parse(&shown(&params_path), &text) {
@@ -562,7 +537,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         diags.push(Diagnostic::file(&shown(dir), pack::no_rules()));
     }
     let mut pack = Pack { dir: dir.to_path_buf(), manifest, params, rules, order: BTreeMap::new() };
-    check_named(&pack, &named, &shown(&manifest_path), &manifest_text, &mut diags);
+    check_named(&pack, &named, &shown(&manifest_path), manifest_text.as_deref().unwrap_or_default(), &mut diags);
     analysis::resolve(&mut pack, aliases, &mut diags);
     if diags.is_empty() {
         analysis::order(&mut pack, &mut diags);

@@ -86,6 +86,15 @@ impl Parameters {
             for (y, v) in p.values {
                 let year: i32 =
                     y.trim().parse().map_err(|_| Diagnostic::at(file, text, line, 1, pack::not_a_year(&name, &y)))?;
+                if !v.is_finite() {
+                    return Err(Box::new(Diagnostic::at(
+                        file,
+                        text,
+                        line,
+                        1,
+                        pack::parameter_not_finite(&name, year, v),
+                    )));
+                }
                 values.insert(year, v);
             }
             if values.is_empty() {
