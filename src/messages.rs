@@ -1235,11 +1235,11 @@ pub fn output_refusal(lang: Lang, r: &crate::report::staging::Refusal) -> String
             file.display()
         ),
         (Lang::Zh, Refusal::NotOurs { file }) => format!(
-            "{} 已存在，且不是 tuopin 写的文件；为免覆盖您的文件，本次不写入。请移走该文件，或用 --out 指定另一个文件夹。",
+            "{} 已存在，且不是本程序上一次在此文件夹写下的（它不在文件夹里的 .tuopin-*.json 清单中）；为免覆盖您的文件，本次未写入任何结果，该文件原样保留。若它是您自己的文件，请把它移走，或用 --out 指定另一个文件夹；若它是旧版 tuopin 留下的结果，删除即可。此前在该文件夹的 tuopin 结果（如有）已移除，以免被当作本次结果。",
             file.display()
         ),
         (Lang::En, Refusal::NotOurs { file }) => format!(
-            "{} exists and was not written by tuopin; it is left as it is and nothing was written. Move it away, or give another folder with --out.",
+            "{} exists and was not written by tuopin (it is not in the folder's .tuopin-*.json list of tuopin's last results); it is left as it is and no result was written. If it is your own file, move it away or give another folder with --out; if it is a result of an older tuopin, delete it. Earlier tuopin results in this folder, if any, were removed so as not to pass for this run's.",
             file.display()
         ),
     }

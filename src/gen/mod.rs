@@ -669,7 +669,7 @@ pub fn write_by_county(
             if std::fs::symlink_metadata(&to).is_ok() {
                 // Only a county folder that an earlier `gen` wrote (it holds gen's manifest)
                 // is replaced; anything else of that name is the user's.
-                if !to.join(".tuopin-gen.json").is_file() || !to.is_dir() {
+                if !crate::report::staging::written_by(&to, "gen") {
                     return Err(crate::Error::Output(crate::report::staging::Refusal::NotOurs { file: to }));
                 }
                 std::fs::remove_dir_all(&to).map_err(|e| crate::Error::io(&to, e))?;

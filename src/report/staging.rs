@@ -80,6 +80,12 @@ impl Manifest {
     }
 }
 
+/// Whether `folder` holds the manifest of a run of `job` (`gen --by-county` replaces only the
+/// county folders it wrote itself).
+pub fn written_by(folder: &Path, job: &str) -> bool {
+    folder.is_dir() && Manifest::path(folder, job).is_file()
+}
+
 /// The manifest entry of a regular file (links and folders have none).
 fn entry(path: &Path, name: &str) -> Option<Entry> {
     let m = std::fs::symlink_metadata(path).ok()?;
