@@ -333,97 +333,35 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
     let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| unreadable(e.to_string()))?;
 
-    // Header: (column index in the sheet, text), from the first row with a value.
-    let mut headers: Vec<(u32, String)> = vec![];
-    let mut header_row: Option<u32> = None;
-    let mut columns: Vec<TextColumn> = vec![];
-    let mut errors = vec![];
-    let mut n_rows = 0;
-    // The data row being gathered: (sheet row, cells by header slot).
+    let mut table = SheetTable { name, header_row: None, headers: vec![], columns: vec![], errors: vec![], n_rows: 0 };
+    // The data row being gathered: its sheet row and its cells by column slot.
     let mut row: Option<(u32, Vec<Option<Data>>)> = None;
-    let finish_row = |row: Option<(u32, Vec<Option<Data>>)>,
-                      headers: &[(u32, String)],
-                      columns: &mut Vec<TextColumn>,
-                      errors: &mut Vec<InputError>,
-                      n_rows: &mut usize| {
-        let Some((_, values)) = row else { return };
-        if values.iter().all(|v| v.as_ref().is_none_or(|d| matches!(d, Data::Empty))) {
-            return;
-        }
-        *n_rows += 1;
-        for (i, col) in columns.iter_mut().enumerate() {
-            let cell = values.get(i).and_then(Option::as_ref).unwrap_or(&Data::Empty);
-            if let Data::Float(f) = cell
-                && f.fract() == 0.0
-                && f.abs() >= EXCEL_EXACT_INTEGER
-            {
-                // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
-                // its last digits, and no reading of the file can bring them back.
-                errors.push(InputError::cell(
-                    name,
-                    *n_rows,
-                    &headers[i].1,
-                    Some(&float_text(*f)),
-                    Problem::TooLongForExcel,
-                ));
-                col.push(None);
-            } else if let Data::Error(e) = cell {
-                errors.push(InputError::cell(
-                    name,
-                    *n_rows,
-                    &headers[i].1,
-                    Some(&e.to_string()),
-                    Problem::Malformed("an Excel error value".into()),
-                ));
-                col.push(None);
-            } else {
-                col.push(cell_text(cell).as_deref());
-            }
-        }
-    };
-    loop {
-        let cell = match cells.next_cell() {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => return Err(unreadable(e.to_string())),
-        };
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
         let (r, c) = cell.get_position();
         let value: Data = cell.get_value().clone().into();
         if matches!(value, Data::Empty) {
             continue;
         }
-        let Some(h) = header_row else {
-            header_row = Some(r);
-            headers.push((c, cell_text(&value).unwrap_or_default()));
+        if table.header_row.is_none_or(|h| h == r) {
+            table.header_row = Some(r);
+            table.headers.push((c, cell_text(&value).unwrap_or_default()));
             continue;
-        };
-        if r == h {
-            headers.push((c, cell_text(&value).unwrap_or_default()));
-            continue;
-        }
-        if columns.len() != headers.len() {
-            headers.sort_by_key(|(c, _)| *c);
-            columns = vec![TextColumn::default(); headers.len()];
         }
         if row.as_ref().is_none_or(|(rr, _)| *rr != r) {
-            if row.as_ref().is_some_and(|(rr, _)| r < *rr) {
-                return Err(unreadable(format!(
-                    "row {} comes after row {} in the file",
-                    r + 1,
-                    row.map_or(0, |x| x.0 + 1)
-                )));
-            }
-            finish_row(row.take(), &headers, &mut columns, &mut errors, &mut n_rows);
-            row = Some((r, vec![None; headers.len()]));
-        }
-        match headers.binary_search_by_key(&c, |(hc, _)| *hc) {
-            Ok(i) => {
-                if let Some((_, values)) = row.as_mut() {
-                    values[i] = Some(value);
+            if let Some((rr, values)) = row.take() {
+                if r < rr {
+                    return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, rr + 1)));
                 }
+                table.push_row(values);
+            } else {
+                table.start_data();
             }
+            row = Some((r, vec![None; table.headers.len()]));
+        }
+        match (table.headers.binary_search_by_key(&c, |(hc, _)| *hc), row.as_mut()) {
+            (Ok(i), Some((_, values))) => values[i] = Some(value),
             // The cell's reference names its place better than a data-row number would.
-            Err(_) => errors.push(InputError {
+            _ => table.errors.push(InputError {
                 file: name.to_string(),
                 row: None,
                 column: Some(cell_ref(r, c)),
@@ -432,21 +370,70 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
             }),
         }
     }
-    if header_row.is_none() {
+    if table.header_row.is_none() {
         return Err(unreadable(format!("sheet `{sheet}` is empty")));
     }
-    if columns.len() != headers.len() {
-        headers.sort_by_key(|(c, _)| *c);
-        columns = vec![TextColumn::default(); headers.len()];
+    match row {
+        Some((_, values)) => table.push_row(values),
+        None => table.start_data(),
     }
-    finish_row(row.take(), &headers, &mut columns, &mut errors, &mut n_rows);
     Ok(RawTable {
         file: name.to_string(),
-        headers: headers.into_iter().map(|(_, h)| h).collect(),
-        columns: columns.into_iter().map(RawColumn::Text).collect(),
-        n_rows,
-        errors,
+        headers: table.headers.into_iter().map(|(_, h)| h).collect(),
+        columns: table.columns.into_iter().map(RawColumn::Text).collect(),
+        n_rows: table.n_rows,
+        errors: table.errors,
     })
+}
+
+/// A worksheet being read as a table: its header (sheet column, text), its columns so far.
+struct SheetTable<'a> {
+    name: &'a str,
+    header_row: Option<u32>,
+    headers: Vec<(u32, String)>,
+    columns: Vec<TextColumn>,
+    errors: Vec<InputError>,
+    n_rows: usize,
+}
+
+impl SheetTable<'_> {
+    /// The header is complete: order it by column, and open one column per header.
+    fn start_data(&mut self) {
+        self.headers.sort_by_key(|(c, _)| *c);
+        self.columns = vec![TextColumn::default(); self.headers.len()];
+    }
+
+    /// One data row's cells, by column slot; a row with no value is skipped.
+    fn push_row(&mut self, values: Vec<Option<calamine::Data>>) {
+        use calamine::Data;
+        if values.iter().all(|v| v.as_ref().is_none_or(|d| matches!(d, Data::Empty))) {
+            return;
+        }
+        self.n_rows += 1;
+        for ((col, cell), (_, header)) in self.columns.iter_mut().zip(values).zip(&self.headers) {
+            match cell.unwrap_or(Data::Empty) {
+                // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
+                // its last digits, and no reading of the file can bring them back.
+                Data::Float(f) if f.fract() == 0.0 && f.abs() >= EXCEL_EXACT_INTEGER => {
+                    let e = InputError::cell(
+                        self.name,
+                        self.n_rows,
+                        header,
+                        Some(&float_text(f)),
+                        Problem::TooLongForExcel,
+                    );
+                    self.errors.push(e);
+                    col.push(None);
+                }
+                Data::Error(e) => {
+                    let problem = Problem::Malformed("an Excel error value".into());
+                    self.errors.push(InputError::cell(self.name, self.n_rows, header, Some(&e.to_string()), problem));
+                    col.push(None);
+                }
+                cell => col.push(cell_text(&cell).as_deref()),
+            }
+        }
+    }
 }
 
 /// A cell's reference as Excel shows it (`XFD1048576`), from 0-based row and column.
