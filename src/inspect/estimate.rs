@@ -166,11 +166,10 @@ pub fn estimate(sample: &[Sampled], results: &HashMap<String, FieldResult>, t: T
                 Some((result(u)?.missed_persons?, u.size as f64))
             });
             let recognition = ratio(&units, |u| Some((if result(u)?.approves? { 1.0 } else { 0.0 }, 1.0)));
-            let (r1, r2, r3) = (wrong.estimate, missed.estimate, recognition.estimate);
             let wrong = rate(wrong, p_at_least(t.wrong_exit_rate_max));
             let missed = rate(missed, p_at_least(t.missed_rate_max));
             let recognition = rate(recognition, p_below(t.recognition_min));
-            let passes = match (r1, r2, r3) {
+            let passes = match (wrong.estimate, missed.estimate, recognition.estimate) {
                 (Some(a), Some(b), Some(c)) => {
                     Some(a < t.wrong_exit_rate_max && b < t.missed_rate_max && c >= t.recognition_min)
                 }
