@@ -15,9 +15,13 @@ const V1: &str = "433127100201";
 const V2: &str = "433127100202";
 const V3: &str = "433130100201";
 
-/// Seven households in three villages of two counties (2020 line 4000, 2018 line 3200;
-/// drinking water joins the standard in 2019).
-fn register(dir: &Path) {
+/// Eight households in three villages of two counties (2020 line 4000, 2018 line 3200;
+/// drinking water joins the standard in 2019), written as CSV into `reg` of a new temporary
+/// folder.
+fn register() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = &tmp.path().join("reg");
+    std::fs::create_dir_all(dir).unwrap();
     let case = Case::new()
         .village(&[("village_code", V2)])
         .village(&[("village_code", V3)])
@@ -38,6 +42,7 @@ fn register(dir: &Path) {
     let text = std::fs::read_to_string(&p).unwrap();
     let first = text.lines().nth(1).unwrap().replace("433127", "433130");
     std::fs::write(&p, format!("{text}{first}\n")).unwrap();
+    tmp
 }
 
 fn t(true_to_false: u64, false_to_true: u64, to_unknown: u64, from_unknown: u64, changed: u64) -> Transitions {
@@ -58,10 +63,7 @@ fn run(dir: &Path, base: &Path, base_year: i32, new: &Path, year: i32) -> Diff {
 
 #[test]
 fn between_two_years_every_kind_of_change_is_counted_where_it_happened() {
-    let tmp = tempfile::tempdir().unwrap();
-    let reg = tmp.path().join("reg");
-    std::fs::create_dir_all(&reg).unwrap();
-    register(&reg);
+    let tmp = register();
     let hunan = common::hunan();
     let d = run(tmp.path(), &hunan, 2018, &hunan, 2020);
 
@@ -95,17 +97,9 @@ fn between_two_years_every_kind_of_change_is_counted_where_it_happened() {
 
 #[test]
 fn between_two_packs_rules_added_removed_and_a_raised_line() {
-    let tmp = tempfile::tempdir().unwrap();
-    let reg = tmp.path().join("reg");
-    std::fs::create_dir_all(&reg).unwrap();
-    register(&reg);
+    let tmp = register();
     let (_t, new) = common::hunan_copy();
-    let edit = |rel: &str, from: &str, to: &str| {
-        let p = new.join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.contains(from), "{rel}");
-        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-    };
+    let edit = |rel: &str, from: &str, to: &str| common::edit(&new, rel, from, to);
     // The line rises to 4,100; a rule is added; the wrong-inclusion flag is removed.
     edit("parameters.toml", "2020 = 4000 }", "2020 = 4100 }");
     std::fs::write(

@@ -16,16 +16,13 @@
 //!
 //! `TUOPIN_FAULT_SOAK=N` runs N times as many mutations per kind (the CI run uses 1).
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn soak() -> usize {
     std::env::var("TUOPIN_FAULT_SOAK").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
@@ -50,30 +47,6 @@ fn tuopin(args: &[&str]) -> Ran {
         panic!("tuopin {args:?} was killed by a signal (an abort?)\n{stderr}");
     };
     Ran { code, stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr }
-}
-
-/// Every file under a folder, with its bytes (links and special files by what they are).
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let m = std::fs::symlink_metadata(&p).unwrap();
-            let v = if m.file_type().is_symlink() {
-                format!("link to {}", std::fs::read_link(&p).unwrap().display()).into_bytes()
-            } else if m.is_dir() {
-                stack.push(p.clone());
-                b"folder".to_vec()
-            } else if m.is_file() {
-                std::fs::read(&p).unwrap()
-            } else {
-                b"special".to_vec()
-            };
-            out.insert(p, v);
-        }
-    }
-    out
 }
 
 const USER_FILE: &str = "my-notes.csv";
@@ -129,7 +102,7 @@ fn assert_names_a_file(r: &Ran, reg: &Path, what: &str) {
 
 /// Every command over a (possibly broken) register, with all the checks above.
 fn run_all_commands(reg: &Path, work: &Path, what: &str) {
-    let before = snapshot(reg);
+    let before = common::snapshot(reg);
     let data = reg.to_str().unwrap();
     let r = tuopin(&["load", "--data", data]);
     assert_sane(&r, &format!("{what}: load"));
@@ -152,7 +125,7 @@ fn run_all_commands(reg: &Path, work: &Path, what: &str) {
     if loads_clean {
         assert_ne!(r.code, 2, "{what}: explain of a clean register\n{}", r.stderr);
     }
-    assert_eq!(snapshot(reg), before, "{what}: an input file was changed");
+    assert_eq!(common::snapshot(reg), before, "{what}: an input file was changed");
 }
 
 /// A small clean register in a format, written by `tuopin gen`.
@@ -225,7 +198,7 @@ fn mutated_registers_never_panic_never_touch_inputs_and_write_all_or_nothing() {
     for format in ["csv", "parquet", "xlsx", "ndjson"] {
         // `gen` writes no NDJSON: the real-world NDJSON export stands in.
         let base = match format {
-            "ndjson" => repo().join("fixtures/real-world/ndjson"),
+            "ndjson" => common::repo().join("fixtures/real-world/ndjson"),
             _ => base_register(root, format, 7),
         };
         let ext = format;
@@ -321,23 +294,10 @@ fn mutated_registers_never_panic_never_touch_inputs_and_write_all_or_nothing() {
 fn pack_with(root: &Path, name: &str, kind: &str, body: &str) -> PathBuf {
     let pack = root.join(format!("pack-{name}"));
     let _ = std::fs::remove_dir_all(&pack);
-    copy_tree(&repo().join("rules/hunan"), &pack);
+    common::copy_dir(&common::hunan(), &pack);
     let text = format!("// id: household.zz_hostile\n// 标题: 测试\n// 来源: 测试\n// 类型: {kind}\n{body}\n");
     std::fs::write(pack.join("household/zz_hostile.rhai"), text).unwrap();
     pack
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
 }
 
 /// Scripts a careless or hostile author might write: each must be refused at load time with
@@ -387,7 +347,7 @@ fn hostile_scripts_are_refused_or_reported_alike_on_both_engines() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let reg = base_register(root, "parquet", 11);
-    let before = snapshot(&reg);
+    let before = common::snapshot(&reg);
     for (i, (kind, body)) in HOSTILE.iter().enumerate().cycle().take(HOSTILE.len() * soak()) {
         let what = format!("script #{i} `{body}`");
         let pack = pack_with(root, &i.to_string(), kind, body);
@@ -435,5 +395,5 @@ fn hostile_scripts_are_refused_or_reported_alike_on_both_engines() {
         let r = tuopin(&["explain", "4331271002010001", "--data", reg.to_str().unwrap(), "--rules", rules]);
         assert_sane(&r, &format!("{what}: explain"));
     }
-    assert_eq!(snapshot(&reg), before, "an input file was changed");
+    assert_eq!(common::snapshot(&reg), before, "an input file was changed");
 }

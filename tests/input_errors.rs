@@ -30,14 +30,6 @@ fn errors_after(edit: impl Fn(&Path)) -> Vec<String> {
     loaded.errors.iter().map(|e| input_error(Lang::En, e).replace(&prefix, "")).collect()
 }
 
-/// Replace the first occurrence of `from` in a file.
-fn replace(dir: &Path, file: &str, from: &str, to: &str) {
-    let p = dir.join(file);
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-}
-
 /// Set one cell of a CSV file (data row `row`, 1-based) by column name.
 fn set(dir: &Path, file: &str, row: usize, column: &str, value: &str) {
     common::edit_csv_column(
@@ -64,7 +56,7 @@ fn an_unreadable_file_names_itself() {
 
 #[test]
 fn a_column_given_twice_under_two_headers() {
-    let e = errors_after(|d| replace(d, "persons.csv", "health,", "健康状况,"));
+    let e = errors_after(|d| common::edit(d, "persons.csv", "health,", "健康状况,"));
     // `health` now appears only as 健康状况: no error. Add it back under its English name.
     assert_eq!(e, Vec::<String>::new());
     let e = errors_after(|d| {

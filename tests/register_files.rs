@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
 use polars::prelude::*;
@@ -200,22 +199,6 @@ fn broken_registers_give_their_exact_errors() {
     );
 }
 
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(p.display().to_string(), std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 fn tuopin(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tuopin")).args(args).current_dir(common::repo()).output().unwrap()
 }
@@ -223,7 +206,7 @@ fn tuopin(args: &[&str]) -> std::process::Output {
 #[test]
 fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     let fixtures = common::repo().join("fixtures");
-    let before = snapshot(&fixtures);
+    let before = common::snapshot(&fixtures);
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
     let r = tuopin(&["--lang", "en", "check", "--data", "fixtures/bad/unknown-code", "--out", o]);
@@ -270,7 +253,7 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
         let r = tuopin(&["load", "--data", dir]);
         assert_eq!(r.status.code(), Some(0));
     }
-    assert!(snapshot(&fixtures) == before, "a command modified a file under fixtures/");
+    assert!(common::snapshot(&fixtures) == before, "a command modified a file under fixtures/");
 }
 
 #[test]

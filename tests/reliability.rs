@@ -17,16 +17,6 @@ fn tuopin(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     (code, String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let p = e.unwrap().path();
-            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap_or_default())
-        })
-        .collect()
-}
-
 /// A copy of the demo register in a temporary folder.
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -53,13 +43,13 @@ fn load(dir: &Path) -> register::Loaded {
 #[test]
 fn check_into_the_register_folder_is_refused_and_touches_nothing() {
     let (_t, reg) = demo_copy();
-    let before = snapshot(&reg);
+    let before = common::snapshot(&reg);
     let r = reg.to_str().unwrap();
     for format in ["csv", "parquet", "xlsx"] {
         let (code, _, err) = tuopin(&["check", "--data", r, "--out", r, "--format", format], &[]);
         assert_eq!(code, 2, "{format}: {err}");
         assert!(err.contains("is (or lies inside) the register folder"), "{err}");
-        assert_eq!(snapshot(&reg), before, "{format}: the register is as it was");
+        assert_eq!(common::snapshot(&reg), before, "{format}: the register is as it was");
     }
     // Inside the register folder, too (a folder per county is read recursively).
     let sub = reg.join("results");
@@ -267,13 +257,6 @@ fn lint(pack: &Path) -> (i32, String) {
     (code, format!("{out}{err}"))
 }
 
-fn edit(pack: &Path, rel: &str, from: &str, to: &str) {
-    let p = pack.join(rel);
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{rel} has no `{from}`");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-}
-
 #[test]
 fn mistakes_in_a_pack_are_load_errors_with_file_and_line() {
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -330,7 +313,7 @@ fn mistakes_in_a_pack_are_load_errors_with_file_and_line() {
     ];
     for (file, from, to, expected) in cases {
         let (_t, pack) = common::hunan_copy();
-        edit(&pack, file, from, to);
+        common::edit(&pack, file, from, to);
         let (code, text) = lint(&pack);
         assert_eq!(code, 1, "{to}: {text}");
         assert!(text.contains(expected), "{to}: expected `{expected}` in\n{text}");

@@ -8,13 +8,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Output;
 
-fn edit(pack: &Path, rel: &str, from: &str, to: &str) {
-    let p = pack.join(rel);
-    let text = std::fs::read_to_string(&p).unwrap();
-    assert!(text.contains(from), "{rel} has no `{from}`");
-    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
@@ -41,7 +34,7 @@ fn the_shipped_pack_is_clean_and_its_cases_pass() {
 #[test]
 fn raising_the_poverty_line() {
     let (_t, pack) = common::hunan_copy();
-    edit(&pack, "parameters.toml", "2020 = 4000 }", "2020 = 4200 }");
+    common::edit(&pack, "parameters.toml", "2020 = 4000 }", "2020 = 4200 }");
     let p = pack.to_str().unwrap();
 
     // lint: nothing to say about a changed value.
@@ -112,7 +105,7 @@ fn calamine_sheets(p: &Path) -> Vec<String> {
 #[test]
 fn dropping_a_condition() {
     let (_t, pack) = common::hunan_copy();
-    edit(&pack, "household/meets_exit_standard.rhai", " and water_assured", "");
+    common::edit(&pack, "household/meets_exit_standard.rhai", " and water_assured", "");
     let p = pack.to_str().unwrap();
 
     // lint: the water rule is now read by nothing.
@@ -179,7 +172,7 @@ fn dropping_a_condition() {
 #[test]
 fn a_typo_is_an_error_for_lint_test_and_diff_in_both_languages() {
     let (_t, pack) = common::hunan_copy();
-    edit(&pack, "household/no_worries.rhai", "and clothing_secure", "and clothing_secur");
+    common::edit(&pack, "household/no_worries.rhai", "and clothing_secure", "and clothing_secur");
     let p = pack.to_str().unwrap();
     let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
     assert_eq!(
@@ -216,7 +209,7 @@ fn warnings_for_numbers_unused_parameters_missing_sources_and_wrong_codes() {
         "// id: household.extra\n// 类型: 判断\nhouse_safety == \"04\" or wage_income > 3000 or house_safety in [\"01\", \"安全\"]\n",
     )
     .unwrap();
-    edit(&pack, "pack.toml", "household = [\"exit_eligible\"]", "household = [\"exit_eligible\", \"extra\"]");
+    common::edit(&pack, "pack.toml", "household = [\"exit_eligible\"]", "household = [\"exit_eligible\", \"extra\"]");
     let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
     std::fs::write(
         pack.join("parameters.toml"),

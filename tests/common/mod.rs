@@ -347,3 +347,37 @@ pub fn edit_csv_column(file: &Path, column: &str, f: Option<CellEdit>) {
     }
     w.flush().unwrap();
 }
+
+/// Replace the first `from` in the file `rel` of a folder (a pack or a register), as staff
+/// edit one; the text must be there.
+pub fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
+    let p = dir.join(rel);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{rel} has no `{from}`");
+    std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every file under a folder with its bytes (links and special files by what they are), to
+/// show that a command changed nothing in it.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            let v = if m.file_type().is_symlink() {
+                format!("link to {}", std::fs::read_link(&p).unwrap().display()).into_bytes()
+            } else if m.is_dir() {
+                stack.push(p.clone());
+                b"folder".to_vec()
+            } else if m.is_file() {
+                std::fs::read(&p).unwrap()
+            } else {
+                b"special".to_vec()
+            };
+            out.insert(p, v);
+        }
+    }
+    out
+}
