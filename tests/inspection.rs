@@ -29,14 +29,7 @@ fn assessment(households: &str, counties: &str, seed: &str) -> (tempfile::TempDi
         .output()
         .unwrap();
     assert!(o.status.success());
-    let a = tuopin::jobs::assess_register(
-        reg.path(),
-        &common::repo().join("rules/quality"),
-        &common::hunan(),
-        2020,
-        &Aliases::builtin(),
-    )
-    .unwrap();
+    let a = common::assess(reg.path());
     (reg, a)
 }
 

@@ -7,19 +7,11 @@
 mod common;
 
 use common::Case;
-use tuopin::register::Aliases;
 
 fn assess(case: &Case) -> (tempfile::TempDir, tuopin::jobs::Assessment) {
     let dir = tempfile::tempdir().unwrap();
     case.write(dir.path());
-    let a = tuopin::jobs::assess_register(
-        dir.path(),
-        &common::repo().join("rules/quality"),
-        &common::hunan(),
-        2020,
-        &Aliases::builtin(),
-    )
-    .unwrap();
+    let a = common::assess(dir.path());
     (dir, a)
 }
 

@@ -381,3 +381,8 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// A register assessed as `validate` and `sample` see it: the Hunan and quality packs, 2020.
+pub fn assess(dir: &Path) -> tuopin::jobs::Assessment {
+    tuopin::jobs::assess_register(dir, &repo().join("rules/quality"), &hunan(), 2020, &Aliases::builtin()).unwrap()
+}
