@@ -1,5 +1,6 @@
 //! Drawing the inspection sample (see the module documentation of `inspect`).
 
+use crate::register::hierarchy::county_of_village;
 use std::collections::BTreeMap;
 
 use rand::SeedableRng;
@@ -109,7 +110,7 @@ pub fn draw(units: &[Unit], villages: &[Village], o: &SampleOptions) -> Vec<Samp
     all_villages.sort_by(|a, b| a.village_code.cmp(&b.village_code));
     all_villages.dedup_by(|a, b| a.village_code == b.village_code);
     for v in all_villages {
-        by_county.entry(v.village_code.get(..6).unwrap_or("").to_string()).or_default().push(v);
+        by_county.entry(county_of_village(&v.village_code).to_string()).or_default().push(v);
     }
     let mut by_village: BTreeMap<&str, Vec<&Unit>> = BTreeMap::new();
     for u in units {

@@ -1,5 +1,6 @@
 //! `explain`: one household's county evaluated, for its explanation.
 
+use crate::register::hierarchy::county_of_village;
 use std::path::Path;
 
 use super::{load_pack, load_register};
@@ -35,7 +36,7 @@ pub fn evaluate_household_county(
         ids.iter()
             .zip(villages.iter())
             .find(|(id, _)| *id == Some(household_id))
-            .and_then(|(_, v)| v?.get(..6).map(str::to_string))
+            .and_then(|(_, v)| v.map(|v| county_of_village(v).to_string()))
     });
     let register = match county {
         Some(c) => loaded.county(&c),

@@ -3,6 +3,7 @@
 //! (or set rows aside), evaluate, and write the results. `main.rs` only parses arguments and
 //! prints what these return.
 
+pub mod cases;
 mod check;
 mod diff;
 mod estimate;

@@ -9,6 +9,7 @@
 //! Chinese. A risk score per household orders the households most likely to be counted
 //! against the county first (see [`risk`]).
 
+use crate::register::hierarchy::county_of_village;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -102,7 +103,7 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
             rows_of.entry(id).or_default().push((row, h));
         }
     }
-    let county = |h: &str| village_of.get(h).and_then(|v| v.get(..6)).unwrap_or("").to_string();
+    let county = |h: &str| village_of.get(h).map(|v| county_of_village(v)).unwrap_or("").to_string();
     let mut out = vec![];
     for (id, rows) in rows_of {
         let mut households: Vec<&str> = rows.iter().map(|(_, h)| *h).collect();
@@ -194,7 +195,7 @@ pub fn bunching(pack: &Pack, register: &Register, outcomes: &Outcomes, rule: Bun
             let share = |n: u64| if exited == 0 { 0.0 } else { n as f64 / exited as f64 };
             let (share_above, share_below) = (share(above), share(below));
             Bunching {
-                county: village_code.get(..6).unwrap_or("").to_string(),
+                county: county_of_village(&village_code).to_string(),
                 village_code,
                 exited,
                 just_above: above,

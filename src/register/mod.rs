@@ -12,6 +12,7 @@
 pub mod aliases;
 pub mod convert;
 pub mod errors;
+pub mod hierarchy;
 pub mod resident_id;
 pub mod schema;
 pub mod source;
@@ -424,11 +425,6 @@ fn duplicate_members<'a>(
     found
 }
 
-/// The county code of a village code: its first 6 digits.
-fn county_str(v: &str) -> &str {
-    v.get(..6).unwrap_or(v)
-}
-
 /// Set aside the rows in error and the rows depending on them; mark partial parents.
 fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     // Keys set aside, top down: counties → villages → households → persons.
@@ -444,7 +440,7 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
     let bad_counties = keys_of_bad(Table::Counties);
     let mut bad_villages = keys_of_bad(Table::Villages);
     let mut bad_households = keys_of_bad(Table::Households);
-    let county_of = |v: &str| v.get(..6).unwrap_or(v).to_string();
+    let county_of = |v: &str| hierarchy::county_of_village(v).to_string();
 
     let mut keep: BTreeMap<Table, Vec<bool>> = BTreeMap::new();
     if let Some((_, t)) = typed.get(&Table::Villages)
@@ -453,7 +449,11 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
         let k: Vec<bool> = codes
             .iter()
             .zip(&t.bad)
-            .map(|(c, b)| !*b && c.is_some_and(|c| !bad_counties.contains(county_str(c)) && !bad_villages.contains(c)))
+            .map(|(c, b)| {
+                !*b && c.is_some_and(|c| {
+                    !bad_counties.contains(hierarchy::county_of_village(c)) && !bad_villages.contains(c)
+                })
+            })
             .collect();
         for (c, kept) in codes.iter().zip(&k) {
             if let (Some(c), false) = (c, kept) {
@@ -471,7 +471,9 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
             .zip(&t.bad)
             .map(|((id, v), b)| {
                 !*b && id.is_some_and(|id| !bad_households.contains(id))
-                    && v.is_some_and(|v| !bad_villages.contains(v) && !bad_counties.contains(county_str(v)))
+                    && v.is_some_and(|v| {
+                        !bad_villages.contains(v) && !bad_counties.contains(hierarchy::county_of_village(v))
+                    })
             })
             .collect();
         for (id, kept) in ids.iter().zip(&k) {
@@ -570,9 +572,6 @@ fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
 }
 
 impl Register {
-    /// The part of the register in one county: its county row, villages and households (by
-    /// the first 6 digits of the village code), and their members. Village and county results
-    /// are complete within a county, so a county can be evaluated on its own.
     /// The county codes of the register: its counties and the first 6 digits of its
     /// villages' and households' village codes, sorted.
     pub fn county_codes(&self) -> Vec<String> {
@@ -583,7 +582,7 @@ impl Register {
             if let Some(c) = self.table(t).and_then(|lt| lt.frame.column(col).ok()).and_then(|c| c.str().ok()) {
                 let mut last: Option<&str> = None;
                 for v in c.iter().flatten() {
-                    let code = v.get(..6).unwrap_or(v);
+                    let code = hierarchy::county_of_village(v);
                     if last != Some(code) {
                         codes.insert(code.to_string());
                         last = Some(code);
@@ -594,7 +593,10 @@ impl Register {
         codes.into_iter().collect()
     }
 
-    /// The part of the register in one county (empty tables when it has no such county).
+    /// The part of the register in one county: its county row, villages and households (by
+    /// the county of their village code), and their members; empty tables when it has no such
+    /// county. Village and county results are complete within a county, so a county can be
+    /// evaluated on its own.
     pub fn county(&self, county: &str) -> Register {
         let split = CountySplit::new(self);
         let i = split.codes.iter().position(|c| c == county).unwrap_or(split.codes.len());
@@ -614,50 +616,18 @@ pub struct CountySplit {
 
 impl CountySplit {
     pub fn new(reg: &Register) -> CountySplit {
-        let codes = reg.county_codes();
-        let index: HashMap<String, usize> = codes.iter().enumerate().map(|(i, c)| (c.clone(), i)).collect();
-        let county_of = |v: &str| index.get(v.get(..6).unwrap_or(v)).copied();
-        let column = |t: Table, c: &str| reg.table(t).and_then(|lt| lt.frame.column(c).ok()).and_then(|c| c.str().ok());
+        let h = hierarchy::Hierarchy::of(reg);
         let mut rows: BTreeMap<Table, Vec<Vec<IdxSize>>> = BTreeMap::new();
-        let mut spread = |t: Table, of_row: &mut dyn Iterator<Item = Option<usize>>| {
-            let mut parts = vec![vec![]; codes.len()];
-            for (row, c) in of_row.enumerate() {
-                if let Some(c) = c {
-                    parts[c].push(row as IdxSize);
+        for &t in reg.tables.keys() {
+            let mut parts = vec![vec![]; h.county_codes.len()];
+            for (row, c) in h.county_rows(reg, t).into_iter().enumerate() {
+                if let Some(part) = parts.get_mut(c as usize) {
+                    part.push(row as IdxSize);
                 }
             }
             rows.insert(t, parts);
-        };
-        let mut household_county: Vec<Option<usize>> = vec![];
-        if let Some(v) = column(Table::Households, "village_code") {
-            household_county = v.iter().map(|v| v.and_then(county_of)).collect();
-            spread(Table::Households, &mut household_county.iter().copied());
         }
-        if let Some(v) = column(Table::Villages, "village_code") {
-            spread(Table::Villages, &mut v.iter().map(|v| v.and_then(county_of)));
-        }
-        if let Some(c) = column(Table::Counties, "county_code") {
-            spread(Table::Counties, &mut c.iter().map(|c| c.and_then(|c| index.get(c).copied())));
-        }
-        if let (Some(members), Some(ids)) =
-            (column(Table::Persons, "household_id"), column(Table::Households, "household_id"))
-        {
-            let row_of: HashMap<&str, usize> = ids.iter().enumerate().filter_map(|(i, h)| h.map(|h| (h, i))).collect();
-            let mut last: Option<(&str, Option<usize>)> = None;
-            let mut county = members.iter().map(|h| {
-                let h = h?;
-                match last {
-                    Some((l, c)) if l == h => c,
-                    _ => {
-                        let c = row_of.get(h).and_then(|&r| household_county.get(r).copied().flatten());
-                        last = Some((h, c));
-                        c
-                    }
-                }
-            });
-            spread(Table::Persons, &mut county);
-        }
-        CountySplit { codes, rows }
+        CountySplit { codes: h.county_codes, rows }
     }
 
     /// County `i` of [`CountySplit::codes`], as its own register.

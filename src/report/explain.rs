@@ -17,6 +17,7 @@
 //! `value` is true / false / null (unknown) for a verdict, a number or null for a value; the
 //! household `rules` are listed in dependency order (a rule after those it reads).
 
+use crate::register::hierarchy::county_of_village;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -148,7 +149,7 @@ pub fn explain(pack: &Pack, register: &Register, outcomes: &Outcomes, household_
     let h_row = row_of(outcomes, Table::Households, household_id)?;
     let households = register.table(Table::Households)?;
     let village_code = households.frame.column("village_code").ok()?.str().ok()?.get(h_row).unwrap_or("").to_string();
-    let county_code = village_code.get(..6).unwrap_or("").to_string();
+    let county_code = county_of_village(&village_code).to_string();
 
     // Members: every person row of the household, in register order.
     let mut members = vec![];

@@ -25,7 +25,6 @@
 //! caret.
 
 pub mod analysis;
-pub mod cases;
 pub mod diagnostic;
 pub mod lint;
 pub mod params;
@@ -444,7 +443,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     };
 
     // Read every rule file: header first, then compile.
-    let compiler = script::engine(Arc::default());
+    let compiler = script::syntax();
     let mut rules = vec![];
     for level in Table::ALL {
         let folder = dir.join(level.level());

@@ -24,10 +24,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Pack, diagnostic::line_col};
 use crate::eval::Value;
 use crate::messages::case as msgs;
 use crate::register::{self, Aliases, LoadOptions, Table};
+use crate::rules::{Pack, diagnostic::line_col};
 
 type Fields = BTreeMap<String, toml::Value>;
 
@@ -240,7 +240,7 @@ pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Resul
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> crate::Error {
     let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-    crate::Error::Rules(vec![super::Diagnostic::at(
+    crate::Error::Rules(vec![crate::rules::Diagnostic::at(
         &path.display().to_string(),
         text,
         line,
@@ -313,7 +313,7 @@ fn run_case(
     let values = match values_by_year.get(&year) {
         Some(v) => v.clone(),
         None => {
-            let v = pack.values_for_year(year).map_err(|ds| super::diagnostic::render_all(&ds, lang))?;
+            let v = pack.values_for_year(year).map_err(|ds| crate::rules::diagnostic::render_all(&ds, lang))?;
             values_by_year.insert(year, v.clone());
             v
         }
