@@ -252,7 +252,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(e @ Error::Output(_)) => {
-            eprintln!("tuopin: {}", messages::error(lang, &e));
+            eprintln!("tuopin: {}", e.say(lang));
             ExitCode::from(2)
         }
         Err(Error::InputErrors(errors)) => {
@@ -265,7 +265,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("tuopin: {}", messages::error(lang, &e));
+            eprintln!("tuopin: {}", e.say(lang));
             ExitCode::from(1)
         }
     }
@@ -424,7 +424,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let (est, written) = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin(), lang)?;
             for e in &est {
-                print!("{}", messages::estimate_lines(lang, e));
+                print!("{}", tuopin::report::estimate_lines(lang, e));
             }
             print_written(lang, &written);
             Ok(ExitCode::SUCCESS)
@@ -440,7 +440,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     println!("    {}", messages::case_error(lang, e));
                 }
                 for f in &r.failures {
-                    let (want, got) = (messages::value_text(lang, f.expected), messages::value_text(lang, f.actual));
+                    let (want, got) =
+                        (tuopin::report::value_text(lang, f.expected), tuopin::report::value_text(lang, f.actual));
                     println!("    {}", messages::case_mismatch(lang, &f.rule, &want, &got));
                     for t in &f.trail {
                         println!("        {t}");
@@ -531,7 +532,7 @@ fn print_written(lang: Lang, written: &[PathBuf]) {
 fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<&Path>) {
     eprintln!("{}", messages::input_errors_heading(lang, errors.len()));
     for e in errors.iter().take(ERROR_CAP) {
-        eprintln!("  {}", messages::input_error(lang, e));
+        eprintln!("  {}", e.say(lang));
     }
     if errors.len() > ERROR_CAP {
         let more = errors.len() - ERROR_CAP;
@@ -550,7 +551,9 @@ fn path_list(
 ) -> Vec<(String, Option<String>)> {
     paths
         .iter()
-        .map(|p| (pack.rules[p.rule].id.clone(), p.row_by_row.as_ref().map(|w| messages::row_by_row_reason(lang, w))))
+        .map(|p| {
+            (pack.rules[p.rule].id.clone(), p.row_by_row.as_ref().map(|w| tuopin::report::row_by_row_reason(lang, w)))
+        })
         .collect()
 }
 

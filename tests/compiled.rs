@@ -274,7 +274,7 @@ fn every_hunan_rule_compiles_and_unsupported_constructs_fall_back_with_a_reason(
     let row_by_row: Vec<(String, String)> = plan
         .iter()
         .filter_map(|p| {
-            let why = p.row_by_row.as_ref().map(|w| tuopin::messages::row_by_row_reason(tuopin::messages::Lang::En, w));
+            let why = p.row_by_row.as_ref().map(|w| tuopin::report::row_by_row_reason(tuopin::messages::Lang::En, w));
             why.map(|w| (constructs.rules[p.rule].id.clone(), w))
         })
         .collect();

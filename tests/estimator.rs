@@ -192,14 +192,14 @@ fn a_stratum_with_one_village_adds_no_variance_and_says_so() {
     close(m.estimate.unwrap(), 0.2, "R");
     close(m.standard_error.unwrap(), (2.0f64 * (0.06f64.powi(2) * 2.0)).sqrt(), "SE");
     assert_eq!(m.single_village_strata, 1);
-    let text = tuopin::messages::estimate_lines(tuopin::messages::Lang::En, e);
+    let text = tuopin::report::estimate_lines(tuopin::messages::Lang::En, e);
     assert!(
         text.contains(
             "note: 1 village stratum(s) with a single sampled village add no variance; the interval is too narrow"
         ),
         "{text}"
     );
-    let zh = tuopin::messages::estimate_lines(tuopin::messages::Lang::Zh, e);
+    let zh = tuopin::report::estimate_lines(tuopin::messages::Lang::Zh, e);
     assert!(zh.contains("注意：1 个村分层只抽到 1 个村"), "{zh}");
 }
 

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::Case;
-use tuopin::messages::{Lang, input_error};
+use tuopin::messages::Lang;
 use tuopin::register::{self, Aliases, LoadOptions, Table};
 
 /// A clean one-household register, edited by `edit`, loaded; its errors as English lines
@@ -27,7 +27,7 @@ fn errors_after(edit: impl Fn(&Path)) -> Vec<String> {
     let opts = LoadOptions { aliases: Aliases::builtin(), ..Default::default() };
     let loaded = register::load(dir.path(), &[Table::Persons, Table::Households], &opts).unwrap();
     let prefix = format!("{}/", dir.path().display());
-    loaded.errors.iter().map(|e| input_error(Lang::En, e).replace(&prefix, "")).collect()
+    loaded.errors.iter().map(|e| e.say(Lang::En).replace(&prefix, "")).collect()
 }
 
 /// Set one cell of a CSV file (data row `row`, 1-based) by column name.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use polars::prelude::*;
-use tuopin::messages::{self, Lang};
+use tuopin::messages::Lang;
 use tuopin::register::{self, Aliases, LoadOptions, Table};
 
 fn load(dir: &str) -> register::Loaded {
@@ -131,7 +131,7 @@ fn every_form_loads_to_the_same_frames() {
 /// The errors of a broken register, in English, one line each.
 fn errors_of(dir: &str, lang: Lang) -> Vec<String> {
     let l = load(dir);
-    l.errors.iter().map(|e| messages::input_error(lang, e)).collect()
+    l.errors.iter().map(|e| e.say(lang)).collect()
 }
 
 #[test]
@@ -433,7 +433,7 @@ fn an_id_stored_as_an_excel_number_is_an_error_not_a_wrong_key() {
     book.save(dir.path().join("persons.xlsx")).unwrap();
     let l =
         register::load(dir.path(), &[], &LoadOptions { aliases: Aliases::builtin(), ..Default::default() }).unwrap();
-    let lines: Vec<String> = l.errors.iter().map(|e| messages::input_error(Lang::En, e)).collect();
+    let lines: Vec<String> = l.errors.iter().map(|e| e.say(Lang::En)).collect();
     let root = dir.path().display().to_string();
     assert_eq!(
         lines.iter().map(|l| l.replace(&format!("{root}/"), "")).collect::<Vec<_>>(),

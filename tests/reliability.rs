@@ -222,8 +222,7 @@ fn a_stray_cell_far_away_in_a_workbook_is_an_error_naming_the_cell() {
     for (stray, cell) in [((1_048_575, 16_383), "XFD1048576"), ((200_000, 99), "CV200001")] {
         counties_xlsx(&reg.join("counties.xlsx"), stray);
         let loaded = load(&reg);
-        let e: Vec<String> =
-            loaded.errors.iter().map(|e| tuopin::messages::input_error(tuopin::messages::Lang::En, e)).collect();
+        let e: Vec<String> = loaded.errors.iter().map(|e| e.say(tuopin::messages::Lang::En)).collect();
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].ends_with(&format!(
             "counties.xlsx column {cell} value `x`: this cell lies outside the table (its column has no header) and cannot be read; delete it or give the column a header"
@@ -388,8 +387,7 @@ fn parquet_values_get_the_same_range_checks_and_trimming_as_csv() {
     df2.with_column(Column::new("person_id".into(), ids)).unwrap();
     write_parquet(&file, df2);
     let loaded = load(&reg);
-    let errors: Vec<String> =
-        loaded.errors.iter().map(|e| tuopin::messages::input_error(tuopin::messages::Lang::En, e)).collect();
+    let errors: Vec<String> = loaded.errors.iter().map(|e| e.say(tuopin::messages::Lang::En)).collect();
     let shown = file.display().to_string();
     assert_eq!(
         errors,

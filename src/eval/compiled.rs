@@ -80,7 +80,7 @@ impl Ty {
 }
 
 /// Why a rule runs row by row (shown by `--paths` in the user's language: the texts are
-/// in `messages::row_by_row_reason`).
+/// in `messages::row_by_row_reason`, through `report::row_by_row_reason`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Why {
     /// A construct outside the compiled subset.
@@ -105,33 +105,8 @@ pub enum Why {
     PlanFailed(String),
 }
 
-/// Constructs outside the compiled subset.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Construct {
-    Switch,
-    Loop,
-    ForLoop,
-    Assignment,
-    TryCatch,
-    BreakContinue,
-    Return,
-    ImportExport,
-    OtherStatement,
-    TextOutsideComparison,
-    ListOutsideIn,
-    Map,
-    Indexing,
-    MethodOrProperty,
-    Coalesce,
-    AndAndOrOr,
-    OtherExpression,
-    /// `in` something that is not a written list of quoted codes.
-    InNotCodeList,
-    /// An argument that must be a quoted name (`param`, an aggregation).
-    UnquotedArgument,
-    /// `<`, `>`… between codes.
-    OrderedCodes,
-}
+/// Constructs outside the compiled subset (a vocabulary of `messages`, which says them).
+pub use crate::messages::Construct;
 
 /// A translated expression: its value, its type, and the rows where an `if` it reached had
 /// an unknown condition (the rule is unknown there).

@@ -13,6 +13,7 @@ mod aggregate;
 pub mod compiled;
 pub mod fields;
 mod outcome;
+pub mod plan;
 pub mod reasons;
 mod rows;
 pub mod sandbox;
@@ -31,6 +32,7 @@ pub use aggregate::aggregate;
 use aggregate::aggregate_level;
 use fields::FieldData;
 pub use outcome::{LevelOutcome, NO_COUNTY, Outcomes, RowError, Value};
+pub use plan::Plan;
 use rows::{evaluate_rows, row_error};
 
 /// How rules are evaluated.
@@ -59,7 +61,7 @@ pub fn evaluate(
     evaluate_with(pack, register, year, params, aliases, progress, Engine::Auto)
 }
 
-/// [`evaluate`] on a chosen path.
+/// [`evaluate`] on a chosen path: plans the run for the register, then runs the plan.
 pub fn evaluate_with(
     pack: &Pack,
     register: &Register,
@@ -69,13 +71,24 @@ pub fn evaluate_with(
     progress: &(dyn Fn(u64) + Sync),
     mode: Engine,
 ) -> Result<Outcomes, crate::Error> {
+    let plan = Plan::for_register(pack, year, &params, register, mode);
+    evaluate_plan(pack, &plan, register, year, params, aliases, progress)
+}
+
+/// Run a [`Plan`] (built for this register's columns) over the register.
+pub fn evaluate_plan(
+    pack: &Pack,
+    plan: &Plan,
+    register: &Register,
+    year: i32,
+    params: HashMap<String, f64>,
+    aliases: &crate::register::Aliases,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Outcomes, crate::Error> {
     let params = Arc::new(params);
     let engine = sandbox::engine(params.clone());
-    let mut paths: Vec<compiled::RulePath> = vec![];
-    // The type of every number rule: from its translation where it translates (whatever
-    // path it runs on, so that both paths write the same column types), else from its
-    // values once it has run. Sums over a rule, and its column, follow it.
-    let mut number_types: HashMap<usize, compiled::Ty> = HashMap::new();
+    let mut paths: Vec<compiled::RulePath> = plan.paths.clone();
+    let number_types = &plan.number_types;
     let lap = crate::timing::lap;
     lap("evaluation starts");
     let links = Hierarchy::of(register);
@@ -84,10 +97,10 @@ pub fn evaluate_with(
     let mut errors = vec![];
     let mut aggregates = vec![];
     for table in Table::ALL {
-        let Some(lt) = register.table(table) else {
+        let (Some(lt), Some(lp)) = (register.table(table), plan.level(table)) else {
             continue;
         };
-        let order = pack.order.get(&table).cloned().unwrap_or_default();
+        let order = &lp.order;
         let n = lt.frame.height();
         let keys: StringChunked = match lt.frame.column(table.key()).and_then(|c| c.str().cloned()) {
             Ok(k) => k.rechunk().into_owned(),
@@ -95,91 +108,64 @@ pub fn evaluate_with(
         };
 
         // The compiled part of the level: one polars plan.
-        let level_aggs = compiled::level_aggregations(pack, &order);
-        let agg_types: Vec<(crate::rules::AggUse, Result<compiled::Ty, compiled::Why>)> = level_aggs
-            .iter()
-            .map(|a| (a.clone(), compiled::aggregation_type(a, &|t| number_types.get(&t).copied())))
-            .collect();
+        let agg_types = &lp.aggregations;
+        let level_aggs: Vec<crate::rules::AggUse> = agg_types.iter().map(|(a, _)| a.clone()).collect();
+        let translated = &lp.compiled;
         let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut known_columns: HashMap<usize, Column> = HashMap::new();
         let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
-        // The level's rules translated, on either engine: their types are the column types.
-        let cx = compiled::LevelContext {
-            pack,
-            level: table,
-            year,
-            params: &params,
-            present: Some(&lt.present),
-            aggregations: &agg_types,
-        };
-        let (translated, plan_paths) = compiled::plan_level(&cx, &order);
-        for (r, t) in &translated {
-            if pack.rules[*r].kind == crate::rules::RuleKind::Value {
-                number_types.insert(*r, t.ty);
-            }
-        }
-        let mut level_paths: Vec<compiled::RulePath> = match mode {
-            Engine::Rows => order
-                .iter()
-                .map(|&rule| compiled::RulePath { rule, row_by_row: Some(compiled::Why::EngineRows), ty: None })
-                .collect(),
-            Engine::Auto => {
-                let mut level_paths = plan_paths;
-                if !translated.is_empty() {
-                    let run = run_compiled(&translated, &agg_types, table, lt, register, &links, &levels);
-                    lap(&format!("{} polars plan", table.level()));
-                    match run {
-                        Ok(df) => {
-                            // Columns looked up here; their values converted in parallel
-                            // (plain memory reads, no polars call inside).
-                            let mut columns: Vec<(Option<usize>, usize, &Column)> = vec![];
-                            for (r, _) in &translated {
-                                columns.push((Some(*r), *r, df.column(&compiled::rule_column(*r))?));
-                            }
-                            for k in 0..agg_types.len() {
-                                if let Some(c) = compiled::aggregation_column(&df, k) {
-                                    columns.push((None, k, c));
-                                }
-                            }
-                            let converted: Vec<Converted> = columns
-                                .par_iter()
-                                .map(|(_, _, c)| {
-                                    let mut errs = vec![];
-                                    let vals = compiled::values_of(c, |row, message| errs.push((row, message)));
-                                    (vals, errs)
-                                })
-                                .collect();
-                            for ((rule, k, c), (vals, errs)) in columns.into_iter().zip(converted) {
-                                let Some(r) = rule else {
-                                    known_aggs.insert(k, vals);
-                                    continue;
-                                };
-                                let rule = &pack.rules[r];
-                                // Overflows, besides the non-finite results `values_of` found
-                                // (the level's errors are sorted once, at the end).
-                                let mut errs = errs;
-                                if let Ok(f) = df.column(&compiled::fault_column(r)).and_then(|c| c.bool().cloned()) {
-                                    let rows = f.iter().enumerate().filter(|(_, v)| *v == Some(true));
-                                    errs.extend(rows.map(|(row, _)| (row, compiled::OVERFLOW.to_string())));
-                                }
-                                if errs.is_empty() {
-                                    known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));
-                                }
-                                errors.extend(errs.into_iter().map(|(row, m)| row_error(rule, table, &keys, row, m)));
-                                known.insert(r, vals);
-                            }
-                        }
-                        // A plan polars cannot run (never expected) falls back, whole.
-                        Err(e) => {
-                            for p in level_paths.iter_mut() {
-                                p.row_by_row.get_or_insert_with(|| compiled::Why::PlanFailed(e.to_string()));
-                            }
+        if !translated.is_empty() {
+            let run = run_compiled(translated, agg_types, table, lt, register, &links, &levels);
+            lap(&format!("{} polars plan", table.level()));
+            match run {
+                Ok(df) => {
+                    // Columns looked up here; their values converted in parallel
+                    // (plain memory reads, no polars call inside).
+                    let mut columns: Vec<(Option<usize>, usize, &Column)> = vec![];
+                    for (r, _) in translated {
+                        columns.push((Some(*r), *r, df.column(&compiled::rule_column(*r))?));
+                    }
+                    for k in 0..agg_types.len() {
+                        if let Some(c) = compiled::aggregation_column(&df, k) {
+                            columns.push((None, k, c));
                         }
                     }
+                    let converted: Vec<Converted> = columns
+                        .par_iter()
+                        .map(|(_, _, c)| {
+                            let mut errs = vec![];
+                            let vals = compiled::values_of(c, |row, message| errs.push((row, message)));
+                            (vals, errs)
+                        })
+                        .collect();
+                    for ((rule, k, c), (vals, errs)) in columns.into_iter().zip(converted) {
+                        let Some(r) = rule else {
+                            known_aggs.insert(k, vals);
+                            continue;
+                        };
+                        let rule = &pack.rules[r];
+                        // Overflows, besides the non-finite results `values_of` found
+                        // (the level's errors are sorted once, at the end).
+                        let mut errs = errs;
+                        if let Ok(f) = df.column(&compiled::fault_column(r)).and_then(|c| c.bool().cloned()) {
+                            let rows = f.iter().enumerate().filter(|(_, v)| *v == Some(true));
+                            errs.extend(rows.map(|(row, _)| (row, compiled::OVERFLOW.to_string())));
+                        }
+                        if errs.is_empty() {
+                            known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));
+                        }
+                        errors.extend(errs.into_iter().map(|(row, m)| row_error(rule, table, &keys, row, m)));
+                        known.insert(r, vals);
+                    }
                 }
-                level_paths
+                // A plan polars cannot run (never expected) falls back, whole.
+                Err(e) => {
+                    for p in paths.iter_mut().filter(|p| order.contains(&p.rule)) {
+                        p.row_by_row.get_or_insert_with(|| compiled::Why::PlanFailed(e.to_string()));
+                    }
+                }
             }
-        };
+        }
         lap(&format!("{} compiled rules", table.level()));
 
         // Fields the level's rules read, extracted once (the per-row rules read them, and
@@ -193,7 +179,7 @@ pub fn evaluate_with(
         }
         lap(&format!("{} fields (rayon threads {})", table.level(), rayon::current_num_threads()));
         let aggs =
-            Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs, &number_types)?);
+            Arc::new(aggregate_level(pack, &level_aggs, table, register, &links, &levels, known_aggs, number_types)?);
 
         aggregates.push((table, aggs.clone()));
         let (row_results, errs) = if rows_order.is_empty() {
@@ -204,20 +190,10 @@ pub fn evaluate_with(
         };
         errors.extend(errs);
         let mut row_results = rows_order.iter().copied().zip(row_results).collect::<HashMap<usize, Vec<Value>>>();
-        // A number rule that ran row by row is whole when all its values are, as its
-        // column is written; a sum over it above is then whole too.
-        for (r, vals) in &row_results {
-            if pack.rules[*r].kind == crate::rules::RuleKind::Value && !number_types.contains_key(r) {
-                let whole = vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown));
-                number_types.insert(*r, if whole { compiled::Ty::Int } else { compiled::Ty::Float });
-            }
-        }
         let results: Vec<Vec<Value>> = order
             .iter()
             .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| vec![Value::Unknown; n]))
             .collect();
-        level_paths.sort_by_key(|p| p.rule);
-        paths.extend(level_paths);
         lap(&format!("{} rules", table.level()));
 
         let county: Vec<u32> = links.county_rows(register, table);

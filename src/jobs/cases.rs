@@ -307,7 +307,7 @@ fn run_case(
     let loaded = register::load_text(tables, &LoadOptions { aliases: aliases.clone(), ..Default::default() })
         .map_err(|e| e.to_string())?;
     if !loaded.errors.is_empty() {
-        let lines: Vec<String> = loaded.errors.iter().map(|e| crate::messages::input_error(lang, e)).collect();
+        let lines: Vec<String> = loaded.errors.iter().map(|e| e.say(lang)).collect();
         return Err(lines.join("; "));
     }
     let values = match values_by_year.get(&year) {

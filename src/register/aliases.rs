@@ -6,6 +6,7 @@
 //! list of strings, so a county whose export says `户主编号` instead of `户编号` only adds
 //! that line. The same table gives rule scripts their Chinese field names.
 
+use super::errors::Expected;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -190,31 +191,26 @@ impl Aliases {
     }
 
     /// What a column expects, in words, for error messages.
-    pub fn expectation(&self, kind: Kind) -> String {
+    pub fn expectation(&self, kind: Kind) -> Expected {
         match kind {
-            Kind::Key => {
-                "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)"
-                    .to_string()
-            }
-            Kind::Text => "text".to_string(),
-            Kind::DigitKey(n) => format!("{n} digits"),
-            Kind::Bool => "是/否, true/false or 1/0".to_string(),
-            Kind::Number => "a number".to_string(),
-            Kind::Int(None) => "a whole number".to_string(),
-            Kind::Int(Some((lo, hi))) if hi == i64::MAX => format!("a whole number ≥ {lo}"),
-            Kind::Int(Some((lo, hi))) => format!("a whole number from {lo} to {hi}"),
-            Kind::Date => "a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31".to_string(),
-            Kind::Code(list) => {
-                let items: Vec<String> = list
-                    .codes()
+            Kind::Key => Expected::Id,
+            Kind::Text => Expected::Text,
+            Kind::DigitKey(n) => Expected::Digits(n),
+            Kind::Bool => Expected::YesNo,
+            Kind::Number => Expected::Number,
+            Kind::Int(None) => Expected::Whole,
+            Kind::Int(Some((lo, hi))) if hi == i64::MAX => Expected::WholeAtLeast(lo),
+            Kind::Int(Some((lo, hi))) => Expected::WholeFromTo(lo, hi),
+            Kind::Date => Expected::Date,
+            Kind::Code(list) => Expected::OneOf(
+                list.codes()
                     .iter()
                     .map(|c| match self.label(list, c) {
                         Some(l) => format!("{c} {l}"),
                         None => c.to_string(),
                     })
-                    .collect();
-                format!("one of {}", items.join(", "))
-            }
+                    .collect(),
+            ),
         }
     }
 }

@@ -237,7 +237,7 @@ struct Sink<'a> {
     errors: &'a mut Vec<InputError>,
     file: &'a str,
     header: &'a str,
-    expected: String,
+    expected: super::errors::Expected,
 }
 
 /// Parse a column: every non-empty cell must parse; one that does not is an input error of

@@ -28,6 +28,11 @@ pub struct Transitions {
 }
 
 impl Transitions {
+    /// true→false, false→true, to unknown, from unknown, number changed.
+    pub fn counts(&self) -> [u64; 5] {
+        [self.true_to_false, self.false_to_true, self.to_unknown, self.from_unknown, self.changed]
+    }
+
     pub fn total(&self) -> u64 {
         self.true_to_false + self.false_to_true + self.to_unknown + self.from_unknown + self.changed
     }
@@ -160,7 +165,7 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
 pub fn render(d: &Diff, lang: Lang) -> String {
     let mut out = String::new();
     for r in d.rules.iter().filter(|r| r.total.total() > 0) {
-        out.push_str(&messages::diff_line(lang, &r.rule, &r.title, &r.total));
+        out.push_str(&messages::diff_line(lang, &r.rule, &r.title, r.total.counts()));
         out.push('\n');
     }
     if d.rules.iter().all(|r| r.total.total() == 0) {

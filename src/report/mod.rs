@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod explain;
+pub mod refusal;
 pub mod staging;
 pub mod summary;
 
@@ -192,7 +193,7 @@ pub fn input_error_rows(errors: &[InputError], lang: Lang) -> Vec<InputErrorRow>
             row: e.row,
             column: e.column.clone(),
             value: e.value.clone(),
-            message: messages::input_error(lang, e),
+            message: e.say(lang),
         })
         .collect()
 }
@@ -220,4 +221,56 @@ pub fn write_check(
         write_csv_rows(staging, "rule_errors.csv", &outcomes.errors)?;
     }
     Ok(())
+}
+
+/// A rule's value in a test report: 是/否/未知 or a number.
+pub fn value_text(lang: Lang, v: crate::eval::Value) -> String {
+    use crate::eval::Value;
+    match v {
+        Value::Unknown => messages::outcome(lang, None).to_string(),
+        Value::Bool(b) => messages::outcome(lang, Some(b)).to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+    }
+}
+
+/// Why a rule runs row by row rather than compiled, in the user's language.
+pub fn row_by_row_reason(lang: Lang, why: &crate::eval::compiled::Why) -> String {
+    use crate::eval::compiled::{Ty, Why};
+    use messages::{RowByRow as R, ValueKind as K};
+    let kind = |t: &Ty| match t {
+        Ty::Bool => K::Bool,
+        Ty::Int | Ty::Float => K::Number,
+        Ty::Code(_) => K::Code,
+        Ty::Text => K::Text,
+        Ty::Date => K::Date,
+        Ty::Unit => K::Unknown,
+    };
+    let said = match why {
+        Why::Uses(c) => R::Uses(*c),
+        Why::Unresolved(n) => R::Unresolved(n),
+        Why::ReadsRowByRow(id) => R::ReadsRowByRow(id),
+        Why::NoParameter(n) => R::NoParameter(n),
+        Why::Kinds(what, kinds) => R::Kinds(what, kinds.iter().map(kind).collect()),
+        Why::RuleGives(k, t) => R::RuleGives(*k == crate::rules::RuleKind::Predicate, kind(t)),
+        Why::Function(n, a) => R::Function(n, *a),
+        Why::EngineRows => R::EngineRows,
+        Why::PlanFailed(e) => R::PlanFailed(e),
+    };
+    messages::row_by_row_reason(lang, &said)
+}
+
+/// One county's estimates in `estimate`, as printed.
+pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) -> String {
+    use messages::estimate as m;
+    let names = m::rate_names(lang);
+    let mut out = m::county(lang, &e.county);
+    for (name, r) in names.iter().zip([&e.wrong_exit_rate, &e.missed_rate, &e.recognition_rate]) {
+        out.push_str(&m::rate(lang, name, [r.estimate, r.ci_low, r.ci_high, r.probability_breaks], r.households));
+        if r.single_village_strata > 0 && r.estimate.is_some() {
+            out.push_str(&m::single_village_strata(lang, r.single_village_strata));
+        }
+    }
+    out.push_str(&m::verdict(lang, e.passes, e.probability_passes));
+    out
 }

@@ -32,17 +32,7 @@ use crate::Error;
 
 const PARTIAL: &str = ".tuopin-partial-";
 
-/// Why an output folder or file was refused (rendered by `messages::error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// The output folder is the register folder read by this run, or inside it.
-    OutputIsRegister { out: PathBuf, register: PathBuf },
-    /// A file this run reads is one that an earlier run of this command wrote in the output
-    /// folder (it would be moved away as a stale result).
-    InputIsOutput { file: PathBuf },
-    /// A file of the name this run would write is there and was not written by tuopin.
-    NotOurs { file: PathBuf },
-}
+pub use super::refusal::Refusal;
 
 /// One file of a run, as the manifest records it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

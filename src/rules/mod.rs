@@ -183,7 +183,7 @@ impl RawManifest {
         }
         for (y, span) in &years {
             if !YEARS_ALLOWED.contains(y) {
-                diags.push(at(span.clone(), pack::year_implausible(*y)));
+                diags.push(at(span.clone(), pack::year_implausible(*y, *YEARS_ALLOWED.start(), *YEARS_ALLOWED.end())));
                 ok = false;
             }
         }

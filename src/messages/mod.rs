@@ -1,12 +1,14 @@
 //! Every text a user reads, in Chinese (the default) and English (`--lang en`).
 //!
-//! Kept in one file so that a reviewer can read and translate all of them at once. The
-//! rest of the code builds structured values (an [`InputError`], a summary count) and asks
-//! this module to say them.
+//! Kept together so that a reviewer can read and translate all of them at once. The rest of
+//! the code builds structured values (a [`input::Problem`], a summary count) and asks this
+//! module to say them. It imports nothing of the library: every function takes plain values
+//! or one of the few vocabularies defined here (what can be wrong with an input cell, what
+//! a cell was expected to hold, the constructs the compiled path leaves to the row path).
 
-use std::fmt::Write;
+pub mod input;
 
-use crate::register::errors::{InputError, Problem};
+pub use input::input_error;
 
 /// The language of messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -16,119 +18,6 @@ pub enum Lang {
     Zh,
     /// English
     En,
-}
-
-/// One input error, as a line: file, row, column, value, and what was expected.
-pub fn input_error(lang: Lang, e: &InputError) -> String {
-    let mut s = String::new();
-    let _ = write!(s, "{}", e.file);
-    match (lang, e.row) {
-        (Lang::Zh, Some(r)) => {
-            let _ = write!(s, " 第 {r} 行");
-        }
-        (Lang::En, Some(r)) => {
-            let _ = write!(s, " row {r}");
-        }
-        _ => {}
-    }
-    if let Some(c) = &e.column {
-        let _ = match lang {
-            Lang::Zh => write!(s, " 列 {c}"),
-            Lang::En => write!(s, " column {c}"),
-        };
-    }
-    if let Some(v) = &e.value {
-        let _ = match lang {
-            Lang::Zh => write!(s, " 值 “{v}”"),
-            Lang::En => write!(s, " value `{v}`"),
-        };
-    }
-    s.push_str(": ");
-    s.push_str(&problem(lang, &e.problem));
-    s
-}
-
-fn problem(lang: Lang, p: &Problem) -> String {
-    use Problem::*;
-    match (lang, p) {
-        (Lang::Zh, Unreadable(d)) => format!("无法读取文件（{d}）"),
-        (Lang::En, Unreadable(d)) => format!("cannot read the file ({d})"),
-        (Lang::Zh, Malformed(d)) => format!("格式错误的行（{d}）"),
-        (Lang::En, Malformed(d)) => format!("malformed row ({d})"),
-        (Lang::Zh, MissingColumn) => "缺少必需的列".into(),
-        (Lang::En, MissingColumn) => "required column is missing".into(),
-        (Lang::Zh, DuplicateColumn(other)) => format!("与列 {other} 表示同一字段"),
-        (Lang::En, DuplicateColumn(other)) => format!("names the same field as column {other}"),
-        (Lang::Zh, WrongValue(exp)) => format!("应为{}", zh_expected(exp)),
-        (Lang::En, WrongValue(exp)) => format!("expected {exp}"),
-        (Lang::Zh, NullKey) => "键值为空；每一行都必须填写".into(),
-        (Lang::En, NullKey) => "key is empty; every row must have one".into(),
-        (Lang::Zh, NullRegistered) => "“建档立卡户”为空；应为 是 或 否".into(),
-        (Lang::En, NullRegistered) => "`registered` is empty; expected 是/否 (true/false)".into(),
-        (Lang::Zh, NullStatus) => "建档立卡户的“脱贫状态”为空；应为 02、03、04 或 05".into(),
-        (Lang::En, NullStatus) => "`status` is empty in a registered household; expected 02, 03, 04 or 05".into(),
-        (Lang::Zh, DuplicateKey(first)) => format!("与第 {first} 行重复"),
-        (Lang::En, DuplicateKey(first)) => format!("duplicates row {first}"),
-        (Lang::Zh, DuplicateMember(first)) => {
-            format!("同一人在同一户中出现两次（另见第 {first} 行）")
-        }
-        (Lang::En, DuplicateMember(first)) => {
-            format!("the same person twice in one household (see also row {first})")
-        }
-        (Lang::Zh, MissingParent(t)) => format!("在 {t} 表中找不到"),
-        (Lang::En, MissingParent(t)) => format!("not found in the {t} table"),
-        (Lang::Zh, TooLongForExcel) => {
-            "这是一个超过 15 位的数字，Excel 只保留 15 位有效数字，后几位已经丢失；请把该列设为文本格式后重新录入".into()
-        }
-        (Lang::En, TooLongForExcel) => "a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again".into(),
-        (Lang::Zh, OutsideTable) => "此单元格在表格之外（它所在的列没有表头），无法读取；请删除它或为该列加上表头".into(),
-        (Lang::En, OutsideTable) => {
-            "this cell lies outside the table (its column has no header) and cannot be read; delete it or give the column a header".into()
-        }
-        (Lang::Zh, NotAFile(k)) => match k {
-            crate::register::errors::NotAFile::Folder => "无法读取：这是一个文件夹，不是表格文件".into(),
-            crate::register::errors::NotAFile::BrokenLink => "无法读取：这是一个无效的链接（指向不存在的文件，或链接成环）".into(),
-            crate::register::errors::NotAFile::Special => "无法读取：这不是普通文件（是管道、套接字或设备）".into(),
-        },
-        (Lang::En, NotAFile(k)) => match k {
-            crate::register::errors::NotAFile::Folder => "cannot read: it is a folder, not a table file".into(),
-            crate::register::errors::NotAFile::BrokenLink => {
-                "cannot read: it is a broken link (to a file that does not exist, or a circle of links)".into()
-            }
-            crate::register::errors::NotAFile::Special => {
-                "cannot read: it is not a regular file (a pipe, a socket or a device)".into()
-            }
-        },
-        (Lang::Zh, MissingTable) => "登记册中缺少此表".into(),
-        (Lang::En, MissingTable) => "the register has no such table".into(),
-    }
-}
-
-/// The expectation text is produced in English by the alias table; the Chinese rendering
-/// translates its few fixed phrases and keeps the code lists as they are.
-fn zh_expected(en: &str) -> String {
-    let replacements = [
-        (
-            "an ID as text (not Excel's scientific notation such as 4.33127E+17: format the column as text)",
-            "以文本形式填写的编号（不能是 Excel 的科学计数法，如 4.33127E+17：请把该列设为文本格式）",
-        ),
-        ("a date (YYYY-MM-DD) from 1850-01-01 to 2100-12-31", "1850-01-01 至 2100-12-31 之间的日期（YYYY-MM-DD）"),
-        ("one of ", "以下之一："),
-        ("a whole number from ", "整数，范围 "),
-        ("a whole number ≥ ", "不小于此值的整数："),
-        ("a whole number", "整数"),
-        ("a number", "数字"),
-        ("a date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"),
-        (" digits", " 位数字"),
-        ("是/否, true/false or 1/0", "是/否、true/false 或 1/0"),
-        (" to ", " 至 "),
-        ("text", "文本"),
-    ];
-    let mut s = en.to_string();
-    for (a, b) in replacements {
-        s = s.replace(a, b);
-    }
-    s
 }
 
 /// The heading printed before a list of input errors.
@@ -274,25 +163,6 @@ mod tests {
         assert_eq!(
             gen_summary(Lang::En, 10, 26, None, 1, 3, 1.06),
             "10 households, 26 persons, 1 counties (one folder each), 3 faults in 1.1 s"
-        );
-    }
-
-    #[test]
-    fn an_input_error_reads_in_both_languages() {
-        let e = InputError {
-            file: "persons.csv".into(),
-            row: Some(3),
-            column: Some("健康状况".into()),
-            value: Some("6".into()),
-            problem: Problem::WrongValue("one of 01 健康, 02 长期慢性病".into()),
-        };
-        assert_eq!(
-            input_error(Lang::En, &e),
-            "persons.csv row 3 column 健康状况 value `6`: expected one of 01 健康, 02 长期慢性病"
-        );
-        assert_eq!(
-            input_error(Lang::Zh, &e),
-            "persons.csv 第 3 行 列 健康状况 值 “6”: 应为以下之一：01 健康, 02 长期慢性病"
         );
     }
 }
@@ -578,8 +448,7 @@ pub mod pack {
         .hint("写成 years = [2014, 2020]", "write years = [2014, 2020]")
     }
 
-    pub fn year_implausible(y: i64) -> Msg {
-        let (lo, hi) = (crate::rules::YEARS_ALLOWED.start(), crate::rules::YEARS_ALLOWED.end());
+    pub fn year_implausible(y: i64, lo: i64, hi: i64) -> Msg {
         msg(
             format!("{y} 不是可用的年度（应在 {lo} 至 {hi} 之间）"),
             format!("{y} is not a usable year (expected {lo} to {hi})"),
@@ -707,28 +576,78 @@ pub mod pack {
     }
 }
 
+/// A kind of value, as `--paths` names it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueKind {
+    Bool,
+    Number,
+    Code,
+    Text,
+    Date,
+    Unknown,
+}
+
+/// Constructs outside the compiled subset (a rule using one runs row by row).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Construct {
+    Switch,
+    Loop,
+    ForLoop,
+    Assignment,
+    TryCatch,
+    BreakContinue,
+    Return,
+    ImportExport,
+    OtherStatement,
+    TextOutsideComparison,
+    ListOutsideIn,
+    Map,
+    Indexing,
+    MethodOrProperty,
+    Coalesce,
+    AndAndOrOr,
+    OtherExpression,
+    InNotCodeList,
+    UnquotedArgument,
+    OrderedCodes,
+}
+
+/// Why a rule runs row by row, as said (`eval::compiled::Why` with its kinds in words).
+pub enum RowByRow<'a> {
+    Uses(Construct),
+    Unresolved(&'a str),
+    ReadsRowByRow(&'a str),
+    NoParameter(&'a str),
+    Kinds(&'a str, Vec<ValueKind>),
+    /// A verdict rule (true) or a number rule (false), and the kind it gives.
+    RuleGives(bool, ValueKind),
+    Function(&'a str, usize),
+    EngineRows,
+    PlanFailed(&'a str),
+}
+
 /// A kind of value, in words (for why a rule runs row by row).
-fn kind_words(lang: Lang, ty: crate::eval::compiled::Ty) -> &'static str {
-    use crate::eval::compiled::Ty;
+fn kind_words(lang: Lang, ty: ValueKind) -> &'static str {
+    use ValueKind as Ty;
     match (lang, ty) {
         (Lang::Zh, Ty::Bool) => "是/否",
-        (Lang::Zh, Ty::Int | Ty::Float) => "数值",
-        (Lang::Zh, Ty::Code(_)) => "代码",
+        (Lang::Zh, Ty::Number) => "数值",
+        (Lang::Zh, Ty::Code) => "代码",
         (Lang::Zh, Ty::Text) => "文本",
         (Lang::Zh, Ty::Date) => "日期",
-        (Lang::Zh, Ty::Unit) => "未知",
+        (Lang::Zh, Ty::Unknown) => "未知",
         (Lang::En, Ty::Bool) => "true/false",
-        (Lang::En, Ty::Int | Ty::Float) => "a number",
-        (Lang::En, Ty::Code(_)) => "a code",
+        (Lang::En, Ty::Number) => "a number",
+        (Lang::En, Ty::Code) => "a code",
         (Lang::En, Ty::Text) => "text",
         (Lang::En, Ty::Date) => "a date",
-        (Lang::En, Ty::Unit) => "unknown",
+        (Lang::En, Ty::Unknown) => "unknown",
     }
 }
 
 /// Why a rule runs row by row rather than compiled.
-pub fn row_by_row_reason(lang: Lang, why: &crate::eval::compiled::Why) -> String {
-    use crate::eval::compiled::{Construct as K, Why};
+pub fn row_by_row_reason(lang: Lang, why: &RowByRow) -> String {
+    use {Construct as K, RowByRow as Why};
     match why {
         Why::Uses(k) => {
             let (zh, en) = match k {
@@ -782,10 +701,7 @@ pub fn row_by_row_reason(lang: Lang, why: &crate::eval::compiled::Why) -> String
             }
         }
         Why::RuleGives(kind, ty) => {
-            let kind_name = match kind {
-                crate::rules::RuleKind::Predicate => "判断",
-                crate::rules::RuleKind::Value => "数值",
-            };
+            let kind_name = if *kind { "判断" } else { "数值" };
             match lang {
                 Lang::Zh => format!("{kind_name}规则给出{}", kind_words(lang, *ty)),
                 Lang::En => format!("a {kind_name} rule that gives {}", kind_words(lang, *ty)),
@@ -926,27 +842,16 @@ pub fn case_summary(lang: Lang, passed: usize, failed: usize) -> String {
     }
 }
 
-/// A value in a test report: 是/否/未知 or a number.
-pub fn value_text(lang: Lang, v: crate::eval::Value) -> String {
-    use crate::eval::Value;
-    match v {
-        Value::Unknown => outcome(lang, None).to_string(),
-        Value::Bool(b) => outcome(lang, Some(b)).to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
-    }
-}
-
 /// A rule's changes in `diff`.
-pub fn diff_line(lang: Lang, rule: &str, title: &str, t: &crate::report::diff::Transitions) -> String {
+/// `counts`: true→false, false→true, to unknown, from unknown, number changed.
+pub fn diff_line(lang: Lang, rule: &str, title: &str, counts: [u64; 5]) -> String {
+    let [true_to_false, false_to_true, to_unknown, from_unknown, changed] = counts;
     match lang {
         Lang::Zh => format!(
-            "{rule}（{title}）：是→否 {}，否→是 {}，变为未知 {}，由未知变为已知 {}，数值变化 {}",
-            t.true_to_false, t.false_to_true, t.to_unknown, t.from_unknown, t.changed
+            "{rule}（{title}）：是→否 {true_to_false}，否→是 {false_to_true}，变为未知 {to_unknown}，由未知变为已知 {from_unknown}，数值变化 {changed}"
         ),
         Lang::En => format!(
-            "{rule} ({title}): true→false {}, false→true {}, to unknown {}, from unknown {}, number changed {}",
-            t.true_to_false, t.false_to_true, t.to_unknown, t.from_unknown, t.changed
+            "{rule} ({title}): true→false {true_to_false}, false→true {false_to_true}, to unknown {to_unknown}, from unknown {from_unknown}, number changed {changed}"
         ),
     }
 }
@@ -1118,130 +1023,154 @@ pub fn gen_summary(lang: Lang, h: usize, p: usize, villages: Option<usize>, c: u
     }
 }
 
-/// One county's estimates in `estimate`.
-pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) -> String {
-    let pct = |v: Option<f64>| v.map(|v| format!("{:.2}%", v * 100.0)).unwrap_or_else(|| "-".into());
-    let rate = |name: &str, r: &crate::inspect::estimate::RateEstimate| {
-        let mut line = match lang {
-            Lang::Zh => format!(
-                "  {name}：{}（95% 置信区间 {} – {}），超出标准的概率 {}，样本 {} 户\n",
-                pct(r.estimate),
-                pct(r.ci_low),
-                pct(r.ci_high),
-                pct(r.probability_breaks),
-                r.households
-            ),
-            Lang::En => format!(
-                "  {name}: {} (95% CI {} – {}), probability of breaking the threshold {}, {} households\n",
-                pct(r.estimate),
-                pct(r.ci_low),
-                pct(r.ci_high),
-                pct(r.probability_breaks),
-                r.households
-            ),
-        };
-        if r.single_village_strata > 0 && r.estimate.is_some() {
-            line.push_str(&match lang {
-                Lang::Zh => format!(
-                    "    注意：{} 个村分层只抽到 1 个村，无法估计这些层的方差，置信区间偏窄\n",
-                    r.single_village_strata
-                ),
-                Lang::En => format!(
-                    "    note: {} village stratum(s) with a single sampled village add no variance; the interval is too narrow\n",
-                    r.single_village_strata
-                ),
-            });
+/// `estimate`'s words: a county's estimates are laid out by `report::estimate_lines`.
+pub mod estimate {
+    use super::Lang;
+
+    /// A share as a percentage with two decimals ("-" when unknown).
+    pub fn pct(v: Option<f64>) -> String {
+        v.map(|v| format!("{:.2}%", v * 100.0)).unwrap_or_else(|| "-".into())
+    }
+
+    pub fn county(lang: Lang, county: &str) -> String {
+        match lang {
+            Lang::Zh => format!("县 {county}\n"),
+            Lang::En => format!("county {county}\n"),
         }
-        line
-    };
-    let (head, names, verdict) = match lang {
-        Lang::Zh => (
-            format!("县 {}\n", e.county),
-            ["错退率", "漏评率", "群众认可度"],
-            format!(
-                "  按点估计：{}；三项都达标的概率 {}\n",
-                outcome(lang, e.passes).replace('是', "可以摘帽").replace('否', "不能摘帽"),
-                pct(e.probability_passes)
+    }
+
+    /// The names of the three rates: wrong exits, missed households, recognition.
+    pub fn rate_names(lang: Lang) -> [&'static str; 3] {
+        match lang {
+            Lang::Zh => ["错退率", "漏评率", "群众认可度"],
+            Lang::En => ["wrong-exit rate", "missed rate", "recognition"],
+        }
+    }
+
+    /// One rate: `[estimate, low, high, probability of breaking the threshold]`.
+    pub fn rate(lang: Lang, name: &str, v: [Option<f64>; 4], households: usize) -> String {
+        let [e, lo, hi, p] = v.map(pct);
+        match lang {
+            Lang::Zh => {
+                format!("  {name}：{e}（95% 置信区间 {lo} – {hi}），超出标准的概率 {p}，样本 {households} 户\n")
+            }
+            Lang::En => format!(
+                "  {name}: {e} (95% CI {lo} – {hi}), probability of breaking the threshold {p}, {households} households\n"
             ),
-        ),
-        Lang::En => (
-            format!("county {}\n", e.county),
-            ["wrong-exit rate", "missed rate", "recognition"],
-            format!(
-                "  point estimates: {}; probability all three meet their thresholds {}\n",
-                match e.passes {
+        }
+    }
+
+    pub fn single_village_strata(lang: Lang, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("    注意：{n} 个村分层只抽到 1 个村，无法估计这些层的方差，置信区间偏窄\n"),
+            Lang::En => format!(
+                "    note: {n} village stratum(s) with a single sampled village add no variance; the interval is too narrow\n"
+            ),
+        }
+    }
+
+    pub fn verdict(lang: Lang, passes: Option<bool>, probability: Option<f64>) -> String {
+        let p = pct(probability);
+        match lang {
+            Lang::Zh => {
+                let v = match passes {
+                    Some(true) => "可以摘帽",
+                    Some(false) => "不能摘帽",
+                    None => "未知",
+                };
+                format!("  按点估计：{v}；三项都达标的概率 {p}\n")
+            }
+            Lang::En => {
+                let v = match passes {
                     Some(true) => "passes",
                     Some(false) => "fails",
                     None => "unknown",
-                },
-                pct(e.probability_passes)
-            ),
-        ),
-    };
-    format!(
-        "{head}{}{}{}{verdict}",
-        rate(names[0], &e.wrong_exit_rate),
-        rate(names[1], &e.missed_rate),
-        rate(names[2], &e.recognition_rate)
-    )
-}
-
-/// An error that stopped a command, in the user's language. (Operating-system and library
-/// details inside it stay as the system gives them.)
-pub fn error(lang: Lang, e: &crate::Error) -> String {
-    use crate::Error;
-    match (lang, e) {
-        (Lang::Zh, Error::NotAFolder(p)) => {
-            format!(
-                "{}：不是文件夹（登记册是一个文件夹，内含 persons、households、villages、counties 文件）",
-                p.display()
-            )
+                };
+                format!("  point estimates: {v}; probability all three meet their thresholds {p}\n")
+            }
         }
-        (Lang::En, Error::NotAFolder(p)) => {
-            format!(
-                "{}: not a folder (a register is a folder holding persons, households, villages, counties files)",
-                p.display()
-            )
-        }
-        (Lang::Zh, Error::Io { path, source }) => format!("{}：无法读写（{source}）", path.display()),
-        (Lang::Zh, Error::Config { file, line, message }) => format!("{file}:{line}：配置文件有误（{message}）"),
-        (Lang::Zh, Error::Polars(e)) => format!("数据处理出错：{e}"),
-        (Lang::Zh, Error::Xlsx(e)) => format!("写 Excel 文件出错：{e}"),
-        (lang, Error::Output(r)) => output_refusal(lang, r),
-        _ => e.to_string(),
     }
 }
 
-/// Why an output folder or file was refused: nothing was written.
-pub fn output_refusal(lang: Lang, r: &crate::report::staging::Refusal) -> String {
-    use crate::report::staging::Refusal;
-    match (lang, r) {
-        (Lang::Zh, Refusal::OutputIsRegister { out, register }) => format!(
-            "输出文件夹 {} 是（或位于）要读取的登记册文件夹 {} 之中；结果不能写进登记册，以免覆盖原始数据。请用 --out 指定另一个文件夹。未写入任何文件。",
-            out.display(),
-            register.display()
-        ),
-        (Lang::En, Refusal::OutputIsRegister { out, register }) => format!(
-            "the output folder {} is (or lies inside) the register folder {} being read; results are never written into a register, so as not to overwrite it. Give another folder with --out. Nothing was written.",
-            out.display(),
-            register.display()
-        ),
-        (Lang::Zh, Refusal::InputIsOutput { file }) => format!(
-            "{} 是上次运行在输出文件夹中写的结果文件，本次运行会把它作为旧结果移走；请先把它复制到别处再读取，或用 --out 指定另一个文件夹。未写入任何文件。",
-            file.display()
-        ),
-        (Lang::En, Refusal::InputIsOutput { file }) => format!(
-            "{} is a result that an earlier run wrote in the output folder, and this run would move it away as stale; copy it elsewhere first, or give another folder with --out. Nothing was written.",
-            file.display()
-        ),
-        (Lang::Zh, Refusal::NotOurs { file }) => format!(
-            "{} 已存在，且不是本程序上一次在此文件夹写下的（它不在文件夹里的 .tuopin-*.json 清单中）；为免覆盖您的文件，本次未写入任何结果，该文件原样保留。若它是您自己的文件，请把它移走，或用 --out 指定另一个文件夹；若它是旧版 tuopin 留下的结果，删除即可。此前在该文件夹的 tuopin 结果（如有）已移除，以免被当作本次结果。",
-            file.display()
-        ),
-        (Lang::En, Refusal::NotOurs { file }) => format!(
-            "{} exists and was not written by tuopin (it is not in the folder's .tuopin-*.json list of tuopin's last results); it is left as it is and no result was written. If it is your own file, move it away or give another folder with --out; if it is a result of an older tuopin, delete it. Earlier tuopin results in this folder, if any, were removed so as not to pass for this run's.",
-            file.display()
-        ),
+/// Words for errors that stop a command (`Error::say` picks them). Operating-system and
+/// library details inside stay as the system gives them.
+pub mod stop {
+    use std::path::Path;
+
+    use super::Lang;
+
+    pub fn not_a_folder(lang: Lang, p: &Path) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{}：不是文件夹（登记册是一个文件夹，内含 persons、households、villages、counties 文件）",
+                p.display()
+            ),
+            Lang::En => format!(
+                "{}: not a folder (a register is a folder holding persons, households, villages, counties files)",
+                p.display()
+            ),
+        }
+    }
+
+    /// `None` in English: the error's own text is used.
+    pub fn io(lang: Lang, p: &Path, source: &dyn std::fmt::Display) -> Option<String> {
+        (lang == Lang::Zh).then(|| format!("{}：无法读写（{source}）", p.display()))
+    }
+
+    pub fn config(lang: Lang, file: &str, line: usize, message: &str) -> Option<String> {
+        (lang == Lang::Zh).then(|| format!("{file}:{line}：配置文件有误（{message}）"))
+    }
+
+    pub fn polars(lang: Lang, e: &dyn std::fmt::Display) -> Option<String> {
+        (lang == Lang::Zh).then(|| format!("数据处理出错：{e}"))
+    }
+
+    pub fn xlsx(lang: Lang, e: &dyn std::fmt::Display) -> Option<String> {
+        (lang == Lang::Zh).then(|| format!("写 Excel 文件出错：{e}"))
+    }
+
+    /// The output folder is, or lies inside, the register being read.
+    pub fn output_is_register(lang: Lang, out: &Path, register: &Path) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "输出文件夹 {} 是（或位于）要读取的登记册文件夹 {} 之中；结果不能写进登记册，以免覆盖原始数据。请用 --out 指定另一个文件夹。未写入任何文件。",
+                out.display(),
+                register.display()
+            ),
+            Lang::En => format!(
+                "the output folder {} is (or lies inside) the register folder {} being read; results are never written into a register, so as not to overwrite it. Give another folder with --out. Nothing was written.",
+                out.display(),
+                register.display()
+            ),
+        }
+    }
+
+    /// An input of the run is a result an earlier run wrote in the output folder.
+    pub fn input_is_output(lang: Lang, file: &Path) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{} 是上次运行在输出文件夹中写的结果文件，本次运行会把它作为旧结果移走；请先把它复制到别处再读取，或用 --out 指定另一个文件夹。未写入任何文件。",
+                file.display()
+            ),
+            Lang::En => format!(
+                "{} is a result that an earlier run wrote in the output folder, and this run would move it away as stale; copy it elsewhere first, or give another folder with --out. Nothing was written.",
+                file.display()
+            ),
+        }
+    }
+
+    /// A file of an output's name that tuopin did not write.
+    pub fn not_ours(lang: Lang, file: &Path) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "{} 已存在，且不是本程序上一次在此文件夹写下的（它不在文件夹里的 .tuopin-*.json 清单中）；为免覆盖您的文件，本次未写入任何结果，该文件原样保留。若它是您自己的文件，请把它移走，或用 --out 指定另一个文件夹；若它是旧版 tuopin 留下的结果，删除即可。此前在该文件夹的 tuopin 结果（如有）已移除，以免被当作本次结果。",
+                file.display()
+            ),
+            Lang::En => format!(
+                "{} exists and was not written by tuopin (it is not in the folder's .tuopin-*.json list of tuopin's last results); it is left as it is and no result was written. If it is your own file, move it away or give another folder with --out; if it is a result of an older tuopin, delete it. Earlier tuopin results in this folder, if any, were removed so as not to pass for this run's.",
+                file.display()
+            ),
+        }
     }
 }
 

@@ -1,0 +1,102 @@
+//! The plan of a run, built once from the pack, the year's parameters and the register's
+//! columns before any row is evaluated: per level, the rules in dependency order, which of
+//! them translate to polars expressions (and why the others run row by row), the
+//! aggregations each level reads with their types, and the type of every number rule (the
+//! type its column is written with, on either path and in every county). `--paths` prints
+//! this plan; evaluation executes it; a county-by-county run writes every county's columns
+//! with its types.
+
+use std::collections::HashMap;
+
+use super::Engine;
+use super::compiled::{self, LevelContext, RulePath, Translated, Ty, Why};
+use crate::register::{Register, Table};
+use crate::rules::{AggUse, Pack, RuleKind};
+
+/// One level's part of the plan.
+pub struct LevelPlan {
+    pub table: Table,
+    /// The level's rules in dependency order.
+    pub order: Vec<usize>,
+    /// The aggregations the level's rules read, each once, with their result types (`Err`
+    /// when the compiled path cannot compute one: the row path does).
+    pub aggregations: Vec<(AggUse, Result<Ty, Why>)>,
+    /// The rules that run as one polars plan (none under `--engine rows`).
+    pub compiled: Vec<(usize, Translated)>,
+}
+
+/// The plan of a whole run.
+pub struct Plan {
+    pub levels: Vec<LevelPlan>,
+    /// Which path each rule runs on, in the pack's rule order.
+    pub paths: Vec<RulePath>,
+    /// The type of every number rule: its translation's where it translates, whatever path
+    /// it runs on (so that both paths write the same columns), else a decimal.
+    pub number_types: HashMap<usize, Ty>,
+}
+
+impl Plan {
+    /// The plan for a register: a rule reading an optional column the register lacks reads
+    /// unknown, which can change its path and type.
+    pub fn for_register(pack: &Pack, year: i32, params: &HashMap<String, f64>, reg: &Register, mode: Engine) -> Plan {
+        Plan::build(pack, year, params, &|t| reg.table(t).map(|lt| lt.present.as_slice()), mode)
+    }
+
+    /// The plan without a register (`lint --paths`): every optional column taken as present.
+    pub fn without_register(pack: &Pack, year: i32, params: &HashMap<String, f64>) -> Plan {
+        Plan::build(pack, year, params, &|_| None, Engine::Auto)
+    }
+
+    /// `present`: the canonical columns a level's file has (`None`: assume all).
+    pub fn build<'r>(
+        pack: &Pack,
+        year: i32,
+        params: &HashMap<String, f64>,
+        present: &dyn Fn(Table) -> Option<&'r [&'static str]>,
+        mode: Engine,
+    ) -> Plan {
+        let mut number_types: HashMap<usize, Ty> = HashMap::new();
+        let mut levels = vec![];
+        let mut paths = vec![];
+        for table in Table::ALL {
+            let order = pack.order.get(&table).cloned().unwrap_or_default();
+            let aggregations: Vec<(AggUse, Result<Ty, Why>)> = compiled::level_aggregations(pack, &order)
+                .into_iter()
+                .map(|a| {
+                    let ty = compiled::aggregation_type(&a, &|t| number_types.get(&t).copied());
+                    (a, ty)
+                })
+                .collect();
+            let cx =
+                LevelContext { pack, level: table, year, params, present: present(table), aggregations: &aggregations };
+            let (translated, level_paths) = compiled::plan_level(&cx, &order);
+            for &r in &order {
+                if pack.rules[r].kind == RuleKind::Value {
+                    let ty = translated.iter().find(|(t, _)| *t == r).map(|(_, t)| t.ty).unwrap_or(Ty::Float);
+                    number_types.insert(r, ty);
+                }
+            }
+            let compiled = match mode {
+                Engine::Auto => {
+                    paths.extend(level_paths);
+                    translated
+                }
+                Engine::Rows => {
+                    paths.extend(order.iter().map(|&rule| RulePath {
+                        rule,
+                        row_by_row: Some(Why::EngineRows),
+                        ty: None,
+                    }));
+                    vec![]
+                }
+            };
+            levels.push(LevelPlan { table, order, aggregations, compiled });
+        }
+        paths.sort_by_key(|p| p.rule);
+        Plan { levels, paths, number_types }
+    }
+
+    pub fn level(&self, t: Table) -> Option<&LevelPlan> {
+        self.levels.iter().find(|l| l.table == t)
+    }
+}
