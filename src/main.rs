@@ -325,7 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Ok(b) => {
                         if paths {
                             // The paths the counties ran on, not a plan made without the register.
-                            print!("{}", messages::rule_paths(lang, &path_list(lang, &b.pack, &b.paths)));
+                            print!("{}", tuopin::report::rule_paths(lang, &b.pack, &b.paths, &Aliases::builtin()));
                         }
                         report_by_county(lang, b, started)
                     }
@@ -343,7 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let result = jobs::run(&o, &progress, &on_loaded)?;
             bar.finish_and_clear();
             if paths && let CheckResult::Done { pack, outcomes, .. } = &result {
-                print!("{}", messages::rule_paths(lang, &path_list(lang, pack, &outcomes.paths)));
+                print!("{}", tuopin::report::rule_paths(lang, pack, &outcomes.paths, &Aliases::builtin()));
             }
             Ok(report_check(lang, result, started))
         }
@@ -464,8 +464,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             {
                 let year = year.unwrap_or(pack.manifest.years[1]);
                 let values = pack.values_for_year(year).map_err(Error::Rules)?;
-                let plan = tuopin::eval::compiled::plan_pack(&pack, year, &values);
-                print!("{}", messages::rule_paths(lang, &path_list(lang, &pack, &plan)));
+                let plan = tuopin::eval::Plan::without_register(&pack, year, &values).paths;
+                print!("{}", tuopin::report::rule_paths(lang, &pack, &plan, &Aliases::builtin()));
             }
             println!("{}", messages::lint_summary(lang, errors.len(), warnings.len()));
             let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
@@ -541,20 +541,6 @@ fn print_input_errors(lang: Lang, errors: &[register::InputError], file: Option<
             None => eprintln!("  {}", messages::more_errors_unlisted(lang, more)),
         }
     }
-}
-
-/// (rule id, why it ran row by row) for `--paths`.
-fn path_list(
-    lang: Lang,
-    pack: &tuopin::rules::Pack,
-    paths: &[tuopin::eval::compiled::RulePath],
-) -> Vec<(String, Option<String>)> {
-    paths
-        .iter()
-        .map(|p| {
-            (pack.rules[p.rule].id.clone(), p.row_by_row.as_ref().map(|w| tuopin::report::row_by_row_reason(lang, w)))
-        })
-        .collect()
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -262,7 +262,7 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
 fn every_hunan_rule_compiles_and_unsupported_constructs_fall_back_with_a_reason() {
     let hunan = pack(&common::hunan());
     let values = hunan.values_for_year(2020).unwrap();
-    let plan = tuopin::eval::compiled::plan_pack(&hunan, 2020, &values);
+    let plan = tuopin::eval::Plan::without_register(&hunan, 2020, &values).paths;
     assert_eq!(plan.len(), 25);
     for p in &plan {
         assert_eq!(p.row_by_row, None, "{}", hunan.rules[p.rule].id);
@@ -270,7 +270,7 @@ fn every_hunan_rule_compiles_and_unsupported_constructs_fall_back_with_a_reason(
 
     let constructs = pack(&constructs());
     let values = constructs.values_for_year(2020).unwrap();
-    let plan = tuopin::eval::compiled::plan_pack(&constructs, 2020, &values);
+    let plan = tuopin::eval::Plan::without_register(&constructs, 2020, &values).paths;
     let row_by_row: Vec<(String, String)> = plan
         .iter()
         .filter_map(|p| {

@@ -743,6 +743,9 @@ pub struct RulePath {
     pub row_by_row: Option<Why>,
     /// The result type of a compiled rule.
     pub ty: Option<Ty>,
+    /// Optional fields the rule reads that the register does not have: read as unknown on
+    /// every row (none when planned without a register).
+    pub absent_fields: Vec<&'static str>,
 }
 
 /// The result type of an aggregation, or why it cannot be compiled. `lower` gives the
@@ -793,39 +796,20 @@ pub fn plan_level(cx: &LevelContext, order: &[usize]) -> (Vec<(usize, Translated
     let mut compiled = vec![];
     let mut paths = vec![];
     for &r in order {
-        match translate(cx, &cx.pack.rules[r], &types) {
+        let rule = &cx.pack.rules[r];
+        let mut absent_fields: Vec<&'static str> =
+            rule.fields().filter(|f| cx.present.is_some_and(|p| !p.contains(f))).collect();
+        absent_fields.dedup();
+        match translate(cx, rule, &types) {
             Ok(t) => {
                 types.insert(r, t.ty);
-                paths.push(RulePath { rule: r, row_by_row: None, ty: Some(t.ty) });
+                paths.push(RulePath { rule: r, row_by_row: None, ty: Some(t.ty), absent_fields });
                 compiled.push((r, t));
             }
-            Err(why) => paths.push(RulePath { rule: r, row_by_row: Some(why), ty: None }),
+            Err(why) => paths.push(RulePath { rule: r, row_by_row: Some(why), ty: None, absent_fields }),
         }
     }
     (compiled, paths)
-}
-
-/// Which path every rule of a pack would run on for a year (for `lint --paths`), without a
-/// register: every optional column is taken as present.
-pub fn plan_pack(pack: &Pack, year: i32, params: &HashMap<String, f64>) -> Vec<RulePath> {
-    let mut all = vec![];
-    let mut types: HashMap<usize, Ty> = HashMap::new();
-    for level in Table::ALL {
-        let order = pack.order.get(&level).cloned().unwrap_or_default();
-        let aggs: Vec<(AggUse, Result<Ty, Why>)> = level_aggregations(pack, &order)
-            .into_iter()
-            .map(|a| {
-                let ty = aggregation_type(&a, &|t| types.get(&t).copied());
-                (a, ty)
-            })
-            .collect();
-        let cx = LevelContext { pack, level, year, params, present: None, aggregations: &aggs };
-        let (compiled, paths) = plan_level(&cx, &order);
-        types.extend(compiled.iter().map(|(r, t)| (*r, t.ty)));
-        all.extend(paths);
-    }
-    all.sort_by_key(|p| p.rule);
-    all
 }
 
 /// One aggregation's children, ready for the `group_by`.

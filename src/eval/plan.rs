@@ -82,10 +82,10 @@ impl Plan {
                     translated
                 }
                 Engine::Rows => {
-                    paths.extend(order.iter().map(|&rule| RulePath {
-                        rule,
+                    paths.extend(level_paths.into_iter().map(|p| RulePath {
                         row_by_row: Some(Why::EngineRows),
                         ty: None,
+                        ..p
                     }));
                     vec![]
                 }

@@ -58,7 +58,8 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     }
     let reg = loaded.register;
     on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
-    let outcomes = eval::evaluate_with(&pack, &reg, o.year, values, &aliases, progress, o.engine)?;
+    let plan = eval::Plan::for_register(&pack, o.year, &values, &reg, o.engine);
+    let outcomes = eval::evaluate_plan(&pack, &plan, &reg, o.year, values, &aliases, progress)?;
     crate::timing::lap("evaluated");
 
     let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
@@ -131,11 +132,10 @@ pub fn run_by_county(
     crate::timing::lap("start");
     let aliases = Aliases::with_file(o.aliases.as_deref())?;
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
-    // Every part's columns get the same types: a compiled value rule's own, else Float64.
-    let types: std::collections::HashMap<usize, eval::compiled::Ty> = eval::compiled::plan_pack(&pack, o.year, &values)
-        .into_iter()
-        .filter_map(|p| p.ty.map(|t| (p.rule, t)))
-        .collect();
+    // The plan is built from the first county's columns and run for every county (a county
+    // given as its own folder with other columns gets a plan of its own), and every county's
+    // number columns are written with the first plan's types, so that the parts append.
+    let mut first_plan: Option<(eval::Plan, Vec<Vec<&'static str>>)> = None;
     let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
     let required = [Table::Persons, Table::Households];
 
@@ -155,7 +155,20 @@ pub fn run_by_county(
             for (t, keys) in &reg.set_aside {
                 set_aside.entry(*t).or_default().extend(keys.iter().cloned());
             }
-            let outcomes = eval::evaluate_with(&pack, &reg, o.year, values.clone(), &aliases, progress, o.engine)?;
+            let columns: Vec<Vec<&'static str>> =
+                Table::ALL.iter().map(|t| reg.table(*t).map(|lt| lt.present.clone()).unwrap_or_default()).collect();
+            let (plan, first_columns) = first_plan.get_or_insert_with(|| {
+                (eval::Plan::for_register(&pack, o.year, &values, &reg, o.engine), columns.clone())
+            });
+            let own_plan;
+            let part_plan = if *first_columns == columns {
+                &*plan
+            } else {
+                own_plan = eval::Plan::for_register(&pack, o.year, &values, &reg, o.engine);
+                &own_plan
+            };
+            let outcomes = eval::evaluate_plan(&pack, part_plan, &reg, o.year, values.clone(), &aliases, progress)?;
+            let types = &plan.number_types;
             for level in &outcomes.levels {
                 let mut df = report::level_frame(&pack, level)?;
                 for (r, _) in &level.results {

@@ -719,10 +719,19 @@ pub fn row_by_row_reason(lang: Lang, why: &RowByRow) -> String {
     }
 }
 
-/// The list `--paths` prints: which path each rule ran on, and why a rule is not compiled
-/// (the reason is the translation's own words).
-pub fn rule_paths(lang: Lang, paths: &[(String, Option<String>)]) -> String {
-    let compiled = paths.iter().filter(|(_, why)| why.is_none()).count();
+/// One rule as `--paths` lists it: its id, why it runs row by row (`None`: compiled), and
+/// the fields it reads that the register lacks (named as the user's files name them).
+pub struct PathLine {
+    pub id: String,
+    pub row_by_row: Option<String>,
+    pub absent_fields: Vec<String>,
+}
+
+/// The list `--paths` prints: which path each rule runs on, why a rule is not compiled (the
+/// reason is the translation's own words), and which fields it reads as unknown because the
+/// register has no such column.
+pub fn rule_paths(lang: Lang, paths: &[PathLine]) -> String {
+    let compiled = paths.iter().filter(|p| p.row_by_row.is_none()).count();
     let mut out = match lang {
         Lang::Zh => {
             format!("规则执行方式：编译为 polars 表达式 {compiled} 条，逐行解释执行 {} 条\n", paths.len() - compiled)
@@ -731,14 +740,26 @@ pub fn rule_paths(lang: Lang, paths: &[(String, Option<String>)]) -> String {
             format!("Rule paths: {compiled} compiled to polars expressions, {} row by row\n", paths.len() - compiled)
         }
     };
-    for (id, why) in paths {
-        let line = match (lang, why) {
-            (Lang::Zh, None) => format!("  编译  {id}\n"),
-            (Lang::Zh, Some(w)) => format!("  逐行  {id}：{w}\n"),
-            (Lang::En, None) => format!("  compiled    {id}\n"),
-            (Lang::En, Some(w)) => format!("  row by row  {id}: {w}\n"),
+    for p in paths {
+        let id = &p.id;
+        let mut line = match (lang, &p.row_by_row) {
+            (Lang::Zh, None) => format!("  编译  {id}"),
+            (Lang::Zh, Some(w)) => format!("  逐行  {id}：{w}"),
+            (Lang::En, None) => format!("  compiled    {id}"),
+            (Lang::En, Some(w)) => format!("  row by row  {id}: {w}"),
         };
+        if !p.absent_fields.is_empty() {
+            let fields = p.absent_fields.join(match lang {
+                Lang::Zh => "、",
+                Lang::En => ", ",
+            });
+            line.push_str(&match lang {
+                Lang::Zh => format!("（登记册没有 {fields} 列，每行按未知计）"),
+                Lang::En => format!(" (the register has no {fields} column: read as unknown on every row)"),
+            });
+        }
         out.push_str(&line);
+        out.push('\n');
     }
     out
 }

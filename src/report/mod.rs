@@ -274,3 +274,33 @@ pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) 
     out.push_str(&m::verdict(lang, e.passes, e.probability_passes));
     out
 }
+
+/// What `--paths` prints: the path each rule runs on, why a rule runs row by row, and the
+/// fields it reads as unknown because the register lacks them (by the user's header names
+/// in Chinese).
+pub fn rule_paths(
+    lang: Lang,
+    pack: &Pack,
+    paths: &[crate::eval::compiled::RulePath],
+    aliases: &crate::register::Aliases,
+) -> String {
+    let lines: Vec<messages::PathLine> = paths
+        .iter()
+        .map(|p| {
+            let rule = &pack.rules[p.rule];
+            messages::PathLine {
+                id: rule.id.clone(),
+                row_by_row: p.row_by_row.as_ref().map(|w| row_by_row_reason(lang, w)),
+                absent_fields: p
+                    .absent_fields
+                    .iter()
+                    .map(|f| match (lang, aliases.header(rule.level, f)) {
+                        (Lang::Zh, Some(h)) => h.to_string(),
+                        _ => f.to_string(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    messages::rule_paths(lang, &lines)
+}
