@@ -407,16 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 risk_weight,
             };
             let (drawn, written) = jobs::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())?;
-            let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
-            let mut seen = std::collections::BTreeSet::new();
-            for s in &drawn {
-                let e = per.entry(s.county.clone()).or_default();
-                e.1 += 1;
-                if seen.insert(s.village_code.clone()) {
-                    e.0 += 1;
-                }
-            }
-            print!("{}", messages::sample_summary(lang, &per));
+            print!("{}", messages::sample_summary(lang, &jobs::per_county(&drawn)));
             print_written(lang, &written);
             Ok(ExitCode::SUCCESS)
         }
@@ -561,22 +552,8 @@ fn report_by_county(lang: Lang, b: jobs::ByCounty, started: Instant) -> ExitCode
             eprintln!("{}", messages::set_aside(lang, t.name(), *n));
         }
     }
-    let rows = |level: &str| b.totals.get(level).map(|(n, _)| *n).unwrap_or(0);
-    let count = |level: &str, rule: &str| -> Option<usize> {
-        b.totals.get(level).and_then(|(_, yes)| yes.get(rule).copied().flatten()).map(|n| n as usize)
-    };
-    let totals = messages::CheckTotals {
-        households: rows("household"),
-        exit_eligible: count("household", "exit_eligible"),
-        wrong_exit_risk: count("household", "wrong_exit_risk"),
-        villages: rows("village"),
-        villages_eligible: count("village", "exit_eligible"),
-        counties: rows("county"),
-        counties_eligible: count("county", "exit_eligible"),
-        rule_errors: b.rule_errors.len(),
-    };
     println!("{}", messages::by_county(lang, b.parts));
-    finish_check(lang, &totals, &b.rule_errors, &b.written, b.input_errors.is_empty(), started)
+    finish_check(lang, &b.check_totals, &b.rule_errors, &b.written, b.input_errors.is_empty(), started)
 }
 
 /// The totals, the first rule errors and the files written; the exit status.
@@ -609,7 +586,7 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
             eprintln!("{}", messages::stopped_on_input_errors(lang));
             ExitCode::from(1)
         }
-        CheckResult::Done { pack, outcomes, input_errors, set_aside, written } => {
+        CheckResult::Done { outcomes, input_errors, set_aside, written, totals, .. } => {
             if !input_errors.is_empty() {
                 print_input_errors(
                     lang,
@@ -620,22 +597,6 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
                     eprintln!("{}", messages::set_aside(lang, t.name(), *n));
                 }
             }
-            let count = |t: Table, rule: &str| -> Option<usize> {
-                let idx = pack.rule_index(t, rule)?;
-                let vals = outcomes.level(t)?.values(idx)?;
-                Some(vals.iter().filter(|v| v.as_bool() == Some(true)).count())
-            };
-            let rows = |t: Table| outcomes.level(t).map(|l| l.len()).unwrap_or(0);
-            let totals = messages::CheckTotals {
-                households: rows(Table::Households),
-                exit_eligible: count(Table::Households, "exit_eligible"),
-                wrong_exit_risk: count(Table::Households, "wrong_exit_risk"),
-                villages: rows(Table::Villages),
-                villages_eligible: count(Table::Villages, "exit_eligible"),
-                counties: rows(Table::Counties),
-                counties_eligible: count(Table::Counties, "exit_eligible"),
-                rule_errors: outcomes.errors.len(),
-            };
             finish_check(lang, &totals, &outcomes.errors, &written, input_errors.is_empty(), started)
         }
     }

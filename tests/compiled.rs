@@ -159,7 +159,7 @@ fn pack(dir: &std::path::Path) -> Pack {
 
 fn run(pack: &Pack, reg: &Register, year: i32, engine: Engine) -> Outcomes {
     let values = pack.values_for_year(year).expect("parameters");
-    evaluate_with(pack, reg, year, values, &Aliases::builtin(), &|_| {}, engine).expect("evaluated")
+    evaluate_with(pack, reg, year, values, &|_| {}, engine).expect("evaluated")
 }
 
 /// Equal outcomes: the same kind and value. A whole number equals the same float (the
@@ -201,7 +201,12 @@ fn assert_agree(pack: &Pack, reg: &Register, year: i32, seen: &mut HashMap<Strin
         }
         assert_eq!(lr.reasons, la.reasons, "{what}: {} reasons", lr.table);
         // The result files have the same columns and types.
-        let schema = |l| tuopin::report::level_frame(pack, l).expect("frame").schema().clone();
+        let schema = |l| {
+            tuopin::report::level_frame(pack, l, tuopin::messages::Lang::Zh, &Aliases::builtin())
+                .expect("frame")
+                .schema()
+                .clone()
+        };
         assert_eq!(schema(lr), schema(la), "{what}: {} columns", lr.table);
     }
     for ((tr, ar), (ta, aa)) in rows.aggregates.iter().zip(&auto.aggregates) {

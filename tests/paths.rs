@@ -64,8 +64,7 @@ fn the_paths_reported_are_the_plan_that_ran() {
         tuopin::register::LoadOptions { encoding: Default::default(), aliases: aliases.clone(), skip_invalid: false };
     let loaded = tuopin::register::load(data.path(), &[], &opts).unwrap();
     let plan = tuopin::eval::Plan::for_register(&pack, 2020, &values, &loaded.register, tuopin::eval::Engine::Auto);
-    let outcomes =
-        tuopin::eval::evaluate_plan(&pack, &plan, &loaded.register, 2020, values.clone(), &aliases, &|_| {}).unwrap();
+    let outcomes = tuopin::eval::evaluate_plan(&pack, &plan, &loaded.register, 2020, values.clone(), &|_| {}).unwrap();
     assert_eq!(outcomes.paths, plan.paths);
     let rule = pack.rules.iter().position(|r| r.id == "person.education_assured").unwrap();
     let p = plan.paths.iter().find(|p| p.rule == rule).unwrap();

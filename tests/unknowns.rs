@@ -71,7 +71,7 @@ fn evaluate(case: &Case, skip_invalid: bool, engine: Engine) -> (tuopin::rules::
         register::load(&reg, &[], &LoadOptions { aliases: aliases.clone(), skip_invalid, ..Default::default() })
             .unwrap();
     assert_eq!(loaded.errors.is_empty(), !skip_invalid, "{:?}", loaded.errors);
-    let out = tuopin::eval::evaluate_with(&pack, &loaded.register, 2020, values, &aliases, &|_| {}, engine).unwrap();
+    let out = tuopin::eval::evaluate_with(&pack, &loaded.register, 2020, values, &|_| {}, engine).unwrap();
     assert!(out.errors.is_empty(), "{engine:?}: {:?}", out.errors);
     (pack, out)
 }

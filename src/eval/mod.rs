@@ -55,10 +55,9 @@ pub fn evaluate(
     register: &Register,
     year: i32,
     params: HashMap<String, f64>,
-    aliases: &crate::register::Aliases,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcomes, crate::Error> {
-    evaluate_with(pack, register, year, params, aliases, progress, Engine::Auto)
+    evaluate_with(pack, register, year, params, progress, Engine::Auto)
 }
 
 /// [`evaluate`] on a chosen path: plans the run for the register, then runs the plan.
@@ -67,12 +66,11 @@ pub fn evaluate_with(
     register: &Register,
     year: i32,
     params: HashMap<String, f64>,
-    aliases: &crate::register::Aliases,
     progress: &(dyn Fn(u64) + Sync),
     mode: Engine,
 ) -> Result<Outcomes, crate::Error> {
     let plan = Plan::for_register(pack, year, &params, register, mode);
-    evaluate_plan(pack, &plan, register, year, params, aliases, progress)
+    evaluate_plan(pack, &plan, register, year, params, progress)
 }
 
 /// Run a [`Plan`] (built for this register's columns) over the register.
@@ -82,7 +80,6 @@ pub fn evaluate_plan(
     register: &Register,
     year: i32,
     params: HashMap<String, f64>,
-    aliases: &crate::register::Aliases,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Outcomes, crate::Error> {
     let params = Arc::new(params);
@@ -216,7 +213,7 @@ pub fn evaluate_plan(
             columns: known_columns,
             number_types: order.iter().filter_map(|r| number_types.get(r).map(|t| (*r, *t))).collect(),
         };
-        outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table), aliases);
+        outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table));
         lap(&format!("{} keys+reasons", table.level()));
         levels.push(outcome);
     }

@@ -70,7 +70,7 @@ pub struct LevelOutcome {
     /// (rule index, one value per row), in the pack's rule order.
     pub results: Vec<(usize, Vec<Value>)>,
     /// Why the level's main verdict came out as it did, per row (when the pack names one).
-    pub reasons: Option<Vec<String>>,
+    pub reasons: Option<super::reasons::Reasons>,
     /// The compiled rules' results as polars produced them, by rule (the same outcomes as
     /// `results`; kept so that writers and the level above need not rebuild the columns).
     /// Absent for a rule with row errors.

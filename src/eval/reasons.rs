@@ -1,13 +1,14 @@
-//! The `reasons` column: why a level's main verdict came out as it did, in Chinese.
+//! Why a level's main verdict came out as it did, as structured values (`report` says them
+//! in the user's language, as the `reasons` column).
 //!
 //! From the main verdict (named in `pack.toml`), follow the predicate rules it reads that
 //! were not true, down to the deepest ones: those are the conditions that failed (否) or
 //! could not be decided (未知, with the missing fields named). Raised risk flags follow.
+//! Rows alike in their outcomes and null fields share one reason, kept once.
 
 use std::collections::HashMap;
 
 use super::{LevelOutcome, Value};
-use crate::register::Aliases;
 use crate::rules::{Pack, Ref, RuleKind};
 use rayon::prelude::*;
 
@@ -36,41 +37,60 @@ pub fn null_masks(
     out
 }
 
-pub fn for_level(
-    pack: &Pack,
-    outcome: &LevelOutcome,
-    fields: &HashMap<&'static str, Nulls>,
-    aliases: &Aliases,
-) -> Option<Vec<String>> {
+/// One part of a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// A condition of the verdict (a rule) that failed.
+    Failed(usize),
+    /// A condition (a rule) that could not be decided, and what it lacked.
+    Unknown(usize, Vec<Missing>),
+    /// A raised risk flag (a rule).
+    Flag(usize),
+}
+
+/// What an undecided condition lacked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Missing {
+    /// A field that is empty (or absent from the register).
+    Field(&'static str),
+    /// An aggregation over the level below that came out unknown: `func("arg")`.
+    Aggregate(&'static str, String),
+}
+
+/// The reasons of a level: each distinct reason once, and which one each row has.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reasons {
+    pub distinct: Vec<Vec<Part>>,
+    pub of_row: Vec<u32>,
+}
+
+pub fn for_level(pack: &Pack, outcome: &LevelOutcome, fields: &HashMap<&'static str, Nulls>) -> Option<Reasons> {
     let main = pack.main_rule(outcome.table)?;
     let flags = pack.flag_rules(outcome.table);
     let values: HashMap<usize, &[Value]> = outcome.results.iter().map(|(r, v)| (*r, v.as_slice())).collect();
     let n = outcome.len();
-    let field_name = |f: &str| match aliases.header(outcome.table, f) {
-        Some(zh) => zh.to_string(),
-        None => f.to_string(),
-    };
     let reason = |row: usize| {
-        let mut parts: Vec<String> = vec![];
+        let mut parts: Vec<Part> = vec![];
         let mut seen = vec![];
-        explain(pack, main, row, &values, fields, &field_name, &mut parts, &mut seen);
+        explain(pack, main, row, &values, fields, &mut parts, &mut seen);
         for &f in &flags {
             if values.get(&f).and_then(|v| v.get(row)).copied() == Some(Value::Bool(true)) {
-                parts.push(format!("风险：{}", title(pack, f)));
+                parts.push(Part::Flag(f));
             }
         }
-        parts.join("；")
+        parts
     };
     // A row's reason depends only on its rules' outcomes (true, false, unknown, a number)
-    // and on which fields are null: rows alike in both share one text, built once per
-    // thread (1M households: 0.17 s -> 0.12 s). Levels with more than 64 rules or 128
-    // fields build every text.
+    // and on which fields are null: rows alike in both share one reason, built once (1M
+    // households: 0.17 s -> 0.12 s). Levels with more than 64 rules or 128 fields build
+    // every row's reason and keep the distinct ones.
     let columns: Vec<&[Value]> = outcome.results.iter().map(|(_, v)| v.as_slice()).collect();
     let masks: Vec<&Nulls> = fields.values().collect();
-    let out = if columns.len() <= 64 && masks.len() <= 128 {
-        (0..n)
+    let mut out = Reasons::default();
+    if columns.len() <= 64 && masks.len() <= 128 {
+        let keys: Vec<(u128, u128)> = (0..n)
             .into_par_iter()
-            .map_init(HashMap::<(u128, u128), String>::new, |cache, row| {
+            .map(|row| {
                 let mut state = 0u128;
                 for (i, v) in columns.iter().enumerate() {
                     let bits: u128 = match v.get(row) {
@@ -85,18 +105,33 @@ pub fn for_level(
                 for (i, m) in masks.iter().enumerate() {
                     nulls |= u128::from(m.get(row).copied().unwrap_or(true)) << i;
                 }
-                cache.entry((state, nulls)).or_insert_with(|| reason(row)).clone()
+                (state, nulls)
             })
-            .collect()
+            .collect();
+        let mut ids: HashMap<(u128, u128), u32> = HashMap::new();
+        out.of_row = keys
+            .iter()
+            .enumerate()
+            .map(|(row, key)| {
+                *ids.entry(*key).or_insert_with(|| {
+                    out.distinct.push(reason(row));
+                    (out.distinct.len() - 1) as u32
+                })
+            })
+            .collect();
     } else {
-        (0..n).into_par_iter().map(reason).collect()
-    };
+        let all: Vec<Vec<Part>> = (0..n).into_par_iter().map(reason).collect();
+        let mut ids: HashMap<Vec<Part>, u32> = HashMap::new();
+        for r in all {
+            let next = ids.len() as u32;
+            let id = *ids.entry(r.clone()).or_insert_with(|| {
+                out.distinct.push(r);
+                next
+            });
+            out.of_row.push(id);
+        }
+    }
     Some(out)
-}
-
-fn title(pack: &Pack, r: usize) -> &str {
-    let rule = &pack.rules[r];
-    if rule.title.is_empty() { &rule.name } else { &rule.title }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -106,8 +141,7 @@ fn explain(
     row: usize,
     values: &HashMap<usize, &[Value]>,
     fields: &HashMap<&'static str, Nulls>,
-    field_name: &dyn Fn(&str) -> String,
-    parts: &mut Vec<String>,
+    parts: &mut Vec<Part>,
     seen: &mut Vec<usize>,
 ) {
     if seen.contains(&r) {
@@ -125,20 +159,16 @@ fn explain(
         .collect();
     if !failing.is_empty() {
         for d in failing {
-            explain(pack, d, row, values, fields, field_name, parts, seen);
+            explain(pack, d, row, values, fields, parts, seen);
         }
         return;
     }
     match v {
-        Value::Bool(false) => parts.push(format!("{}：否", title(pack, r))),
+        Value::Bool(false) => parts.push(Part::Failed(r)),
         _ => {
-            let mut missing: Vec<String> = vec![];
-            missing_inputs(pack, r, row, values, fields, field_name, &mut missing, &mut vec![]);
-            if missing.is_empty() {
-                parts.push(format!("{}：未知", title(pack, r)));
-            } else {
-                parts.push(format!("{}：未知（缺 {}）", title(pack, r), missing.join("、")));
-            }
+            let mut missing: Vec<Missing> = vec![];
+            missing_inputs(pack, r, row, values, fields, &mut missing, &mut vec![]);
+            parts.push(Part::Unknown(r, missing));
         }
     }
 }
@@ -152,8 +182,7 @@ fn missing_inputs(
     row: usize,
     values: &HashMap<usize, &[Value]>,
     fields: &HashMap<&'static str, Nulls>,
-    field_name: &dyn Fn(&str) -> String,
-    out: &mut Vec<String>,
+    out: &mut Vec<Missing>,
     seen: &mut Vec<usize>,
 ) {
     if seen.contains(&r) {
@@ -164,22 +193,22 @@ fn missing_inputs(
     for (_, re) in &rule.reads {
         match re {
             Ref::Field(f) if fields.get(f).is_none_or(|d| d.get(row).copied().unwrap_or(true)) => {
-                let name = field_name(f);
-                if !out.contains(&name) {
-                    out.push(name);
+                let m = Missing::Field(f);
+                if !out.contains(&m) {
+                    out.push(m);
                 }
             }
             Ref::Rule(d) if values.get(d).and_then(|v| v.get(row)).copied().unwrap_or_default() == Value::Unknown => {
-                missing_inputs(pack, *d, row, values, fields, field_name, out, seen);
+                missing_inputs(pack, *d, row, values, fields, out, seen);
             }
             _ => {}
         }
     }
     if out.is_empty() {
         for a in &rule.aggregates {
-            let s = if a.arg.is_empty() { format!("{}()", a.func) } else { format!("{}(\"{}\")", a.func, a.arg) };
-            if !out.contains(&s) {
-                out.push(s);
+            let m = Missing::Aggregate(a.func, a.arg.clone());
+            if !out.contains(&m) {
+                out.push(m);
             }
         }
     }

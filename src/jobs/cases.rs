@@ -318,8 +318,7 @@ fn run_case(
             v
         }
     };
-    let outcomes =
-        crate::eval::evaluate(pack, &loaded.register, year, values, aliases, &|_| {}).map_err(|e| e.to_string())?;
+    let outcomes = crate::eval::evaluate(pack, &loaded.register, year, values, &|_| {}).map_err(|e| e.to_string())?;
 
     // Expectations: (level, row key, name, expected).
     let mut checks: Vec<(Table, String, &String, &toml::Value)> = vec![];

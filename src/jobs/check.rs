@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::load_pack;
 use crate::Error;
 use crate::eval::{self, Outcomes};
-use crate::messages::Lang;
+use crate::messages::{CheckTotals, Lang};
 use crate::register::{self, Aliases, Encoding, Format, InputError, LoadOptions, Table};
 use crate::report::{self, Staging, summary::RunInfo};
 use crate::rules::{self, Pack};
@@ -39,7 +39,39 @@ pub enum CheckResult {
         input_errors: Vec<InputError>,
         set_aside: Vec<(Table, usize)>,
         written: Vec<PathBuf>,
+        /// What the terminal shows at the end.
+        totals: Box<CheckTotals>,
     },
+}
+
+/// The headline rule of a level in the totals `check` prints: its first published output
+/// (`[outputs]` in `pack.toml`) if it has one, else its main verdict (`[main]`).
+fn headline(pack: &Pack, level: Table) -> Option<&str> {
+    let m = &pack.manifest;
+    m.outputs.get(level.level()).and_then(|v| v.first()).or_else(|| m.main.get(level.level())).map(String::as_str)
+}
+
+/// The totals `check` prints: each level's rows and how many are true for its headline rule
+/// ([`headline`]), and the households with the first household risk flag raised. `yes`
+/// counts the rows where a rule of a level is true.
+fn check_totals_of(
+    pack: &Pack,
+    rows: &dyn Fn(Table) -> usize,
+    yes: &dyn Fn(Table, &str) -> Option<usize>,
+    rule_errors: usize,
+) -> CheckTotals {
+    let count = |t: Table| headline(pack, t).and_then(|r| yes(t, r));
+    let first_flag = pack.manifest.flags.get(Table::Households.level()).and_then(|v| v.first());
+    CheckTotals {
+        households: rows(Table::Households),
+        exit_eligible: count(Table::Households),
+        wrong_exit_risk: first_flag.and_then(|r| yes(Table::Households, r)),
+        villages: rows(Table::Villages),
+        villages_eligible: count(Table::Villages),
+        counties: rows(Table::Counties),
+        counties_eligible: count(Table::Counties),
+        rule_errors,
+    }
 }
 
 pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {
@@ -59,7 +91,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     let reg = loaded.register;
     on_loaded(Table::ALL.iter().map(|t| reg.rows(*t) as u64).sum());
     let plan = eval::Plan::for_register(&pack, o.year, &values, &reg, o.engine);
-    let outcomes = eval::evaluate_plan(&pack, &plan, &reg, o.year, values, &aliases, progress)?;
+    let outcomes = eval::evaluate_plan(&pack, &plan, &reg, o.year, values, progress)?;
     crate::timing::lap("evaluated");
 
     let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
@@ -69,13 +101,29 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
-    report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &info)?;
+    report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &aliases, &info)?;
     if !loaded.errors.is_empty() {
         write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
     }
     let written = staging.commit()?;
     crate::timing::lap("written");
-    Ok(CheckResult::Done { pack: Box::new(pack), outcomes, input_errors: loaded.errors, set_aside, written })
+    let totals = check_totals_of(
+        &pack,
+        &|t| outcomes.level(t).map(|l| l.len()).unwrap_or(0),
+        &|t, rule| {
+            let vals = outcomes.level(t)?.values(pack.rule_index(t, rule)?)?;
+            Some(vals.iter().filter(|v| v.as_bool() == Some(true)).count())
+        },
+        outcomes.errors.len(),
+    );
+    Ok(CheckResult::Done {
+        pack: Box::new(pack),
+        outcomes,
+        input_errors: loaded.errors,
+        set_aside,
+        written,
+        totals: Box::new(totals),
+    })
 }
 
 /// How a county-by-county check ended.
@@ -85,6 +133,8 @@ pub struct ByCounty {
     pub parts: usize,
     /// The merged `summary.json` counts: (rows, rule name → true count) per level.
     pub totals: std::collections::BTreeMap<&'static str, (usize, std::collections::BTreeMap<String, Option<u64>>)>,
+    /// What the terminal shows at the end.
+    pub check_totals: CheckTotals,
     pub rule_errors: Vec<eval::RowError>,
     pub input_errors: Vec<InputError>,
     pub set_aside: Vec<(Table, usize)>,
@@ -167,10 +217,10 @@ pub fn run_by_county(
                 own_plan = eval::Plan::for_register(&pack, o.year, &values, &reg, o.engine);
                 &own_plan
             };
-            let outcomes = eval::evaluate_plan(&pack, part_plan, &reg, o.year, values.clone(), &aliases, progress)?;
+            let outcomes = eval::evaluate_plan(&pack, part_plan, &reg, o.year, values.clone(), progress)?;
             let types = &plan.number_types;
             for level in &outcomes.levels {
-                let mut df = report::level_frame(&pack, level)?;
+                let mut df = report::level_frame(&pack, level, o.lang, &aliases)?;
                 for (r, _) in &level.results {
                     let rule = &pack.rules[*r];
                     if rule.kind == rules::RuleKind::Value {
@@ -260,7 +310,8 @@ pub fn run_by_county(
         s.run = &info;
         s.rule_errors = rule_errors.len();
         for (name, level) in &s.levels {
-            let yes = level.rules.iter().map(|(r, rs)| (r.clone(), rs.total.yes)).collect();
+            let yes: std::collections::BTreeMap<String, Option<u64>> =
+                level.rules.iter().map(|(r, rs)| (r.clone(), rs.total.yes)).collect();
             totals.insert(*name, (level.rows, yes));
         }
         let (path, mut file) = staging.file("summary.json")?;
@@ -276,10 +327,17 @@ pub fn run_by_county(
     }
     let written = staging.commit()?;
     crate::timing::lap("written");
+    let check_totals = check_totals_of(
+        &pack,
+        &|t| totals.get(t.level()).map(|(n, _)| *n).unwrap_or(0),
+        &|t, rule| totals.get(t.level()).and_then(|(_, yes)| yes.get(rule).copied().flatten()).map(|n| n as usize),
+        rule_errors.len(),
+    );
     Ok(Ok(ByCounty {
         pack: Box::new(pack),
         parts,
         totals,
+        check_totals,
         rule_errors,
         input_errors,
         set_aside: set_aside.iter().map(|(t, v)| (*t, v.len())).collect(),

@@ -26,8 +26,8 @@ pub fn run_diff(
     let (new_pack, new_values) = load_pack(new, year, aliases)?;
     let mut staging = Staging::begin(out, "diff", report::Inputs { folders: &[data], files: &[] })?;
     let register = load_register(data, &load_options(aliases))?;
-    let b = eval::evaluate(&base_pack, &register, base_year, base_values, aliases, &|_| {})?;
-    let n = eval::evaluate(&new_pack, &register, year, new_values, aliases, &|_| {})?;
+    let b = eval::evaluate(&base_pack, &register, base_year, base_values, &|_| {})?;
+    let n = eval::evaluate(&new_pack, &register, year, new_values, &|_| {})?;
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
     let (path, _) = staging.file("diff.xlsx")?;
     crate::report::diff::write_xlsx(&d, &path, lang)?;

@@ -42,6 +42,6 @@ pub fn evaluate_household_county(
         Some(c) => loaded.county(&c),
         None => loaded,
     };
-    let outcomes = eval::evaluate(&pack, &register, year, values, aliases, &|_| {})?;
+    let outcomes = eval::evaluate(&pack, &register, year, values, &|_| {})?;
     Ok(Evaluated { pack, register, outcomes })
 }

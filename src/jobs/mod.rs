@@ -17,7 +17,7 @@ pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by
 pub use diff::run_diff;
 pub use estimate::run_estimate;
 pub use explain::{Evaluated, evaluate_household_county};
-pub use sample::{Drawn, run_sample, sampling_frame};
+pub use sample::{Drawn, per_county, run_sample, sampling_frame};
 pub use validate::{Assessment, Validation, assess_register, run_validate};
 
 use crate::Error;

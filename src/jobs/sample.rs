@@ -100,3 +100,17 @@ pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec
     };
     (units, villages)
 }
+
+/// Per county of a drawn sample: (villages, households), for the summary `sample` prints.
+pub fn per_county(drawn: &[crate::inspect::sample::Sampled]) -> std::collections::BTreeMap<String, (usize, usize)> {
+    let mut per: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for s in drawn {
+        let e = per.entry(s.county.clone()).or_default();
+        e.1 += 1;
+        if seen.insert(s.village_code.clone()) {
+            e.0 += 1;
+        }
+    }
+    per
+}

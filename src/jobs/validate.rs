@@ -44,8 +44,8 @@ pub fn assess_register(
         _ => None,
     };
     let reg = load_register(data, &load_options(aliases))?;
-    let q = eval::evaluate(&qpack, &reg, year, qvalues, aliases, &|_| {})?;
-    let h = eval::evaluate(&pack, &reg, year, values, aliases, &|_| {})?;
+    let q = eval::evaluate(&qpack, &reg, year, qvalues, &|_| {})?;
+    let h = eval::evaluate(&pack, &reg, year, values, &|_| {})?;
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
     findings.extend(quality::duplicate_persons(&reg));
     let bunching = bunching_rule.map(|r| quality::bunching(&pack, &reg, &h, r)).unwrap_or_default();

@@ -764,6 +764,39 @@ pub fn rule_paths(lang: Lang, paths: &[PathLine]) -> String {
     out
 }
 
+/// A condition of a verdict that failed (the `reasons` column).
+pub fn reason_failed(lang: Lang, rule: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{rule}：否"),
+        Lang::En => format!("{rule}: no"),
+    }
+}
+
+/// A condition that could not be decided, with the inputs it lacked.
+pub fn reason_unknown(lang: Lang, rule: &str, missing: &[String]) -> String {
+    match (lang, missing.is_empty()) {
+        (Lang::Zh, true) => format!("{rule}：未知"),
+        (Lang::Zh, false) => format!("{rule}：未知（缺 {}）", missing.join("、")),
+        (Lang::En, true) => format!("{rule}: unknown"),
+        (Lang::En, false) => format!("{rule}: unknown (missing {})", missing.join(", ")),
+    }
+}
+
+/// A raised risk flag.
+pub fn reason_flag(lang: Lang, rule: &str) -> String {
+    match lang {
+        Lang::Zh => format!("风险：{rule}"),
+        Lang::En => format!("risk: {rule}"),
+    }
+}
+
+pub fn reason_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "；",
+        Lang::En => "; ",
+    }
+}
+
 /// The first line of a county-by-county check.
 pub fn by_county(lang: Lang, parts: usize) -> String {
     match lang {

@@ -10,6 +10,9 @@ use polars::prelude::{NewChunkedArray, PlHashMap, StringChunked};
 
 use super::{CodeList, Register, Table};
 
+/// Each child's parent row, and (for members) whether each child counts.
+pub type Parents<'a> = (&'a [Option<usize>], Option<&'a [bool]>);
+
 /// No county known for a row (a person whose household is missing).
 pub const NO_COUNTY: u32 = u32::MAX;
 
@@ -143,7 +146,7 @@ impl Hierarchy {
 impl Hierarchy {
     /// Which row above each row of `over` belongs to, and (for members) whether it counts,
     /// for a `table` rule aggregating `over`'s rows; `None` when `table` cannot aggregate them.
-    pub fn parents(&self, over: Table, table: Table) -> Option<(&[Option<usize>], Option<&[bool]>)> {
+    pub fn parents(&self, over: Table, table: Table) -> Option<Parents<'_>> {
         Some(match (over, table) {
             (Table::Persons, Table::Households) => (&self.person_household, Some(&self.person_living)),
             (Table::Households, Table::Villages) => (&self.household_village, None),

@@ -46,7 +46,12 @@ pub const XLSX_MAX_ROWS: usize = 1_048_576;
 
 /// The result frame of a level: keys, then one column per rule (named without the level),
 /// then `reasons`.
-pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error> {
+pub fn level_frame(
+    pack: &Pack,
+    level: &LevelOutcome,
+    lang: Lang,
+    aliases: &crate::register::Aliases,
+) -> Result<DataFrame, Error> {
     let n = level.len();
     let mut cols: Vec<Column> = vec![level.keys.clone().into_column()];
     cols.extend(level.extra_keys.iter().cloned());
@@ -59,9 +64,51 @@ pub fn level_frame(pack: &Pack, level: &LevelOutcome) -> Result<DataFrame, Error
         }
     }
     if let Some(reasons) = &level.reasons {
-        cols.push(Column::new("reasons".into(), reasons));
+        let said: Vec<String> =
+            reasons.distinct.iter().map(|r| say_reason(pack, level.table, r, lang, aliases)).collect();
+        let column: StringChunked =
+            reasons.of_row.iter().map(|&i| Some(said.get(i as usize).map_or("", String::as_str))).collect();
+        cols.push(column.with_name("reasons".into()).into_column());
     }
     Ok(DataFrame::new(n, cols)?)
+}
+
+/// A reason in the user's language: rules by title (by name in English, titles being
+/// Chinese), fields by the register's Chinese header (by name in English).
+pub fn say_reason(
+    pack: &Pack,
+    table: crate::register::Table,
+    parts: &[crate::eval::reasons::Part],
+    lang: Lang,
+    aliases: &crate::register::Aliases,
+) -> String {
+    use crate::eval::reasons::{Missing, Part};
+    let title = |r: usize| {
+        let rule = &pack.rules[r];
+        match lang {
+            Lang::Zh if !rule.title.is_empty() => rule.title.as_str(),
+            _ => rule.name.as_str(),
+        }
+    };
+    let missing = |m: &Missing| match m {
+        Missing::Field(f) => match (lang, aliases.header(table, f)) {
+            (Lang::Zh, Some(h)) => h.to_string(),
+            _ => f.to_string(),
+        },
+        Missing::Aggregate(func, arg) if arg.is_empty() => format!("{func}()"),
+        Missing::Aggregate(func, arg) => format!("{func}(\"{arg}\")"),
+    };
+    let said: Vec<String> = parts
+        .iter()
+        .map(|p| match p {
+            Part::Failed(r) => messages::reason_failed(lang, title(*r)),
+            Part::Unknown(r, m) => {
+                messages::reason_unknown(lang, title(*r), &m.iter().map(missing).collect::<Vec<_>>())
+            }
+            Part::Flag(r) => messages::reason_flag(lang, title(*r)),
+        })
+        .collect();
+    said.join(messages::reason_separator(lang))
 }
 
 /// A rule's outcomes as a column: nullable Boolean for predicates; for numbers, Float64 when
@@ -205,10 +252,11 @@ pub fn write_check(
     outcomes: &Outcomes,
     format: Format,
     lang: Lang,
+    aliases: &crate::register::Aliases,
     extra: &summary::RunInfo,
 ) -> Result<(), Error> {
     for level in &outcomes.levels {
-        let mut df = level_frame(pack, level)?;
+        let mut df = level_frame(pack, level, lang, aliases)?;
         crate::timing::lap(&format!("{} frame", level.table.level()));
         write_frame(staging, level.table.name(), &mut df, format, lang)?;
         crate::timing::lap(&format!("{} written", level.table.level()));

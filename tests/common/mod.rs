@@ -189,7 +189,7 @@ pub fn run_pack(case: &Case, pack_dir: &Path, year: i32) -> Run {
     let loaded =
         register::load(dir.path(), &[], &LoadOptions { aliases: aliases.clone(), ..Default::default() }).unwrap();
     assert_eq!(loaded.errors, vec![], "the test register must load cleanly");
-    let outcomes = tuopin::eval::evaluate(&pack, &loaded.register, year, values, &aliases, &|_| {}).unwrap();
+    let outcomes = tuopin::eval::evaluate(&pack, &loaded.register, year, values, &|_| {}).unwrap();
     Run { pack, outcomes }
 }
 
@@ -290,7 +290,7 @@ pub fn explain_agrees_with_check(data: &Path, rules: &Path) -> usize {
     let mut by_county = BTreeMap::new();
     for c in loaded.register.county_codes() {
         let register = loaded.register.county(&c);
-        let outcomes = tuopin::eval::evaluate(&pack, &register, 2020, values.clone(), &aliases, &|_| {}).unwrap();
+        let outcomes = tuopin::eval::evaluate(&pack, &register, 2020, values.clone(), &|_| {}).unwrap();
         by_county.insert(c.to_string(), (register, outcomes));
     }
     for h in &households {
