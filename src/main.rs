@@ -8,10 +8,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use tuopin::Error;
 use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
 use tuopin::register::{self, Aliases, Encoding, Format, LoadOptions, Table};
-use tuopin::{Error, r#gen};
 
 /// How many input errors are listed on the terminal before the rest go to the file only.
 const ERROR_CAP: usize = 30;
@@ -480,31 +480,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Gen { households, seed, out, format, faults, year, counties, rules, by_county } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (pack, values) = jobs::load_pack(&rules, year, &Aliases::builtin())?;
-            let thresholds = r#gen::Thresholds::from_pack(&pack, &values)?;
             let started = Instant::now();
-            let o = r#gen::GenOptions { households, seed, year, counties, faults, thresholds, first_county: 0 };
-            if by_county {
-                let (h, p, c, f) = r#gen::write_by_county(&o, &out, format)?;
-                eprintln!("{}", messages::gen_summary(lang, h, p, None, c, f, started.elapsed().as_secs_f64()));
-                println!("{}", out.display());
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut g = r#gen::generate(&o);
-            let written = r#gen::write(&mut g, &out, format)?;
+            let r = jobs::GenRequest { households, seed, year, counties, faults, format, by_county };
+            let g = jobs::run_gen(&rules, &out, &r)?;
+            let secs = started.elapsed().as_secs_f64();
             eprintln!(
                 "{}",
-                messages::gen_summary(
-                    lang,
-                    g.households.height(),
-                    g.persons.height(),
-                    Some(g.villages.height()),
-                    g.counties.height(),
-                    g.faults.len(),
-                    started.elapsed().as_secs_f64()
-                )
+                messages::gen_summary(lang, g.households, g.persons, g.villages, g.counties, g.faults, secs)
             );
-            for p in written {
+            for p in g.written {
                 println!("{}", p.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
 //! Each command's job end to end, one module per command (`check`, `explain`, `diff`,
-//! `validate`, `sample`, `estimate`): load the packs and the register, stop on input errors
+//! `validate`, `sample`, `estimate`, `gen`, `cases` for `test`): load the packs and the register, stop on input errors
 //! (or set rows aside), evaluate, and write the results. `main.rs` only parses arguments and
 //! prints what these return.
 
@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod estimate;
 mod explain;
+mod generate;
 mod sample;
 mod validate;
 
@@ -17,6 +18,7 @@ pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by
 pub use diff::run_diff;
 pub use estimate::run_estimate;
 pub use explain::{Evaluated, evaluate_household_county};
+pub use generate::{GenRequest, Generated, run_gen};
 pub use sample::{Drawn, per_county, run_sample, sampling_frame};
 pub use validate::{Assessment, Validation, assess_register, run_validate};
 
