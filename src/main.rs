@@ -422,9 +422,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Test { rules } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let aliases = Aliases::builtin();
-            let pack = tuopin::rules::load(&rules, &aliases).map_err(Error::Rules)?;
-            let results = tuopin::jobs::cases::run(&pack, &aliases, lang)?;
+            let results = jobs::cases::run_pack(&rules, lang)?;
             for r in results.iter().filter(|r| !r.passed()) {
                 println!("{}", messages::case_failed(lang, &r.file, r.line, &r.name));
                 if let Some(e) = &r.error {

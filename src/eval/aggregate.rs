@@ -46,8 +46,8 @@ pub(super) fn aggregate_level(
                     table.level()
                 )));
             };
-            let all = vec![true; parent.len()];
-            let include = include.unwrap_or(&all);
+            // No list: every child counts (`aggregate` takes a missing entry as counted).
+            let include = include.unwrap_or(&[]);
             let child_values: Option<Vec<Value>> = match &a.target {
                 None => None,
                 Some(Ref::Rule(t)) => Some(

@@ -191,6 +191,14 @@ fn get_str(f: &Fields, key: &str) -> Option<String> {
 }
 
 /// Run every case file in `<pack>/tests`. Files and cases in name order.
+/// `tuopin test`: load the pack in `rules` (stopping on its errors) and run its cases.
+pub fn run_pack(rules: &Path, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
+    let aliases = Aliases::builtin();
+    let pack = crate::rules::load(rules, &aliases).map_err(crate::Error::Rules)?;
+    run(&pack, &aliases, lang)
+}
+
+/// Run the cases of a loaded pack (`tests/*.toml` in its folder).
 pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
     let dir = pack.dir.join("tests");
     let base: Defaults = match std::fs::read_to_string(dir.join("defaults.toml")) {

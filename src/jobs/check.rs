@@ -174,10 +174,7 @@ pub fn run_by_county(
 ) -> Result<Result<ByCounty, CheckResult>, Error> {
     use polars::prelude::{DataType, ParquetCompression, ParquetWriter};
     if o.format != Format::Parquet {
-        return Err(Error::Usage(match o.lang {
-            Lang::Zh => "按县检查时结果写为 Parquet（--format parquet）".to_string(),
-            Lang::En => "county by county, results are written as Parquet (--format parquet)".to_string(),
-        }));
+        return Err(Error::Usage(crate::messages::by_county_parquet_only(o.lang).to_string()));
     }
     crate::timing::lap("start");
     let aliases = Aliases::with_file(o.aliases.as_deref())?;

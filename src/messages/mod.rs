@@ -797,6 +797,30 @@ pub fn reason_separator(lang: Lang) -> &'static str {
     }
 }
 
+/// A result table too long for one Excel sheet.
+pub fn past_excel_rows(lang: Lang, file: &str, rows: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{file} 有 {rows} 行，超过 Excel 一张表 1,048,576 行的上限，无法写成 Excel；请改用 --format csv 或 --format parquet"
+        ),
+        Lang::En => format!(
+            "{file} would have {rows} rows, past Excel's limit of 1,048,576 per sheet; use --format csv or --format parquet"
+        ),
+    }
+}
+
+/// `check --by-county` given another result format.
+pub fn by_county_parquet_only(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "按县逐个检查时，结果只能写为 Parquet 文件（各县结果依次追加）；请去掉 --format，或写 --format parquet"
+        }
+        Lang::En => {
+            "county by county, results can only be written as Parquet (each county's results are appended); drop --format or give --format parquet"
+        }
+    }
+}
+
 /// The first line of a county-by-county check.
 pub fn by_county(lang: Lang, parts: usize) -> String {
     match lang {

@@ -575,22 +575,7 @@ impl Register {
     /// The county codes of the register: its counties and the first 6 digits of its
     /// villages' and households' village codes, sorted.
     pub fn county_codes(&self) -> Vec<String> {
-        let mut codes = std::collections::BTreeSet::new();
-        for (t, col) in
-            [(Table::Households, "village_code"), (Table::Villages, "village_code"), (Table::Counties, "county_code")]
-        {
-            if let Some(c) = self.table(t).and_then(|lt| lt.frame.column(col).ok()).and_then(|c| c.str().ok()) {
-                let mut last: Option<&str> = None;
-                for v in c.iter().flatten() {
-                    let code = hierarchy::county_of_village(v);
-                    if last != Some(code) {
-                        codes.insert(code.to_string());
-                        last = Some(code);
-                    }
-                }
-            }
-        }
-        codes.into_iter().collect()
+        hierarchy::Hierarchy::of(self).county_codes
     }
 
     /// The part of the register in one county: its county row, villages and households (by

@@ -138,15 +138,7 @@ pub fn write_frame(
 ) -> Result<(), Error> {
     let name = format!("{stem}.{}", format.extension());
     if format == Format::Xlsx && df.height() + 1 > XLSX_MAX_ROWS {
-        return Err(Error::Usage(match lang {
-            Lang::Zh => {
-                format!("{name} 有 {} 行，超过 Excel 的 1,048,576 行上限；请用 --format parquet 或 csv", df.height())
-            }
-            Lang::En => format!(
-                "{name} would have {} rows, past Excel's limit of 1,048,576; use --format parquet or csv",
-                df.height()
-            ),
-        }));
+        return Err(Error::Usage(messages::past_excel_rows(lang, &name, df.height())));
     }
     let (path, file) = staging.file(&name)?;
     match format {
