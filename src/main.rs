@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tuopin::Error;
 use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
-use tuopin::register::{self, Aliases, Encoding, Format, LoadOptions, Table};
+use tuopin::register::{self, Aliases, Encoding, Format};
 
 /// How many input errors are listed on the terminal before the rest go to the file only.
 const ERROR_CAP: usize = 30;
@@ -288,7 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             by_county,
         } => {
             if format == Format::Ndjson {
-                return Err(Error::Usage("--format for results: parquet, csv or xlsx".into()));
+                return Err(Error::Usage(messages::result_formats(lang).into()));
             }
             let o = CheckOptions {
                 data: data.unwrap_or_else(|| default_path("fixtures/demo")),
@@ -350,15 +350,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let ev = jobs::evaluate_household_county(
-                &data,
-                &rules,
-                year,
-                &Aliases::builtin(),
-                Encoding::Auto,
-                &household_id,
-            )?;
-            let Some(e) = tuopin::report::explain::explain(&ev.pack, &ev.register, &ev.outcomes, &household_id) else {
+            let Some(e) = jobs::run_explain(&data, &rules, year, &Aliases::builtin(), &household_id)? else {
                 eprintln!("{}", messages::no_such_household(lang, &household_id));
                 return Ok(ExitCode::from(1));
             };
@@ -381,7 +373,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
-            let v = jobs::run_validate(&data, &quality, &rules, year, &out, &Aliases::builtin())?;
+            let inputs = jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year };
+            let v = jobs::run_validate(inputs, &out, &Aliases::builtin(), lang)?;
             print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check));
             print_written(lang, &v.written);
             Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -406,7 +399,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 households_per_village,
                 risk_weight,
             };
-            let (drawn, written) = jobs::run_sample(&data, &rules, &quality, year, &o, &out, &Aliases::builtin())?;
+            let (drawn, written) = jobs::run_sample(
+                jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year },
+                &o,
+                &out,
+                &Aliases::builtin(),
+                lang,
+            )?;
             print!("{}", messages::sample_summary(lang, &jobs::per_county(&drawn)));
             print_written(lang, &written);
             Ok(ExitCode::SUCCESS)
@@ -443,36 +442,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Lint { rules, deny_warnings, paths, year } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (errors, warnings) = tuopin::rules::lint::run(&rules, &Aliases::builtin());
-            for d in errors.iter().chain(&warnings) {
+            let l = jobs::run_lint(&rules, &Aliases::builtin(), paths, year)?;
+            for d in l.errors.iter().chain(&l.warnings) {
                 println!("{}", d.render(lang));
             }
-            if paths
-                && errors.is_empty()
-                && let Ok(pack) = tuopin::rules::load(&rules, &Aliases::builtin())
-            {
-                let year = year.unwrap_or(pack.manifest.years[1]);
-                let values = pack.values_for_year(year).map_err(Error::Rules)?;
-                let plan = tuopin::eval::Plan::without_register(&pack, year, &values).paths;
-                print!("{}", tuopin::report::rule_paths(lang, &pack, &plan, &Aliases::builtin()));
+            if let Some((pack, plan)) = &l.plan {
+                print!("{}", tuopin::report::rule_paths(lang, pack, plan, &Aliases::builtin()));
             }
-            println!("{}", messages::lint_summary(lang, errors.len(), warnings.len()));
-            let fail = !errors.is_empty() || (deny_warnings && !warnings.is_empty());
+            println!("{}", messages::lint_summary(lang, l.errors.len(), l.warnings.len()));
+            let fail = !l.errors.is_empty() || (deny_warnings && !l.warnings.is_empty());
             Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Load { data, encoding, aliases } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let opts = LoadOptions { encoding, aliases: Aliases::with_file(aliases.as_deref())?, skip_invalid: false };
-            let loaded = register::load(&data, &[], &opts)?;
-            for t in Table::ALL {
-                if let Some(lt) = loaded.register.table(t) {
-                    println!("{:<10} {:>10}  {}", t.name(), lt.frame.height(), lt.file);
-                }
+            let (tables, errors) = jobs::run_load(&data, encoding, aliases.as_deref())?;
+            for t in &tables {
+                println!("{}", messages::table_read(lang, t.table.level(), t.table.name(), t.rows, &t.file));
             }
-            if loaded.errors.is_empty() {
+            if errors.is_empty() {
                 Ok(ExitCode::SUCCESS)
             } else {
-                print_input_errors(lang, &loaded.errors, None);
+                print_input_errors(lang, &errors, None);
                 Ok(ExitCode::from(1))
             }
         }
@@ -551,7 +541,7 @@ fn finish_check(
     if !rule_errors.is_empty() {
         eprintln!("{}", messages::rule_errors_heading(lang, rule_errors.len()));
         for e in rule_errors.iter().take(ERROR_CAP) {
-            eprintln!("  {} [{}]: {}", e.rule, e.key, e.message);
+            eprintln!("  {} [{}]: {}", e.rule, e.key, e.say(lang));
         }
     }
     println!("{} ({:.1} s)", messages::outputs_heading(lang), started.elapsed().as_secs_f64());

@@ -113,6 +113,50 @@ fn finding_messages_name_the_check_the_row_and_the_value() {
             "{check} {key} {message}\n{messages:?}"
         );
     }
+    // The workbook says the same, with Chinese sheets and headers.
+    let sheet_names = |book: &std::path::Path| {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(book).unwrap();
+        let names = wb.sheet_names().to_vec();
+        let first = wb.worksheet_range(&names[0]).unwrap();
+        let cell = |r: u32, c: u32| first.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+        let notes: Vec<String> = (1..first.height() as u32).map(|r| cell(r, 6)).collect();
+        (names, [cell(0, 0), cell(0, 6)], notes)
+    };
+    let (names, heads, notes) = sheet_names(&out.path().join("validate.xlsx"));
+    assert_eq!(names, ["问题清单", "按检查汇总", "按县汇总", "收入扎堆"]);
+    assert_eq!(heads, ["检查".to_string(), "说明".to_string()]);
+    assert!(notes.iter().any(|n| n == "同一人登记在多个户中（同一县内；另见户编号 4331271002010003）"), "{notes:?}");
+
+    // In English: the same findings, said in English (a check's title is the pack's own text).
+    let en = tempfile::tempdir().unwrap();
+    common::tuopin(&[
+        "--lang",
+        "en",
+        "validate",
+        "--data",
+        reg.path().to_str().unwrap(),
+        "--out",
+        en.path().to_str().unwrap(),
+    ]);
+    let findings = common::read_csv(&en.path().join("findings.csv"));
+    let said = |check: &str, key: &str| {
+        findings
+            .iter()
+            .filter(|f| f["check"] == check && f["key"] == key)
+            .map(|f| f["message"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        said("person_in_two_households", &p1)
+            .contains(&"the same person is registered in several households (within one county; see also household 4331271002010003)".to_string()),
+        "{:?}",
+        said("person_in_two_households", &p1)
+    );
+    assert_eq!(said("id_sex_mismatch", &p2), ["性别与公民身份号码第17位不一致（奇数为男） (sex = 1)"]);
+    let (names, heads, _) = sheet_names(&en.path().join("validate.xlsx"));
+    assert_eq!(names, ["Findings", "By check", "By county", "Income bunching"]);
+    assert_eq!(heads, ["check".to_string(), "note".to_string()]);
 }
 
 #[test]

@@ -34,6 +34,7 @@ use polars::prelude::*;
 use rhai::{Expr as R, Stmt};
 
 use super::Value;
+use crate::messages::row::RowProblem;
 use crate::register::{CodeList, Kind, Table};
 use crate::rules::script::{AGGREGATIONS, AggFn, PARAM_FNS};
 use crate::rules::{AggUse, Pack, Ref, Rule, RuleKind};
@@ -192,10 +193,6 @@ pub struct Translated {
     /// there with an error): the rule is unknown there, and each such row is a row error.
     pub fault: Option<Expr>,
 }
-
-/// The row error of a whole-number overflow, the same text on both paths.
-pub const OVERFLOW: &str = "a whole-number result is too large (beyond ±9,223,372,036,854,775,807, overflow): \
-     check the numbers this rule adds or multiplies, or use decimals (4.0 rather than 4)";
 
 struct Translator<'a, 'b> {
     cx: &'b LevelContext<'a>,
@@ -906,7 +903,7 @@ pub fn aggregation_column(df: &DataFrame, k: usize) -> Option<&Column> {
 
 /// A collected result column as outcomes; a number that is not finite is an error of its
 /// row (as on the per-row path) and unknown.
-pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Value> {
+pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, RowProblem)) -> Vec<Value> {
     let s = c.as_materialized_series();
     let n = s.len();
     let mut out: Vec<Value> = Vec::with_capacity(n);
@@ -957,7 +954,7 @@ pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, String)) -> Vec<Val
                         if let Value::Float(x) = *v
                             && !x.is_finite()
                         {
-                            on_error(i, format!("the result {x} is not a finite number"));
+                            on_error(i, RowProblem::NotFinite(x));
                             *v = Value::Unknown;
                         }
                     }

@@ -46,7 +46,7 @@ pub enum Engine {
 }
 
 /// A compiled column as outcomes, with the row errors found converting it.
-type Converted = (Vec<Value>, Vec<(usize, String)>);
+type Converted = (Vec<Value>, Vec<(usize, crate::messages::row::RowProblem)>);
 
 /// Evaluate a pack over a register for a year, compiled where possible. `progress` is told
 /// each finished chunk of rows.
@@ -146,7 +146,7 @@ pub fn evaluate_plan(
                         let mut errs = errs;
                         if let Ok(f) = df.column(&compiled::fault_column(r)).and_then(|c| c.bool().cloned()) {
                             let rows = f.iter().enumerate().filter(|(_, v)| *v == Some(true));
-                            errs.extend(rows.map(|(row, _)| (row, compiled::OVERFLOW.to_string())));
+                            errs.extend(rows.map(|(row, _)| (row, crate::messages::row::RowProblem::Overflow)));
                         }
                         if errs.is_empty() {
                             known_columns.insert(r, c.clone().with_name(rule.name.as_str().into()));

@@ -46,12 +46,19 @@ impl Value {
 
 /// A runtime error of one rule on one row: counted and reported, never a silent default
 /// (the row's outcome is unknown and the run's exit status says errors occurred).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
     pub rule: String,
     pub level: &'static str,
     pub key: String,
-    pub message: String,
+    pub problem: crate::messages::row::RowProblem,
+}
+
+impl RowError {
+    /// The problem in words.
+    pub fn say(&self, lang: crate::messages::Lang) -> String {
+        crate::messages::row::say(lang, &self.problem)
+    }
 }
 
 /// The outcomes of one level.

@@ -12,7 +12,8 @@ use rhai::{Dynamic, Scope};
 
 use super::fields::FieldData;
 use super::sandbox::{self, AggTable};
-use super::{RowError, Value, compiled};
+use super::{RowError, Value};
+use crate::messages::row::RowProblem;
 use crate::register::Table;
 use crate::rules::{Pack, Ref, RuleKind};
 
@@ -105,7 +106,7 @@ pub(super) fn evaluate_rows(
                             },
                             Err(e) if sandbox::is_unknown_condition(&e) => Value::Unknown,
                             Err(e) => {
-                                errs.push(row_error(plan.rule, table, keys, row, runtime_message(&e)));
+                                errs.push(row_error(plan.rule, table, keys, row, runtime_problem(&e)));
                                 Value::Unknown
                             }
                         };
@@ -135,49 +136,46 @@ pub(super) fn row_error(
     table: Table,
     keys: &StringChunked,
     row: usize,
-    message: String,
+    problem: RowProblem,
 ) -> RowError {
-    RowError { rule: rule.id.clone(), level: table.level(), key: keys.get(row).unwrap_or("").to_string(), message }
+    RowError { rule: rule.id.clone(), level: table.level(), key: keys.get(row).unwrap_or("").to_string(), problem }
 }
 
-fn runtime_message(e: &rhai::EvalAltResult) -> String {
+fn runtime_problem(e: &rhai::EvalAltResult) -> RowProblem {
     use rhai::EvalAltResult as E;
     match e {
-        E::ErrorTooManyOperations(_) => {
-            format!("stopped after {} operations (an endless loop?)", sandbox::MAX_OPERATIONS)
-        }
-        E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => "calls nested too deeply".to_string(),
-        E::ErrorDataTooLarge(what, _) => format!("{what} too large"),
-        E::ErrorRuntime(v, _) => v.to_string(),
-        E::ErrorArithmetic(m, _) if m.to_lowercase().contains("overflow") => compiled::OVERFLOW.to_string(),
+        E::ErrorTooManyOperations(_) => RowProblem::TooManyOperations(sandbox::MAX_OPERATIONS),
+        E::ErrorStackOverflow(_) | E::ErrorTooManyModules(_) => RowProblem::NestedTooDeeply,
+        E::ErrorDataTooLarge(what, _) => RowProblem::TooLarge(what.clone()),
+        // A registered function's problem, or the script's own `throw`.
+        E::ErrorRuntime(v, _) => match v.clone().try_cast::<RowProblem>() {
+            Some(p) => p,
+            None => RowProblem::Thrown(v.to_string()),
+        },
+        E::ErrorArithmetic(m, _) if m.to_lowercase().contains("overflow") => RowProblem::Overflow,
         // Rhai names the function with its argument types: `+ (f64, string)`.
-        E::ErrorFunctionNotFound(signature, _) => format!(
-            "no function `{signature}`: check the function's name, and that its values are of the kinds it takes (a number and text cannot be added)"
-        ),
+        E::ErrorFunctionNotFound(signature, _) => RowProblem::NoFunction(signature.clone()),
         other => {
             let s = other.to_string();
-            s.split(" (line ").next().unwrap_or(&s).to_string()
+            RowProblem::Other(s.split(" (line ").next().unwrap_or(&s).to_string())
         }
     }
 }
 
 /// A script's result as an outcome of the rule's kind.
-fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, String> {
+fn to_value(d: &Dynamic, kind: RuleKind) -> Result<Value, RowProblem> {
     if d.is_unit() {
         return Ok(Value::Unknown);
     }
     match kind {
-        RuleKind::Predicate => d
-            .as_bool()
-            .map(Value::Bool)
-            .map_err(|t| format!("a 判断 rule must give true/false/unknown, but gave a {t}")),
+        RuleKind::Predicate => d.as_bool().map(Value::Bool).map_err(|t| RowProblem::PredicateGave(t.to_string())),
         RuleKind::Value => {
             if let Ok(i) = d.as_int() {
                 Ok(Value::Int(i))
             } else if let Ok(f) = d.as_float() {
-                if f.is_finite() { Ok(Value::Float(f)) } else { Err(format!("the result {f} is not a finite number")) }
+                if f.is_finite() { Ok(Value::Float(f)) } else { Err(RowProblem::NotFinite(f)) }
             } else {
-                Err(format!("a 数值 rule must give a number or unknown, but gave a {}", d.type_name()))
+                Err(RowProblem::ValueGave(d.type_name().to_string()))
             }
         }
     }

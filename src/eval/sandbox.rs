@@ -23,6 +23,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString};
 
 use super::Value;
+use crate::messages::row::{Kind, RowProblem};
 use crate::rules::script::{AGGREGATIONS, PARAM_FNS};
 
 /// The operation budget of one rule on one row. Real rules use well under a hundred.
@@ -61,7 +62,7 @@ fn aggregate(func: &str, arg: &str) -> Result<Dynamic, Box<EvalAltResult>> {
         let c = c.borrow();
         match c.0.as_ref().and_then(|t| t.get(func, arg, c.1)) {
             Some(v) => Ok(v.to_dynamic()),
-            None => Err(format!("{func}(\"{arg}\") is not available here").into()),
+            None => Err(raise(RowProblem::NotAvailable { func: func.to_string(), arg: arg.to_string() })),
         }
     })
 }
@@ -72,7 +73,7 @@ fn tri(v: &Dynamic, op: &str) -> Result<Option<bool>, Box<EvalAltResult>> {
     } else if let Ok(b) = v.as_bool() {
         Ok(Some(b))
     } else {
-        Err(format!("`{op}` needs 是/否 (true/false) on each side, found {}", v.type_name()).into())
+        Err(raise(RowProblem::NeedsTrueFalse { op: op.to_string(), found: kind_of(v) }))
     }
 }
 
@@ -211,7 +212,7 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
     for name in PARAM_FNS {
         let params = params.clone();
         e.register_fn(name, move |key: ImmutableString| -> Result<f64, Box<EvalAltResult>> {
-            params.get(key.as_str()).copied().ok_or_else(|| format!("no parameter `{key}` for this year").into())
+            params.get(key.as_str()).copied().ok_or_else(|| raise(RowProblem::NoParameter(key.to_string())))
         });
     }
 
@@ -225,19 +226,25 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
     e
 }
 
-/// What a value is, in words for a staff member.
-fn kind_of(v: &Dynamic) -> &'static str {
+/// What a value is, for a staff member.
+fn kind_of(v: &Dynamic) -> Kind {
     if v.is_unit() {
-        "unknown"
+        Kind::Unknown
     } else if v.is_int() || v.is_float() {
-        "a number"
+        Kind::Number
     } else if v.is_string() {
-        "text"
+        Kind::Text
     } else if v.is_bool() {
-        "true/false"
+        Kind::TrueFalse
     } else {
-        "a list or map"
+        Kind::ListOrMap
     }
+}
+
+/// A row error raised from a registered function: the problem travels inside Rhai's runtime
+/// error and is taken out again where the row's error is recorded.
+fn raise(p: RowProblem) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(Dynamic::from(p), rhai::Position::NONE).into()
 }
 
 fn compare(op: &str, a: &Dynamic, b: &Dynamic) -> Result<Dynamic, Box<EvalAltResult>> {
@@ -257,7 +264,7 @@ fn compare(op: &str, a: &Dynamic, b: &Dynamic) -> Result<Dynamic, Box<EvalAltRes
         None
     };
     let Some(ord) = ord else {
-        return Err(format!("cannot compare {} with {} (`{op}`)", kind_of(a), kind_of(b)).into());
+        return Err(raise(RowProblem::CannotCompare { left: kind_of(a), right: kind_of(b), op: op.to_string() }));
     };
     Ok(Dynamic::from_bool(match op {
         ">=" => ord != Ordering::Less,

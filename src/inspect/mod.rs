@@ -32,62 +32,6 @@ use crate::register::Aliases;
 use estimate::{CountyEstimate, FieldResult};
 use sample::Sampled;
 
-/// The sample as the field teams print it: Chinese headers, verdicts as 是/否/未知, and three
-/// blank columns to fill in (核实错退, 核实漏评人数, 群众认可).
-pub fn write_sample_xlsx(sample: &[Sampled], path: &Path) -> Result<(), Error> {
-    let mut book = crate::report::workbook();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("抽样名单")?;
-    let heads = [
-        "县",
-        "村代码",
-        "村类别",
-        "户编号",
-        "户类别",
-        "风险层",
-        "脱贫状态",
-        "家庭人口",
-        "风险分",
-        "达到脱贫标准",
-        "错退风险",
-        "漏评风险",
-        "设计权重",
-        "核实错退",
-        "核实漏评人数",
-        "群众认可",
-    ];
-    for (c, h) in heads.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let yes_no = |v: Option<bool>| crate::messages::outcome(crate::messages::Lang::Zh, v);
-    for (i, s) in sample.iter().enumerate() {
-        let r = i as u32 + 1;
-        let texts = [
-            s.county.as_str(),
-            &s.village_code,
-            if s.village_stratum == "poor" { "贫困村" } else { "非贫困村" },
-            &s.household_id,
-            if s.household_stratum == "registered" { "建档立卡户" } else { "非建档立卡户" },
-            if s.risk_stratum == "risk" { "风险户" } else { "其他" },
-            s.status.as_deref().unwrap_or(""),
-        ];
-        for (c, t) in texts.iter().enumerate() {
-            sheet.write_string(r, c as u16, *t)?;
-        }
-        sheet.write_number(r, 7, s.size as f64)?;
-        sheet.write_number(r, 8, s.risk_score as f64)?;
-        sheet.write_string(r, 9, yes_no(s.meets_exit_standard))?;
-        sheet.write_string(r, 10, yes_no(s.wrong_exit_risk))?;
-        sheet.write_string(r, 11, yes_no(s.missed_risk))?;
-        sheet.write_number(r, 12, s.weight)?;
-    }
-    sheet.autofilter(0, 0, sample.len().max(1) as u32, heads.len() as u16 - 1)?;
-    sheet.set_freeze_panes(1, 0)?;
-    book.save(path)?;
-    Ok(())
-}
-
 /// Read a sample written by `sample` (`sample.csv` or `sample.parquet`).
 pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
     if path.extension().is_some_and(|e| e == "parquet") {

@@ -317,7 +317,7 @@ pub fn run_by_county(
         file.write_all(text.as_bytes()).and_then(|_| file.write_all(b"\n")).map_err(|e| Error::io(&path, e))?;
     }
     if !rule_errors.is_empty() {
-        report::write_csv_rows(&mut staging, "rule_errors.csv", &rule_errors)?;
+        report::write_csv_rows(&mut staging, "rule_errors.csv", &report::rule_error_rows(&rule_errors, o.lang))?;
     }
     if !input_errors.is_empty() {
         write_set_aside(&mut staging, &input_errors, &set_aside, o.lang)?;

@@ -23,10 +23,9 @@ pub fn run_estimate(
     use crate::inspect::estimate;
     let (_pack, values) = load_pack(rules_dir, year, aliases)?;
     let get = |k: &str| {
-        values
-            .get(k)
-            .copied()
-            .ok_or_else(|| Error::Usage(format!("{}: no parameter `{k}` for {year}", rules_dir.display())))
+        values.get(k).copied().ok_or_else(|| {
+            Error::Usage(crate::messages::missing_parameter(lang, &rules_dir.display().to_string(), k, year))
+        })
     };
     let t = estimate::Thresholds {
         wrong_exit_rate_max: get("county_wrong_exit_rate_max")?,

@@ -1,4 +1,4 @@
-//! `explain`: one household's county evaluated, for its explanation.
+//! `explain`: one household's county evaluated, and the household's explanation built from it.
 
 use crate::register::hierarchy::county_of_village;
 use std::path::Path;
@@ -44,4 +44,17 @@ pub fn evaluate_household_county(
     };
     let outcomes = eval::evaluate(&pack, &register, year, values, &|_| {})?;
     Ok(Evaluated { pack, register, outcomes })
+}
+
+/// `explain`: why a household came out as it did (`None` if the register has no such
+/// household).
+pub fn run_explain(
+    data: &Path,
+    rules_dir: &Path,
+    year: i32,
+    aliases: &Aliases,
+    household_id: &str,
+) -> Result<Option<crate::report::explain::Explanation>, Error> {
+    let ev = evaluate_household_county(data, rules_dir, year, aliases, Encoding::Auto, household_id)?;
+    Ok(crate::report::explain::explain(&ev.pack, &ev.register, &ev.outcomes, household_id))
 }

@@ -1,5 +1,5 @@
 //! Each command's job end to end, one module per command (`check`, `explain`, `diff`,
-//! `validate`, `sample`, `estimate`, `gen`, `cases` for `test`): load the packs and the register, stop on input errors
+//! `validate`, `sample`, `estimate`, `gen`, `lint`, `load`, `cases` for `test`): load the packs and the register, stop on input errors
 //! (or set rows aside), evaluate, and write the results. `main.rs` only parses arguments and
 //! prints what these return.
 
@@ -9,6 +9,8 @@ mod diff;
 mod estimate;
 mod explain;
 mod generate;
+mod lint;
+mod load;
 mod sample;
 mod validate;
 
@@ -17,10 +19,12 @@ use std::path::Path;
 pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by_county};
 pub use diff::run_diff;
 pub use estimate::run_estimate;
-pub use explain::{Evaluated, evaluate_household_county};
+pub use explain::{Evaluated, evaluate_household_county, run_explain};
 pub use generate::{GenRequest, Generated, run_gen};
+pub use lint::{Linted, run_lint};
+pub use load::{TableRead, run_load};
 pub use sample::{Drawn, per_county, run_sample, sampling_frame};
-pub use validate::{Assessment, Validation, assess_register, run_validate};
+pub use validate::{AssessInputs, Assessment, Validation, assess_register, run_validate};
 
 use crate::Error;
 use crate::register::{self, Aliases, LoadOptions, Register, Table};

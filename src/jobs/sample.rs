@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::validate::{Assessment, assess_register};
+use super::validate::{AssessInputs, Assessment, assess_register};
 use crate::Error;
 use crate::messages::Lang;
 use crate::register::{Aliases, Format, Table};
@@ -15,21 +15,19 @@ pub type Drawn = (Vec<crate::inspect::sample::Sampled>, Vec<PathBuf>);
 /// `sample.csv`, `sample.parquet`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
 /// `results_template.csv` to `out`.
 pub fn run_sample(
-    data: &Path,
-    rules_dir: &Path,
-    quality: &Path,
-    year: i32,
+    i: AssessInputs<'_>,
     o: &crate::inspect::sample::SampleOptions,
     out: &Path,
     aliases: &Aliases,
+    lang: Lang,
 ) -> Result<Drawn, Error> {
-    let mut staging = Staging::begin(out, "sample", report::Inputs { folders: &[data], files: &[] })?;
-    let a = assess_register(data, quality, rules_dir, year, aliases)?;
+    let mut staging = Staging::begin(out, "sample", report::Inputs { folders: &[i.data], files: &[] })?;
+    let a = assess_register(i.data, i.quality, i.rules, i.year, aliases)?;
     let (units, villages) = sampling_frame(&a);
     let drawn = crate::inspect::sample::draw(&units, &villages, o);
     report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
     let mut frame = crate::inspect::sample_frame(&drawn)?;
-    report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, Lang::Zh)?;
+    report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, lang)?;
     let template: Vec<[String; 4]> =
         drawn.iter().map(|s| [s.household_id.clone(), String::new(), String::new(), String::new()]).collect();
     let (path, file) = staging.file("results_template.csv")?;
@@ -41,7 +39,7 @@ pub fn run_sample(
     }
     w.flush().map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("sample.xlsx")?;
-    crate::inspect::write_sample_xlsx(&drawn, &path)?;
+    report::quality::write_sample_xlsx(&drawn, &path, lang)?;
     let written = staging.commit()?;
     Ok((drawn, written))
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{load_options, load_pack, load_register};
 use crate::Error;
 use crate::eval::{self, Outcomes};
+use crate::messages::Lang;
 use crate::register::Aliases;
 use crate::report::{self, Staging};
 use crate::rules::Pack;
@@ -18,6 +19,16 @@ pub struct Assessment {
     pub findings: Vec<crate::quality::Finding>,
     pub bunching: Vec<crate::quality::Bunching>,
     pub risk: Vec<crate::quality::HouseholdRisk>,
+}
+
+/// What `validate` and `sample` read: the register, the quality pack and the eligibility
+/// pack, for a year.
+#[derive(Debug, Clone, Copy)]
+pub struct AssessInputs<'a> {
+    pub data: &'a Path,
+    pub quality: &'a Path,
+    pub rules: &'a Path,
+    pub year: i32,
 }
 
 /// Load a register, evaluate the eligibility pack and the quality pack over it, and collect
@@ -64,25 +75,18 @@ pub struct Validation {
 }
 
 /// `validate`: the quality checks and the risk score over a register, written to `out`.
-pub fn run_validate(
-    data: &Path,
-    quality: &Path,
-    rules_dir: &Path,
-    year: i32,
-    out: &Path,
-    aliases: &Aliases,
-) -> Result<Validation, Error> {
-    let mut staging = Staging::begin(out, "validate", report::Inputs { folders: &[data], files: &[] })?;
-    let a = assess_register(data, quality, rules_dir, year, aliases)?;
+pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: Lang) -> Result<Validation, Error> {
+    let mut staging = Staging::begin(out, "validate", report::Inputs { folders: &[i.data], files: &[] })?;
+    let a = assess_register(i.data, i.quality, i.rules, i.year, aliases)?;
     let summary = crate::quality::summarise(&a.findings, &a.bunching);
-    report::write_csv_rows(&mut staging, "findings.csv", &a.findings)?;
+    report::write_csv_rows(&mut staging, "findings.csv", &report::quality::finding_rows(&a.findings, lang))?;
     report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
     report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
     let (path, mut file) = staging.file("quality_summary.json")?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("validate.xlsx")?;
-    crate::quality::write_xlsx(&a.findings, &summary, &a.bunching, &path)?;
+    report::quality::write_validate_xlsx(&a.findings, &summary, &a.bunching, &path, lang)?;
     let written = staging.commit()?;
     Ok(Validation { findings: a.findings, summary, risk: a.risk, written })
 }

@@ -4,9 +4,12 @@
 //! the code builds structured values (a [`input::Problem`], a summary count) and asks this
 //! module to say them. It imports nothing of the library: every function takes plain values
 //! or one of the few vocabularies defined here (what can be wrong with an input cell, what
-//! a cell was expected to hold, the constructs the compiled path leaves to the row path).
+//! a cell was expected to hold, the constructs the compiled path leaves to the row path,
+//! what can go wrong when a rule runs on a row, what a data-quality finding says).
 
 pub mod input;
+pub mod quality;
+pub mod row;
 
 pub use input::input_error;
 
@@ -1050,6 +1053,40 @@ pub mod case {
             Lang::Zh => format!("案例中没有{}层的行 {key}", level_zh(level)),
             Lang::En => format!("no {level} row {key} in the case"),
         }
+    }
+}
+
+/// `--format` named a format results are not written in.
+pub fn result_formats(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "结果的 --format 只能是 parquet、csv 或 xlsx",
+        Lang::En => "--format for results: parquet, csv or xlsx",
+    }
+}
+
+/// A pack lacks a parameter a command needs for the year.
+pub fn missing_parameter(lang: Lang, pack: &str, name: &str, year: i32) -> String {
+    match lang {
+        Lang::Zh => format!("{pack}：没有参数 `{name}` 的 {year} 年值"),
+        Lang::En => format!("{pack}: no parameter `{name}` for {year}"),
+    }
+}
+
+/// The label before a lint warning (errors have none).
+pub fn warning_label(lang: Lang, code: Option<&str>) -> String {
+    match (lang, code) {
+        (Lang::Zh, Some(c)) => format!("警告[{c}]: "),
+        (Lang::En, Some(c)) => format!("warning[{c}]: "),
+        (Lang::Zh, None) => "警告: ".into(),
+        (Lang::En, None) => "warning: ".into(),
+    }
+}
+
+/// A table `load` read: its rows and file.
+pub fn table_read(lang: Lang, level: &str, table: &str, rows: usize, file: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{:<6}{rows:>10} 行  {file}", level_zh(level)),
+        Lang::En => format!("{table:<10} {rows:>10}  {file}"),
     }
 }
 

@@ -5,10 +5,11 @@
 //! language cannot express is built in here: the same person in two households (within a
 //! county and across counties), and incomes bunched just above the line per village.
 //!
-//! Each finding names its check, severity, table, row key, column, value and a message in
-//! Chinese. A risk score per household orders the households most likely to be counted
+//! Each finding names its check, severity, table, row key, column, value and a note (a
+//! structured [`Note`], said in the user's language by `report::quality`). A risk score per household orders the households most likely to be counted
 //! against the county first (see [`risk`]).
 
+use crate::messages::quality::Note;
 use crate::register::hierarchy::county_of_village;
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,8 +20,9 @@ use crate::eval::{Outcomes, Value};
 use crate::register::{Register, Table};
 use crate::rules::{FindingSeverity, Pack};
 
-/// One fault found in one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One fault found in one row (`findings.csv` writes it through `report::finding_rows`, which
+/// says its note in the user's language).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub check: String,
     pub severity: FindingSeverity,
@@ -28,7 +30,7 @@ pub struct Finding {
     pub key: String,
     pub column: String,
     pub value: Option<String>,
-    pub message: String,
+    pub note: Note,
     /// The household the row belongs to (itself for a household), and its county.
     pub household_id: String,
     pub county: String,
@@ -58,10 +60,7 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
                     (None, Table::Households) => level.key(row).to_string(),
                     _ => String::new(),
                 };
-                let message = match &value {
-                    Some(v) => format!("{}（{column} = {v}）", rule.title),
-                    None => rule.title.clone(),
-                };
+                let note = Note::Check { title: rule.title.clone(), column: column.clone(), value: value.clone() };
                 out.push(Finding {
                     check: rule.name.clone(),
                     severity,
@@ -69,7 +68,7 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
                     key: level.key(row).to_string(),
                     column: column.clone(),
                     value,
-                    message,
+                    note,
                     household_id,
                     county: level.county_of(row).to_string(),
                 });
@@ -113,7 +112,6 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
             continue;
         }
         let counties: std::collections::BTreeSet<String> = households.iter().map(|h| county(h)).collect();
-        let scope = if counties.len() > 1 { "跨县" } else { "同一县内" };
         for (_, h) in &rows {
             let others: Vec<&str> = households.iter().copied().filter(|o| o != h).collect();
             out.push(Finding {
@@ -123,7 +121,10 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
                 key: id.to_string(),
                 column: "person_id".to_string(),
                 value: Some(id.to_string()),
-                message: format!("同一人登记在多个户中（{scope}；另见户编号 {}）", others.join("、")),
+                note: Note::SamePerson {
+                    across_counties: counties.len() > 1,
+                    others: others.iter().map(|o| o.to_string()).collect(),
+                },
                 household_id: h.to_string(),
                 county: county(h),
             });
@@ -217,13 +218,12 @@ pub fn bunching_finding(b: &Bunching) -> Finding {
         key: b.village_code.clone(),
         column: "per_capita_net_income".into(),
         value: Some(format!("{:.1}% / {:.1}%", b.share_above * 100.0, b.share_below * 100.0)),
-        message: format!(
-            "已脱贫户人均纯收入扎堆在扶贫标准线上5%以内：线上 {} 户（{:.1}%），线下 {} 户（{:.1}%）",
-            b.just_above,
-            b.share_above * 100.0,
-            b.just_below,
-            b.share_below * 100.0
-        ),
+        note: Note::Bunching {
+            above: b.just_above,
+            share_above: b.share_above,
+            below: b.just_below,
+            share_below: b.share_below,
+        },
         household_id: String::new(),
         county: b.county.clone(),
     }
@@ -319,96 +319,4 @@ pub fn summarise(findings: &[Finding], bunching: &[Bunching]) -> QualitySummary 
     }
     s.villages_with_bunching = bunching.iter().filter(|b| b.flagged).map(|b| b.village_code.clone()).collect();
     s
-}
-
-/// The XLSX report for the village cadres who fix the records: the findings, the counts per
-/// check and per county, and the villages with bunched incomes. Headers in Chinese.
-pub fn write_xlsx(
-    findings: &[Finding],
-    summary: &QualitySummary,
-    bunching: &[Bunching],
-    path: &std::path::Path,
-) -> Result<(), crate::Error> {
-    let mut book = crate::report::workbook();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
-    sheet.set_name("问题清单")?;
-    for (c, h) in ["检查", "严重程度", "表", "编号", "字段", "值", "说明", "户编号", "县"].iter().enumerate()
-    {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let limit = crate::report::XLSX_MAX_ROWS - 2;
-    for (i, f) in findings.iter().take(limit).enumerate() {
-        let r = i as u32 + 1;
-        let severity = match f.severity {
-            FindingSeverity::Error => "错误",
-            FindingSeverity::Warning => "警告",
-        };
-        let cells = [
-            f.check.as_str(),
-            severity,
-            f.table,
-            &f.key,
-            &f.column,
-            f.value.as_deref().unwrap_or(""),
-            &f.message,
-            &f.household_id,
-            &f.county,
-        ];
-        for (c, v) in cells.iter().enumerate() {
-            sheet.write_string(r, c as u16, *v)?;
-        }
-    }
-    if findings.len() > limit {
-        sheet.write_string(
-            limit as u32 + 1,
-            0,
-            format!("……另有 {} 条，完整清单见 findings.csv", findings.len() - limit),
-        )?;
-    }
-    sheet.autofilter(0, 0, findings.len().min(limit).max(1) as u32, 8)?;
-    sheet.set_freeze_panes(1, 0)?;
-
-    let sheet = book.add_worksheet();
-    sheet.set_name("按检查汇总")?;
-    sheet.write_string_with_format(0, 0, "检查", &bold)?;
-    sheet.write_string_with_format(0, 1, "问题数", &bold)?;
-    for (i, (check, n)) in summary.by_check.iter().enumerate() {
-        sheet.write_string(i as u32 + 1, 0, check)?;
-        sheet.write_number(i as u32 + 1, 1, *n as f64)?;
-    }
-    let sheet = book.add_worksheet();
-    sheet.set_name("按县汇总")?;
-    for (c, h) in ["县", "检查", "问题数"].iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    let mut r = 1u32;
-    for (county, checks) in &summary.by_county {
-        for (check, n) in checks {
-            sheet.write_string(r, 0, county)?;
-            sheet.write_string(r, 1, check)?;
-            sheet.write_number(r, 2, *n as f64)?;
-            r += 1;
-        }
-    }
-    let sheet = book.add_worksheet();
-    sheet.set_name("收入扎堆")?;
-    for (c, h) in
-        ["村代码", "县", "已脱贫户", "线上5%以内", "线下5%以内", "线上占比", "线下占比", "疑似扎堆"].iter().enumerate()
-    {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
-    for (i, b) in bunching.iter().enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string(r, 0, &b.village_code)?;
-        sheet.write_string(r, 1, &b.county)?;
-        sheet.write_number(r, 2, b.exited as f64)?;
-        sheet.write_number(r, 3, b.just_above as f64)?;
-        sheet.write_number(r, 4, b.just_below as f64)?;
-        sheet.write_number(r, 5, b.share_above)?;
-        sheet.write_number(r, 6, b.share_below)?;
-        sheet.write_string(r, 7, if b.flagged { "是" } else { "否" })?;
-    }
-    book.save(path)?;
-    Ok(())
 }

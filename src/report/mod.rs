@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod explain;
+pub mod quality;
 pub mod refusal;
 pub mod staging;
 pub mod summary;
@@ -152,7 +153,7 @@ pub fn write_frame(
             w.flush().map_err(|e| Error::io(&path, e))?;
         }
         Format::Ndjson => {
-            return Err(Error::Usage("results are written as parquet, csv or xlsx".into()));
+            return Err(Error::Usage(messages::result_formats(lang).into()));
         }
         Format::Xlsx => write_xlsx(&path, df, lang)?,
     }
@@ -237,6 +238,19 @@ pub fn input_error_rows(errors: &[InputError], lang: Lang) -> Vec<InputErrorRow>
         .collect()
 }
 
+/// A row error as a row of `rule_errors.csv`.
+#[derive(Serialize)]
+pub struct RuleErrorRow<'a> {
+    pub rule: &'a str,
+    pub level: &'static str,
+    pub key: &'a str,
+    pub message: String,
+}
+
+pub fn rule_error_rows(errors: &[crate::eval::RowError], lang: Lang) -> Vec<RuleErrorRow<'_>> {
+    errors.iter().map(|e| RuleErrorRow { rule: &e.rule, level: e.level, key: &e.key, message: e.say(lang) }).collect()
+}
+
 /// Write every result table and the summary for a run of `check`.
 pub fn write_check(
     staging: &mut Staging,
@@ -258,7 +272,7 @@ pub fn write_check(
     let text = serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     file.write_all(text.as_bytes()).and_then(|_| file.write_all(b"\n")).map_err(|e| Error::io(&path, e))?;
     if !outcomes.errors.is_empty() {
-        write_csv_rows(staging, "rule_errors.csv", &outcomes.errors)?;
+        write_csv_rows(staging, "rule_errors.csv", &rule_error_rows(&outcomes.errors, lang))?;
     }
     Ok(())
 }

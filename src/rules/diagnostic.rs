@@ -68,10 +68,7 @@ impl Diagnostic {
         let mut out = String::new();
         let label = match (self.severity, lang, self.code) {
             (Severity::Error, _, _) => String::new(),
-            (Severity::Warning, Lang::Zh, Some(c)) => format!("警告[{c}]: "),
-            (Severity::Warning, Lang::En, Some(c)) => format!("warning[{c}]: "),
-            (Severity::Warning, Lang::Zh, None) => "警告: ".into(),
-            (Severity::Warning, Lang::En, None) => "warning: ".into(),
+            (Severity::Warning, _, code) => crate::messages::warning_label(lang, code),
         };
         if self.line == 0 {
             out.push_str(&format!("{}: {label}{}\n", self.file, self.message.get(lang)));
