@@ -54,6 +54,7 @@ pub fn check_options(
         aliases: None,
         lang: tuopin::messages::Lang::En,
         engine,
+        report: false,
     }
 }
 

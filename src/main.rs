@@ -71,6 +71,10 @@ enum Command {
         /// --data holds one subfolder per county (as `gen --by-county` writes).
         #[arg(long)]
         by_county: bool,
+        /// Also write the result workbook (results.xlsx: a summary with charts, then one
+        /// sheet per level with names and titles) beside Parquet or CSV results.
+        #[arg(long)]
+        report: bool,
     },
     /// The whole reasoning for one household: members, every household rule with what it
     /// read, the parameters and sources, and its village and county verdicts.
@@ -286,6 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             engine,
             paths,
             by_county,
+            report,
         } => {
             if format == Format::Ndjson {
                 return Err(Error::Usage(messages::result_formats(lang).into()));
@@ -304,6 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     EngineArg::Auto => tuopin::eval::Engine::Auto,
                     EngineArg::Rows => tuopin::eval::Engine::Rows,
                 },
+                report,
             };
             let bar = ProgressBar::hidden();
             let started = Instant::now();

@@ -24,6 +24,7 @@ fn options(data: &Path, out: &Path) -> CheckOptions {
         aliases: None,
         lang: Lang::En,
         engine: Engine::Auto,
+        report: false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! One register per input-error kind that the fixtures in `fixtures/bad` do not cover, and
 //! one per form of a wrong value, each with its exact message (DOMAIN.md, "Input errors").
-//! Rows are data rows as the loader numbers them today (the first row under the header is
-//! row 1; for NDJSON the record number).
+//! Rows are as Excel or a text editor shows them (DOMAIN.md): the header is row 1, so the
+//! first data row is row 2; for NDJSON the record number. `set(…, row, …)` takes the data
+//! row counted from 1.
 
 mod common;
 
@@ -75,7 +76,7 @@ fn a_column_given_twice_under_two_headers() {
 #[test]
 fn a_null_registered_where_the_column_exists() {
     let e = errors_after(|d| set(d, "households.csv", 2, "registered", ""));
-    assert_eq!(e, vec!["households.csv row 2 column registered: `registered` is empty; expected 是/否 (true/false)"]);
+    assert_eq!(e, vec!["households.csv row 3 column registered: `registered` is empty; expected 是/否 (true/false)"]);
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn a_missing_table_that_the_command_needs() {
 fn a_village_whose_county_is_missing() {
     let e = errors_after(|d| set(d, "counties.csv", 1, "county_code", "433130"));
     // A village's county is the first six digits of its code (DOMAIN.md).
-    assert_eq!(e, vec!["villages.csv row 1 column village_code value `433127100201`: not found in the counties table"]);
+    assert_eq!(e, vec!["villages.csv row 2 column village_code value `433127100201`: not found in the counties table"]);
 }
 
 #[test]
@@ -107,7 +108,7 @@ fn each_form_of_a_wrong_value() {
     ];
     for (file, row, column, value, expected) in cases {
         let e = errors_after(|d| set(d, file, *row, column, value));
-        let line = format!("{file} row {row} column {column} value `{value}`: {expected}");
+        let line = format!("{file} row {} column {column} value `{value}`: {expected}", row + 1);
         assert!(e.first() == Some(&line), "{column} = {value}: {e:?}");
     }
 }
@@ -142,7 +143,7 @@ fn malformed_rows_in_ndjson_and_xlsx() {
     assert_eq!(
         e,
         vec![
-            "counties.xlsx row 1 column rural_disposable_income value `#DIV/0!`: malformed row (an Excel error value)"
+            "counties.xlsx row 2 column rural_disposable_income value `#DIV/0!`: malformed row (an Excel error value)"
         ]
     );
 }

@@ -140,47 +140,47 @@ fn broken_registers_give_their_exact_errors() {
         (
             "unknown-code",
             vec![
-                "persons.csv row 2 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡",
+                "persons.csv row 3 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡",
             ],
         ),
-        ("wrong-type", vec!["households.csv row 1 column wage_income value `6千`: expected a number"]),
-        ("null-key", vec!["persons.csv row 3 column person_id: key is empty; every row must have one"]),
+        ("wrong-type", vec!["households.csv row 2 column wage_income value `6千`: expected a number"]),
+        ("null-key", vec!["persons.csv row 4 column person_id: key is empty; every row must have one"]),
         (
             "null-status",
             vec![
-                "households.csv row 2 column status: `status` is empty in a registered household; expected 02, 03, 04 or 05",
+                "households.csv row 3 column status: `status` is empty in a registered household; expected 02, 03, 04 or 05",
             ],
         ),
         (
             "duplicate-household",
             vec![
-                "households.csv row 3 column household_id value `4331271002010001`: duplicates row 1",
-                "persons.csv row 6 column household_id value `4331271002010003`: not found in the households table",
+                "households.csv row 4 column household_id value `4331271002010001`: duplicates row 2",
                 "persons.csv row 7 column household_id value `4331271002010003`: not found in the households table",
+                "persons.csv row 8 column household_id value `4331271002010003`: not found in the households table",
             ],
         ),
         (
             "duplicate-member",
             vec![
-                "persons.csv row 3 column person_id value `433127197503080111`: the same person twice in one household (see also row 1)",
+                "persons.csv row 4 column person_id value `433127197503080111`: the same person twice in one household (see also row 2)",
             ],
         ),
         (
             "missing-household",
-            vec!["persons.csv row 7 column household_id value `4331271002010009`: not found in the households table"],
+            vec!["persons.csv row 8 column household_id value `4331271002010009`: not found in the households table"],
         ),
         (
             "missing-village",
-            vec!["households.csv row 2 column village_code value `433127100202`: not found in the villages table"],
+            vec!["households.csv row 3 column village_code value `433127100202`: not found in the villages table"],
         ),
         (
             "bad-poor-county",
             vec![
-                "counties.csv row 1 column poor_county value `市级`: expected one of national 国家级贫困县, provincial 省级贫困县",
+                "counties.csv row 2 column poor_county value `市级`: expected one of national 国家级贫困县, provincial 省级贫困县",
             ],
         ),
         ("missing-column", vec!["households.csv column status (脱贫状态): required column is missing"]),
-        ("malformed-row", vec!["households.csv row 2: malformed row (18 fields where the header has 19)"]),
+        ("malformed-row", vec!["households.csv row 3: malformed row (18 fields where the header has 19)"]),
     ]);
     for (name, expected) in cases {
         let dir = format!("fixtures/bad/{name}");
@@ -192,7 +192,7 @@ fn broken_registers_give_their_exact_errors() {
     let zh: Vec<String> = errors_of("fixtures/bad/unknown-code", Lang::Zh);
     assert!(
         zh[0].ends_with(
-            "persons.csv 第 2 行 列 health 值 “06”: 应为以下之一：01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"
+            "persons.csv 第 3 行 列 health 值 “06”: 应为以下之一：01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"
         ),
         "{}",
         zh[0]
@@ -213,7 +213,7 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     assert_eq!(r.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&r.stderr);
     assert!(stderr.contains("The register has 1 input error(s):"), "{stderr}");
-    assert!(stderr.contains("row 2 column health value `06`"), "{stderr}");
+    assert!(stderr.contains("row 3 column health value `06`"), "{stderr}");
     let mut written: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -245,7 +245,9 @@ fn check_stops_on_input_errors_writes_no_tables_and_touches_no_input() {
     assert_eq!(col("size"), "", "a household with a member set aside has an unknown size");
     assert_eq!(col("per_capita_net_income"), "");
     let set_aside = std::fs::read_to_string(out.path().join("set_aside.csv")).unwrap();
-    assert_eq!(set_aside, "table,key\npersons,433127197807210122\n");
+    // Every CSV starts with the UTF-8 byte-order mark, so that Excel reads it as UTF-8.
+    assert_eq!(set_aside, "\u{feff}table,key\npersons,433127197807210122\n");
+    assert!(persons.starts_with('\u{feff}') && households.starts_with('\u{feff}'));
 
     for dir in ["fixtures/real-world/gbk-csv", "fixtures/real-world/xlsx", "fixtures/demo"] {
         let r = tuopin(&["check", "--data", dir, "--out", o]);
@@ -304,8 +306,8 @@ fn xlsx_results_say_yes_no_unknown() {
         "xlsx",
     ]);
     assert_eq!(r.status.code(), Some(0));
-    let mut book = calamine::open_workbook_auto(out.path().join("households.xlsx")).unwrap();
-    let range = book.worksheet_range("Sheet1").unwrap();
+    let mut book = calamine::open_workbook_auto(out.path().join("results.xlsx")).unwrap();
+    let range = book.worksheet_range("农户").unwrap();
     let rows: Vec<Vec<String>> = range
         .rows()
         .map(|r| {
@@ -322,21 +324,31 @@ fn xlsx_results_say_yes_no_unknown() {
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     // H1: income 3333.33 per person, under the line; H3 (unregistered) has an unknown net
     // income (operating income empty).
-    assert_eq!(rows[1][col("income_above_line")], "否");
-    assert_eq!(rows[1][col("no_worries")], "是");
-    assert_eq!(rows[3][col("income_above_line")], "未知");
-    assert_eq!(rows[3][col("net_income")], "");
-    assert_eq!(rows[1][col("reasons")], "人均纯收入达到扶贫标准：否");
+    assert_eq!(rows[1][col("人均纯收入达到扶贫标准")], "否");
+    assert_eq!(rows[1][col("不愁吃、不愁穿（两不愁）")], "是");
+    assert_eq!(rows[3][col("人均纯收入达到扶贫标准")], "未知");
+    assert_eq!(rows[3][col("家庭纯收入")], "");
+    assert_eq!(rows[1][col("原因")], "人均纯收入达到扶贫标准：否");
     assert_eq!(
-        rows[3][col("reasons")],
+        rows[3][col("原因")],
         "人均纯收入达到扶贫标准：未知（缺 生产经营性收入）；不愁吃、不愁穿（两不愁）：否；风险：漏评风险（非建档立卡户未达到脱贫标准）"
     );
     // The terminal summary, in both languages.
     let words = |out: &[u8], line: usize| -> Vec<String> {
         String::from_utf8_lossy(out).lines().nth(line).unwrap_or("").split_whitespace().map(str::to_string).collect()
     };
-    assert_eq!(words(&r.stdout, 0), vec!["已检查农户", "3"]);
-    assert_eq!(words(&r.stdout, 2), vec!["错退风险农户", "1"]);
+    // The run first (pack, year, register), then each level's verdicts with 是/否/未知.
+    assert!(words(&r.stdout, 0).ends_with(&[
+        "2020".into(),
+        "年".into(),
+        "·".into(),
+        "登记数据".into(),
+        "fixtures/real-world/gbk-csv".into()
+    ]));
+    assert_eq!(words(&r.stdout, 1), vec!["农户", "3", "户"]);
+    assert_eq!(words(&r.stdout, 4), vec!["错退风险（已脱贫户未达到脱贫标准）", "是", "1", "否", "2", "未知", "0"]);
+    // H2 and H3 have no car etc. recorded: 错评风险 is unknown for two households.
+    assert_eq!(words(&r.stdout, 6)[5..], ["未知", "2"]);
     let en = common::tuopin(&[
         "--lang",
         "en",
@@ -346,8 +358,8 @@ fn xlsx_results_say_yes_no_unknown() {
         "--out",
         out.path().to_str().unwrap(),
     ]);
-    assert_eq!(words(&en.stdout, 0), vec!["households", "checked", "3"]);
-    assert_eq!(words(&en.stdout, 1), vec!["exit-eligible", "households", "0"]);
+    assert_eq!(words(&en.stdout, 1), vec!["3", "households"]);
+    assert_eq!(words(&en.stdout, 2), vec!["exit_eligible", "yes", "0", "no", "3", "unknown", "0"]);
 }
 
 #[test]
@@ -438,7 +450,7 @@ fn an_id_stored_as_an_excel_number_is_an_error_not_a_wrong_key() {
     assert_eq!(
         lines.iter().map(|l| l.replace(&format!("{root}/"), "")).collect::<Vec<_>>(),
         vec![
-            "persons.xlsx row 1 column person_id value `433127197503080100`: a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again"
+            "persons.xlsx row 2 column person_id value `433127197503080100`: a number longer than the 15 digits Excel keeps, so its last digits are lost; format the column as text and enter it again"
         ]
     );
 }
@@ -466,7 +478,7 @@ fn every_command_stops_on_input_errors_the_same_way() {
         let lines: Vec<&str> = err.lines().collect();
         assert_eq!(lines.len(), 3, "{err}");
         assert_eq!(lines[0], "The register has 1 input error(s):");
-        assert!(lines[1].ends_with("persons.csv row 2 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"), "{err}");
+        assert!(lines[1].ends_with("persons.csv row 3 column health value `06`: expected one of 01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡"), "{err}");
         assert_eq!(lines[2], "No rule was run. Correct the errors above and run again.");
     }
     assert!(!std::path::Path::new("/tmp/tuopin-never-validate").exists());

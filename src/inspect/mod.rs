@@ -37,7 +37,10 @@ pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
     if path.extension().is_some_and(|e| e == "parquet") {
         return read_sample_parquet(path);
     }
-    let mut r = csv::Reader::from_path(path).map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
+        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+    let mut r = csv::Reader::from_reader(text.as_bytes());
     let mut out = vec![];
     for (i, row) in r.deserialize::<Sampled>().enumerate() {
         out.push(row.map_err(|e| Error::Data(format!("{} row {}: {e}", path.display(), i + 1)))?);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::load_pack;
 use crate::Error;
 use crate::eval::{self, Outcomes};
-use crate::messages::{CheckTotals, Lang};
+use crate::messages::{CheckTotals, Lang, LevelTotals, TotalLine};
 use crate::register::{self, Aliases, Encoding, Format, InputError, LoadOptions, Table};
 use crate::report::{self, Staging, summary::RunInfo};
 use crate::rules::{self, Pack};
@@ -24,6 +24,8 @@ pub struct CheckOptions {
     pub lang: Lang,
     /// Compiled where possible, or every rule per row.
     pub engine: eval::Engine,
+    /// Write the result workbook (`results.xlsx`) beside Parquet or CSV results.
+    pub report: bool,
 }
 
 /// How a check ended.
@@ -44,34 +46,97 @@ pub enum CheckResult {
     },
 }
 
-/// The headline rule of a level in the totals `check` prints: its first published output
-/// (`[outputs]` in `pack.toml`) if it has one, else its main verdict (`[main]`).
-fn headline(pack: &Pack, level: Table) -> Option<&str> {
+/// The verdicts of a level in the totals `check` prints: its published outputs
+/// (`[outputs]` in `pack.toml`), its main verdict (`[main]`) and its risk flags (`[flags]`),
+/// each once.
+fn headline_rules(pack: &Pack, level: Table) -> Vec<&str> {
     let m = &pack.manifest;
-    m.outputs.get(level.level()).and_then(|v| v.first()).or_else(|| m.main.get(level.level())).map(String::as_str)
+    let mut out: Vec<&str> = vec![];
+    let named = m.outputs.get(level.level()).into_iter().flatten();
+    let main = m.main.get(level.level()).into_iter();
+    let flags = m.flags.get(level.level()).into_iter().flatten();
+    for r in named.chain(main).chain(flags) {
+        if !out.contains(&r.as_str()) {
+            out.push(r);
+        }
+    }
+    out
 }
 
-/// The totals `check` prints: each level's rows and how many are true for its headline rule
-/// ([`headline`]), and the households with the first household risk flag raised. `yes`
-/// counts the rows where a rule of a level is true.
+/// Counts of 是, 否, 未知 of a rule.
+pub type Yes = (u64, u64, u64);
+
+/// The totals `check` prints. `rows` gives a level's rows, `counts` a rule's 是/否/未知,
+/// `poor` the poor villages or counties when the register says.
 fn check_totals_of(
     pack: &Pack,
+    o: &CheckOptions,
     rows: &dyn Fn(Table) -> usize,
-    yes: &dyn Fn(Table, &str) -> Option<usize>,
+    counts: &dyn Fn(Table, &str) -> Option<Yes>,
+    poor: &dyn Fn(Table) -> Option<usize>,
     rule_errors: usize,
 ) -> CheckTotals {
-    let count = |t: Table| headline(pack, t).and_then(|r| yes(t, r));
-    let first_flag = pack.manifest.flags.get(Table::Households.level()).and_then(|v| v.first());
+    let mut levels = vec![];
+    for t in [Table::Households, Table::Villages, Table::Counties] {
+        let mut lines = vec![];
+        for name in headline_rules(pack, t) {
+            let (Some(r), Some((yes, no, unknown))) = (pack.rule_index(t, name), counts(t, name)) else { continue };
+            let rule = &pack.rules[r];
+            let title = match o.lang {
+                Lang::Zh if !rule.title.is_empty() => rule.title.clone(),
+                _ => rule.name.clone(),
+            };
+            lines.push(TotalLine { title, yes, no, unknown });
+        }
+        levels.push(LevelTotals { level: t.level(), rows: rows(t), poor: poor(t), lines });
+    }
     CheckTotals {
-        households: rows(Table::Households),
-        exit_eligible: count(Table::Households),
-        wrong_exit_risk: first_flag.and_then(|r| yes(Table::Households, r)),
-        villages: rows(Table::Villages),
-        villages_eligible: count(Table::Villages),
-        counties: rows(Table::Counties),
-        counties_eligible: count(Table::Counties),
+        year: o.year,
+        pack: pack.manifest.name.clone(),
+        data: o.data.display().to_string(),
+        levels,
         rule_errors,
     }
+}
+
+/// Which rows of a village or county table are poor (`poor_village` true, `poor_county`
+/// given): the rows a village's or county's exit verdict applies to.
+fn poor_rows(reg: &register::Register, t: Table) -> Option<Vec<bool>> {
+    let lt = reg.table(t)?;
+    match t {
+        Table::Villages => {
+            Some(lt.frame.column("poor_village").ok()?.bool().ok()?.iter().map(|v| v == Some(true)).collect())
+        }
+        Table::Counties => Some(lt.frame.column("poor_county").ok()?.u8().ok()?.iter().map(|v| v.is_some()).collect()),
+        _ => None,
+    }
+}
+
+fn poor_of(reg: &register::Register, t: Table) -> Option<usize> {
+    poor_rows(reg, t).map(|p| p.iter().filter(|&&b| b).count())
+}
+
+/// The 是/否/未知 of a village's or county's main verdict among its poor rows only: a
+/// non-poor village has no exit to make, and is not counted as one that cannot exit.
+fn poor_verdicts(pack: &Pack, reg: &register::Register, outcomes: &Outcomes) -> Vec<(Table, Yes)> {
+    let mut out = vec![];
+    for t in [Table::Villages, Table::Counties] {
+        let (Some(poor), Some(level), Some(r)) = (poor_rows(reg, t), outcomes.level(t), pack.main_rule(t)) else {
+            continue;
+        };
+        let Some(vals) = level.values(r).filter(|v| v.len() == poor.len()) else { continue };
+        let mut c = (0, 0, 0);
+        for (v, p) in vals.iter().zip(&poor) {
+            match (p, v.as_bool()) {
+                (false, _) => {}
+                (true, Some(true)) => c.0 += 1,
+                (true, Some(false)) => c.1 += 1,
+                (true, None) => c.2 += 1,
+            }
+        }
+        out.push((t, c));
+    }
+    out
 }
 
 pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {
@@ -101,19 +166,37 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
-    report::write_check(&mut staging, &pack, &outcomes, o.format, o.lang, &aliases, &info)?;
+    let book = (o.report || o.format == Format::Xlsx).then_some(&reg);
+    let w = report::Writing { format: o.format, lang: o.lang, aliases: &aliases, book };
+    report::write_check(&mut staging, &pack, &outcomes, &w, &info)?;
     if !loaded.errors.is_empty() {
         write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
     }
     let written = staging.commit()?;
     crate::timing::lap("written");
+    let among_poor = poor_verdicts(&pack, &reg, &outcomes);
     let totals = check_totals_of(
         &pack,
+        o,
         &|t| outcomes.level(t).map(|l| l.len()).unwrap_or(0),
         &|t, rule| {
+            if pack.manifest.main.get(t.level()).is_some_and(|m| m == rule)
+                && let Some((_, c)) = among_poor.iter().find(|(pt, _)| *pt == t)
+            {
+                return Some(*c);
+            }
             let vals = outcomes.level(t)?.values(pack.rule_index(t, rule)?)?;
-            Some(vals.iter().filter(|v| v.as_bool() == Some(true)).count())
+            let mut c = (0, 0, 0);
+            for v in vals {
+                match v.as_bool() {
+                    Some(true) => c.0 += 1,
+                    Some(false) => c.1 += 1,
+                    None => c.2 += 1,
+                }
+            }
+            Some(c)
         },
+        &|t| poor_of(&reg, t),
         outcomes.errors.len(),
     );
     Ok(CheckResult::Done {
@@ -131,8 +214,8 @@ pub struct ByCounty {
     pub pack: Box<Pack>,
     /// Parts evaluated (counties).
     pub parts: usize,
-    /// The merged `summary.json` counts: (rows, rule name → true count) per level.
-    pub totals: std::collections::BTreeMap<&'static str, (usize, std::collections::BTreeMap<String, Option<u64>>)>,
+    /// The merged `summary.json` counts: (rows, rule name → 是/否/未知 of a verdict) per level.
+    pub totals: std::collections::BTreeMap<&'static str, (usize, std::collections::BTreeMap<String, Option<Yes>>)>,
     /// What the terminal shows at the end.
     pub check_totals: CheckTotals,
     pub rule_errors: Vec<eval::RowError>,
@@ -195,10 +278,18 @@ pub fn run_by_county(
     let mut set_aside: std::collections::BTreeMap<Table, Vec<String>> = Default::default();
     let mut parts = 0;
     let mut paths: Vec<eval::compiled::RulePath> = vec![];
+    let mut poor: std::collections::BTreeMap<Table, usize> = Default::default();
+    let mut among_poor: std::collections::BTreeMap<Table, Yes> = Default::default();
 
     // The closure borrows the writers and totals until the parts are done.
     {
         let mut evaluate_part = |reg: crate::register::Register| -> Result<(), Error> {
+            for t in [Table::Villages, Table::Counties] {
+                if let Some(n) = poor_of(&reg, t) {
+                    *poor.entry(t).or_default() += n;
+                }
+            }
+            let poor_part = |outcomes: &Outcomes| poor_verdicts(&pack, &reg, outcomes);
             for (t, keys) in &reg.set_aside {
                 set_aside.entry(*t).or_default().extend(keys.iter().cloned());
             }
@@ -215,6 +306,10 @@ pub fn run_by_county(
                 &own_plan
             };
             let outcomes = eval::evaluate_plan(&pack, part_plan, &reg, o.year, values.clone(), progress)?;
+            for (t, (y, n, u)) in poor_part(&outcomes) {
+                let c = among_poor.entry(t).or_default();
+                (c.0, c.1, c.2) = (c.0 + y, c.1 + n, c.2 + u);
+            }
             let types = &plan.number_types;
             for level in &outcomes.levels {
                 let mut df = report::level_frame(&pack, level, o.lang, &aliases)?;
@@ -307,8 +402,14 @@ pub fn run_by_county(
         s.run = &info;
         s.rule_errors = rule_errors.len();
         for (name, level) in &s.levels {
-            let yes: std::collections::BTreeMap<String, Option<u64>> =
-                level.rules.iter().map(|(r, rs)| (r.clone(), rs.total.yes)).collect();
+            let yes: std::collections::BTreeMap<String, Option<Yes>> = level
+                .rules
+                .iter()
+                .map(|(r, rs)| {
+                    let t = &rs.total;
+                    (r.clone(), t.yes.zip(t.no).map(|(y, n)| (y, n, t.unknown)))
+                })
+                .collect();
             totals.insert(*name, (level.rows, yes));
         }
         let (path, mut file) = staging.file("summary.json")?;
@@ -326,8 +427,17 @@ pub fn run_by_county(
     crate::timing::lap("written");
     let check_totals = check_totals_of(
         &pack,
+        o,
         &|t| totals.get(t.level()).map(|(n, _)| *n).unwrap_or(0),
-        &|t, rule| totals.get(t.level()).and_then(|(_, yes)| yes.get(rule).copied().flatten()).map(|n| n as usize),
+        &|t, rule| {
+            if pack.manifest.main.get(t.level()).is_some_and(|m| m == rule)
+                && let Some(c) = among_poor.get(&t)
+            {
+                return Some(*c);
+            }
+            totals.get(t.level()).and_then(|(_, yes)| yes.get(rule).copied().flatten())
+        },
+        &|t| poor.get(&t).copied(),
         rule_errors.len(),
     );
     Ok(Ok(ByCounty {

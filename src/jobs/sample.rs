@@ -30,7 +30,8 @@ pub fn run_sample(
     report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, lang)?;
     let template: Vec<[String; 4]> =
         drawn.iter().map(|s| [s.household_id.clone(), String::new(), String::new(), String::new()]).collect();
-    let (path, file) = staging.file("results_template.csv")?;
+    let (path, mut file) = staging.file("results_template.csv")?;
+    std::io::Write::write_all(&mut file, report::UTF8_BOM).map_err(|e| Error::io(&path, e))?;
     let mut w = csv::Writer::from_writer(file);
     let io = |e: csv::Error| Error::io(&path, std::io::Error::other(e));
     w.write_record(["household_id", "wrong_exit", "missed_persons", "approves"]).map_err(io)?;

@@ -7,6 +7,7 @@
 //! a cell was expected to hold, the constructs the compiled path leaves to the row path,
 //! what can go wrong when a rule runs on a row, what a data-quality finding says).
 
+pub mod book;
 pub mod input;
 pub mod quality;
 pub mod row;
@@ -89,40 +90,89 @@ pub fn outcome(lang: Lang, v: Option<bool>) -> &'static str {
     }
 }
 
-/// The short table printed after `check`.
+/// What `check` prints when it is done: the run, then per level its rows and the counts of
+/// its headline verdicts (是, 否, 未知), then the rule errors.
+#[derive(Debug, Clone, Default)]
 pub struct CheckTotals {
-    pub households: usize,
-    pub exit_eligible: Option<usize>,
-    pub wrong_exit_risk: Option<usize>,
-    pub villages: usize,
-    pub villages_eligible: Option<usize>,
-    pub counties: usize,
-    pub counties_eligible: Option<usize>,
+    pub year: i32,
+    pub pack: String,
+    pub data: String,
+    pub levels: Vec<LevelTotals>,
     pub rule_errors: usize,
 }
 
+/// A level in the totals: `household`, `village` or `county`, its rows, how many of them the
+/// verdicts apply to (poor villages, poor counties) when known, and its lines.
+#[derive(Debug, Clone, Default)]
+pub struct LevelTotals {
+    pub level: &'static str,
+    pub rows: usize,
+    pub poor: Option<usize>,
+    pub lines: Vec<TotalLine>,
+}
+
+/// A verdict's counts: its title, 是, 否, 未知.
+#[derive(Debug, Clone, Default)]
+pub struct TotalLine {
+    pub title: String,
+    pub yes: u64,
+    pub no: u64,
+    pub unknown: u64,
+}
+
 pub fn check_totals(lang: Lang, t: &CheckTotals) -> String {
-    let opt = |v: Option<usize>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-    let rows: Vec<(&str, String)> = match lang {
-        Lang::Zh => vec![
-            ("已检查农户", t.households.to_string()),
-            ("可脱贫退出的农户", opt(t.exit_eligible)),
-            ("错退风险农户", opt(t.wrong_exit_risk)),
-            ("可退出的村", format!("{} / {}", opt(t.villages_eligible), t.villages)),
-            ("可摘帽的县", format!("{} / {}", opt(t.counties_eligible), t.counties)),
-            ("规则运行错误", t.rule_errors.to_string()),
-        ],
-        Lang::En => vec![
-            ("households checked", t.households.to_string()),
-            ("exit-eligible households", opt(t.exit_eligible)),
-            ("wrong-exit risks", opt(t.wrong_exit_risk)),
-            ("villages eligible to exit", format!("{} / {}", opt(t.villages_eligible), t.villages)),
-            ("counties eligible to exit", format!("{} / {}", opt(t.counties_eligible), t.counties)),
-            ("rule errors", t.rule_errors.to_string()),
-        ],
+    use book::thousands;
+    let mut out = match lang {
+        Lang::Zh => format!("{} · {} 年 · 登记数据 {}\n", t.pack, t.year, t.data),
+        Lang::En => format!("{} · {} · register {}\n", t.pack, t.year, t.data),
     };
-    let width = rows.iter().map(|(k, _)| display_width(k)).max().unwrap_or(0);
-    rows.iter().map(|(k, v)| format!("  {k}{}  {v:>9}\n", " ".repeat(width - display_width(k)))).collect()
+    let width = t.levels.iter().flat_map(|l| &l.lines).map(|l| display_width(&l.title)).max().unwrap_or(0);
+    let n = |v: u64| thousands(v);
+    for l in &t.levels {
+        let rows = thousands(l.rows as u64);
+        let head = match (lang, l.level, l.poor) {
+            (Lang::Zh, "household", _) => format!("农户 {rows} 户"),
+            (Lang::Zh, "village", Some(p)) => {
+                format!("村 {rows} 个（贫困村 {} 个，非贫困村不参与退出）", thousands(p as u64))
+            }
+            (Lang::Zh, "village", None) => format!("村 {rows} 个"),
+            (Lang::Zh, "county", Some(p)) => format!("县 {rows} 个（贫困县 {} 个）", thousands(p as u64)),
+            (Lang::Zh, _, _) => format!("县 {rows} 个"),
+            (Lang::En, "household", _) => format!("{rows} households"),
+            (Lang::En, "village", Some(p)) => {
+                format!("{rows} villages ({} poor; non-poor villages have no exit to make)", thousands(p as u64))
+            }
+            (Lang::En, "village", None) => format!("{rows} villages"),
+            (Lang::En, "county", Some(p)) => format!("{rows} counties ({} poor)", thousands(p as u64)),
+            (Lang::En, _, _) => format!("{rows} counties"),
+        };
+        out.push_str(&head);
+        out.push('\n');
+        for line in &l.lines {
+            let pad = " ".repeat(width - display_width(&line.title));
+            out.push_str(&match lang {
+                Lang::Zh => format!(
+                    "  {}{pad}  是 {:>7}  否 {:>7}  未知 {:>6}\n",
+                    line.title,
+                    n(line.yes),
+                    n(line.no),
+                    n(line.unknown)
+                ),
+                Lang::En => format!(
+                    "  {}{pad}  yes {:>7}  no {:>7}  unknown {:>6}\n",
+                    line.title,
+                    n(line.yes),
+                    n(line.no),
+                    n(line.unknown)
+                ),
+            });
+        }
+    }
+    out.push_str(&match lang {
+        Lang::Zh => format!("规则运行错误 {}\n", t.rule_errors),
+        Lang::En => format!("rule errors {}\n", t.rule_errors),
+    });
+    out
 }
 
 /// Terminal width of text: CJK characters take two columns.
@@ -786,6 +836,43 @@ pub fn reason_unknown(lang: Lang, rule: &str, missing: &[String]) -> String {
 }
 
 /// A raised risk flag.
+/// A comparison that failed, with both values: `left` `value` is below/above `right`
+/// `threshold`, and by how much (for a minimum of money).
+pub fn reason_compare(
+    lang: Lang,
+    left: &str,
+    value: &str,
+    op: &str,
+    right: &str,
+    threshold: &str,
+    short_by: Option<&str>,
+) -> String {
+    let rel = match (lang, op) {
+        (Lang::Zh, ">=" | ">") => "低于",
+        (Lang::Zh, "<=" | "<") => "高于",
+        (Lang::Zh, "==") => "不等于",
+        (Lang::Zh, _) => "等于",
+        (Lang::En, ">=") => "is below",
+        (Lang::En, ">") => "is not above",
+        (Lang::En, "<=") => "is above",
+        (Lang::En, "<") => "is not below",
+        (Lang::En, "==") => "differs from",
+        (Lang::En, _) => "equals",
+    };
+    let rel = match (lang, op, value == threshold) {
+        (Lang::Zh, ">", true) => "未高于",
+        (Lang::Zh, "<", true) => "未低于",
+        _ => rel,
+    };
+    let right = if right.is_empty() { String::new() } else { format!("{right} ") };
+    match (lang, short_by) {
+        (Lang::Zh, Some(d)) => format!("{left} {value}，{rel} {right}{threshold}，差 {d}"),
+        (Lang::Zh, None) => format!("{left} {value}，{rel} {right}{threshold}"),
+        (Lang::En, Some(d)) => format!("{left} {value} {rel} {right}{threshold} (short by {d})"),
+        (Lang::En, None) => format!("{left} {value} {rel} {right}{threshold}"),
+    }
+}
+
 pub fn reason_flag(lang: Lang, rule: &str) -> String {
     match lang {
         Lang::Zh => format!("风险：{rule}"),

@@ -87,6 +87,7 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
     }
     let mut errors = vec![];
     let mut typed: BTreeMap<Table, (String, convert::Typed)> = BTreeMap::new();
+    let mut lines: HashMap<String, source::RowLines> = HashMap::new();
     for table in Table::ALL {
         let found = match source::find_table_file(dir, table.name()) {
             Ok(f) => f,
@@ -113,6 +114,7 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
         };
         crate::timing::lap(&format!("read {}", table.name()));
         let file = raw.file.clone();
+        lines.insert(file.clone(), raw.lines.clone());
         if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
             typed.insert(table, (file, t));
         }
@@ -120,6 +122,15 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
     }
     let register = cross_check(typed, &mut errors, opts.skip_invalid)?;
     crate::timing::lap("key checks");
+    // Rows as the user's editor shows them (the checks above count data rows).
+    for e in &mut errors {
+        if let Some(l) = lines.get(&e.file) {
+            e.row = e.row.map(|r| l.line(r));
+            if let Problem::DuplicateKey(first) | Problem::DuplicateMember(first) = &mut e.problem {
+                *first = l.line(*first);
+            }
+        }
+    }
     errors.sort_by(|a, b| (a.file.as_str(), a.row, &a.column).cmp(&(b.file.as_str(), b.row, &b.column)));
     Ok(Loaded { register, errors })
 }
@@ -145,6 +156,7 @@ pub fn load_text(tables: Vec<TextTable>, opts: &LoadOptions) -> Result<Loaded, c
             columns: columns.into_iter().map(source::RawColumn::Text).collect(),
             n_rows: rows.len(),
             errors: vec![],
+            lines: source::RowLines::default(),
         };
         if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
             typed.insert(table, (file, t));

@@ -93,6 +93,37 @@ pub struct RawTable {
     pub n_rows: usize,
     /// Malformed rows: their cells read as null, and they are reported and set aside.
     pub errors: Vec<InputError>,
+    /// Where each data row stands in the file, for messages.
+    pub lines: RowLines,
+}
+
+/// Where each data row (numbered from 1 as the loader counts them) stands in its file, as
+/// Excel or a text editor shows it: the header is row 1 of a CSV file, so its first record is
+/// line 2 (later ones shift past blank lines and cells holding line breaks); an XLSX row is
+/// its sheet row; a Parquet or NDJSON row is its record number. Kept as the points where the
+/// count jumps, so that an ordinary file costs one entry.
+#[derive(Debug, Clone, Default)]
+pub struct RowLines {
+    /// (data row, its line), by data row.
+    breaks: Vec<(usize, usize)>,
+}
+
+impl RowLines {
+    /// Data row `row` stands on line `line` (rows must be noted in increasing order).
+    pub fn note(&mut self, row: usize, line: usize) {
+        if self.line(row) != line {
+            self.breaks.push((row, line));
+        }
+    }
+
+    /// The line of data row `row`.
+    pub fn line(&self, row: usize) -> usize {
+        let i = self.breaks.partition_point(|(r, _)| *r <= row);
+        match i.checked_sub(1).map(|i| self.breaks[i]) {
+            Some((r, l)) => l + (row - r),
+            None => row,
+        }
+    }
 }
 
 /// Find the file for a table in a register folder: `<dir>/<table>.<ext>` for any format.
@@ -159,7 +190,7 @@ pub fn read(path: &Path, format: Format, encoding: Encoding) -> Result<RawTable,
             let headers = df.get_column_names().iter().map(|s| s.to_string()).collect();
             let n_rows = df.height();
             let columns = df.into_columns().into_iter().map(RawColumn::Typed).collect();
-            Ok(RawTable { file: name, headers, columns, n_rows, errors: vec![] })
+            Ok(RawTable { file: name, headers, columns, n_rows, errors: vec![], lines: RowLines::default() })
         }
     }
 }
@@ -198,6 +229,7 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
     let mut errors = vec![];
     let mut record = csv::StringRecord::new();
     let mut row = 0usize;
+    let mut lines = RowLines::default();
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
@@ -207,6 +239,20 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
                     // A blank line inside the file: not a record.
                     row -= 1;
                     continue;
+                }
+                // The record's first line. The reader's position for it may stand on line
+                // breaks before it (a blank line, or the `\n` of a CRLF ending, which the
+                // reader counts only when it reads on): step over them.
+                if let Some(p) = record.position() {
+                    let mut line = p.line() as usize;
+                    for b in text.as_bytes().iter().skip(p.byte() as usize) {
+                        match b {
+                            b'\n' => line += 1,
+                            b'\r' => {}
+                            _ => break,
+                        }
+                    }
+                    lines.note(row, line);
                 }
                 if record.len() != headers.len() {
                     errors.push(InputError {
@@ -250,6 +296,7 @@ pub fn read_csv_text(name: &str, text: &str) -> Result<RawTable, InputError> {
         columns: columns.into_iter().map(RawColumn::Text).collect(),
         n_rows: row,
         errors,
+        lines,
     })
 }
 
@@ -307,6 +354,7 @@ pub fn read_ndjson_text(name: &str, text: &str) -> Result<RawTable, InputError> 
         columns: columns.into_iter().map(RawColumn::Text).collect(),
         n_rows: rows.len(),
         errors,
+        lines: RowLines::default(),
     })
 }
 
@@ -333,7 +381,15 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
     let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
     let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| unreadable(e.to_string()))?;
 
-    let mut table = SheetTable { name, header_row: None, headers: vec![], columns: vec![], errors: vec![], n_rows: 0 };
+    let mut table = SheetTable {
+        name,
+        header_row: None,
+        headers: vec![],
+        columns: vec![],
+        errors: vec![],
+        n_rows: 0,
+        lines: RowLines::default(),
+    };
     // The data row being gathered: its sheet row and its cells by column slot.
     let mut row: Option<(u32, Vec<Option<Data>>)> = None;
     while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
@@ -352,7 +408,7 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
                 if r < rr {
                     return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, rr + 1)));
                 }
-                table.push_row(values);
+                table.push_row(rr, values);
             } else {
                 table.start_data();
             }
@@ -374,7 +430,7 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         return Err(unreadable(format!("sheet `{sheet}` is empty")));
     }
     match row {
-        Some((_, values)) => table.push_row(values),
+        Some((r, values)) => table.push_row(r, values),
         None => table.start_data(),
     }
     Ok(RawTable {
@@ -383,6 +439,7 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         columns: table.columns.into_iter().map(RawColumn::Text).collect(),
         n_rows: table.n_rows,
         errors: table.errors,
+        lines: table.lines,
     })
 }
 
@@ -394,6 +451,7 @@ struct SheetTable<'a> {
     columns: Vec<TextColumn>,
     errors: Vec<InputError>,
     n_rows: usize,
+    lines: RowLines,
 }
 
 impl SheetTable<'_> {
@@ -404,12 +462,13 @@ impl SheetTable<'_> {
     }
 
     /// One data row's cells, by column slot; a row with no value is skipped.
-    fn push_row(&mut self, values: Vec<Option<calamine::Data>>) {
+    fn push_row(&mut self, sheet_row: u32, values: Vec<Option<calamine::Data>>) {
         use calamine::Data;
         if values.iter().all(|v| v.as_ref().is_none_or(|d| matches!(d, Data::Empty))) {
             return;
         }
         self.n_rows += 1;
+        self.lines.note(self.n_rows, sheet_row as usize + 1);
         for ((col, cell), (_, header)) in self.columns.iter_mut().zip(values).zip(&self.headers) {
             match cell.unwrap_or(Data::Empty) {
                 // Excel keeps 15 significant digits: an 18-digit ID typed as a number has lost
@@ -500,5 +559,18 @@ mod tests {
             }
             RawColumn::Typed(_) => panic!("text expected"),
         }
+    }
+
+    #[test]
+    fn data_rows_are_numbered_as_an_editor_shows_them() {
+        // Line 1 header; data row 1 on line 2; a blank line 3; data row 2 spans lines 4–5
+        // (a quoted line break); data row 3 on line 6.
+        for text in ["a,b\n1,2\n\n\"x\ny\",3\n4,5\n", "a,b\r\n1,2\r\n\r\n\"x\r\ny\",3\r\n4,5"] {
+            let t = read_csv_text("h.csv", text).unwrap();
+            assert_eq!(t.n_rows, 3);
+            assert_eq!([1, 2, 3].map(|r| t.lines.line(r)), [2, 4, 6], "{text:?}");
+        }
+        // A Parquet or NDJSON table: the record number.
+        assert_eq!(RowLines::default().line(7), 7);
     }
 }

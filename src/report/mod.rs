@@ -9,6 +9,7 @@ pub mod quality;
 pub mod refusal;
 pub mod staging;
 pub mod summary;
+pub mod workbook;
 
 pub use staging::{Inputs, Staging};
 
@@ -41,6 +42,11 @@ pub fn workbook() -> rust_xlsxwriter::Workbook {
 pub fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok())
 }
+
+/// Every CSV file tuopin writes starts with the UTF-8 byte-order mark, by which Excel on a
+/// Chinese Windows knows the file is UTF-8 rather than GBK (without it, Chinese text shows
+/// garbled). Every reader of CSV in tuopin skips it.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Excel's row limit, header included.
 pub const XLSX_MAX_ROWS: usize = 1_048_576;
@@ -149,7 +155,7 @@ pub fn write_frame(
         }
         Format::Csv => {
             let mut w = BufWriter::new(file);
-            CsvWriter::new(&mut w).include_header(true).finish(df)?;
+            CsvWriter::new(&mut w).include_bom(true).include_header(true).finish(df)?;
             w.flush().map_err(|e| Error::io(&path, e))?;
         }
         Format::Ndjson => {
@@ -207,7 +213,9 @@ fn write_xlsx(path: &Path, df: &DataFrame, lang: Lang) -> Result<(), Error> {
 /// Write any serialisable rows as CSV with a header (error lists).
 pub fn write_csv_rows<T: Serialize>(staging: &mut Staging, name: &str, rows: &[T]) -> Result<(), Error> {
     let (path, file) = staging.file(name)?;
-    let mut w = csv::Writer::from_writer(BufWriter::new(file));
+    let mut file = BufWriter::new(file);
+    file.write_all(UTF8_BOM).map_err(|e| Error::io(&path, e))?;
+    let mut w = csv::Writer::from_writer(file);
     for r in rows {
         w.serialize(r).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     }
@@ -251,23 +259,42 @@ pub fn rule_error_rows(errors: &[crate::eval::RowError], lang: Lang) -> Vec<Rule
     errors.iter().map(|e| RuleErrorRow { rule: &e.rule, level: e.level, key: &e.key, message: e.say(lang) }).collect()
 }
 
+/// How `check`'s results are written: the format, the language, the alias table (for the
+/// fields named in reasons), and the register when the result workbook is wanted (its
+/// names are carried into it).
+pub struct Writing<'a> {
+    pub format: Format,
+    pub lang: Lang,
+    pub aliases: &'a crate::register::Aliases,
+    pub book: Option<&'a crate::register::Register>,
+}
+
 /// Write every result table and the summary for a run of `check`.
 pub fn write_check(
     staging: &mut Staging,
     pack: &Pack,
     outcomes: &Outcomes,
-    format: Format,
-    lang: Lang,
-    aliases: &crate::register::Aliases,
+    w: &Writing,
     extra: &summary::RunInfo,
 ) -> Result<(), Error> {
-    for level in &outcomes.levels {
-        let mut df = level_frame(pack, level, lang, aliases)?;
-        crate::timing::lap(&format!("{} frame", level.table.level()));
-        write_frame(staging, level.table.name(), &mut df, format, lang)?;
-        crate::timing::lap(&format!("{} written", level.table.level()));
+    let Writing { format, lang, aliases, book } = *w;
+    // `--format xlsx` writes the one workbook; other formats a file per level (and the
+    // workbook beside them when asked for with `--report`).
+    if format != Format::Xlsx {
+        for level in &outcomes.levels {
+            let mut df = level_frame(pack, level, lang, aliases)?;
+            crate::timing::lap(&format!("{} frame", level.table.level()));
+            write_frame(staging, level.table.name(), &mut df, format, lang)?;
+            crate::timing::lap(&format!("{} written", level.table.level()));
+        }
     }
     let s = summary::build(pack, outcomes, extra);
+    if let Some(register) = book {
+        let (path, _) = staging.file("results.xlsx")?;
+        let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases };
+        workbook::write(&path, &r)?;
+        crate::timing::lap("workbook written");
+    }
     let (path, mut file) = staging.file("summary.json")?;
     let text = serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     file.write_all(text.as_bytes()).and_then(|_| file.write_all(b"\n")).map_err(|e| Error::io(&path, e))?;

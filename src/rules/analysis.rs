@@ -304,3 +304,76 @@ pub fn text_comparisons(ast: &rhai::AST) -> Vec<(String, String, (usize, usize))
     });
     out
 }
+
+/// One side of a comparison a rule makes, for saying why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    Field(&'static str),
+    Rule(usize),
+    /// A parameter as written in the script (canonical name or Chinese alias).
+    Param(String),
+    Number(f64),
+}
+
+/// One condition of a rule whose whole body is a conjunction (`a and b and …`): what a
+/// reason names when the rule comes out 否 or 未知.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `left op right`, op one of `>=`, `>`, `<=`, `<`, `==`, `!=`.
+    Compare { left: Operand, op: String, right: Operand },
+    /// A 是/否 field read as is (`road_access`).
+    Field(&'static str),
+    /// Another rule of the level.
+    Rule(usize),
+    /// Anything else (`not(…)`, `or`, arithmetic on booleans, a block with `let`).
+    Other,
+}
+
+/// The conditions of a rule whose script is one expression: its top-level `and` split into
+/// its parts. A script of several statements is one [`Condition::Other`].
+pub fn conditions(rule: &super::Rule) -> Vec<Condition> {
+    let stmts = rule.ast.statements();
+    let [Stmt::Expr(e)] = stmts else { return vec![Condition::Other] };
+    let mut out = vec![];
+    conjuncts(rule, e, &mut out);
+    out
+}
+
+fn conjuncts(rule: &super::Rule, e: &Expr, out: &mut Vec<Condition>) {
+    let var = |e: &Expr| -> Option<Ref> {
+        let Expr::Variable(x, ..) = e else { return None };
+        rule.reads.iter().find(|(n, _)| n.as_str() == x.1.as_str()).map(|(_, r)| r.clone())
+    };
+    let operand = |e: &Expr| -> Option<Operand> {
+        match e {
+            Expr::IntegerConstant(i, _) => Some(Operand::Number(*i as f64)),
+            Expr::FloatConstant(f, _) => Some(Operand::Number(**f)),
+            Expr::FnCall(call, _) if PARAM_FNS.contains(&call.name.as_str()) => match call.args.as_slice() {
+                [Expr::StringConstant(s, _)] => Some(Operand::Param(s.to_string())),
+                _ => None,
+            },
+            _ => match var(e)? {
+                Ref::Field(f) => Some(Operand::Field(f)),
+                Ref::Rule(r) => Some(Operand::Rule(r)),
+                _ => None,
+            },
+        }
+    };
+    match e {
+        Expr::FnCall(call, _) if matches!(call.name.as_str(), "and" | "且") && call.args.len() == 2 => {
+            conjuncts(rule, &call.args[0], out);
+            conjuncts(rule, &call.args[1], out);
+        }
+        Expr::FnCall(call, _) if matches!(call.name.as_str(), ">=" | ">" | "<=" | "<" | "==" | "!=") => {
+            match (call.args.first().and_then(operand), call.args.get(1).and_then(operand)) {
+                (Some(left), Some(right)) => out.push(Condition::Compare { left, op: call.name.to_string(), right }),
+                _ => out.push(Condition::Other),
+            }
+        }
+        _ => out.push(match var(e) {
+            Some(Ref::Field(f)) => Condition::Field(f),
+            Some(Ref::Rule(r)) => Condition::Rule(r),
+            _ => Condition::Other,
+        }),
+    }
+}

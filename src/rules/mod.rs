@@ -98,6 +98,9 @@ pub struct Rule {
     pub severity: Option<FindingSeverity>,
     /// For a data-quality check: the column a finding points at.
     pub column: Option<String>,
+    /// A number rule's unit (`单位` header): `元` is money (two decimals), `%` a share written
+    /// as a percentage, anything else (`人`, `岁`) a count in that unit.
+    pub unit: Option<String>,
     /// Path relative to the pack folder, for messages.
     pub file: String,
     pub text: String,
@@ -360,10 +363,20 @@ struct Header {
     alias: Option<String>,
     severity: Option<String>,
     column: Option<String>,
+    unit: Option<String>,
 }
 
 fn parse_header(text: &str) -> Header {
-    let mut h = Header { id: None, title: None, source: None, kind: None, alias: None, severity: None, column: None };
+    let mut h = Header {
+        id: None,
+        title: None,
+        source: None,
+        kind: None,
+        alias: None,
+        severity: None,
+        column: None,
+        unit: None,
+    };
     for (i, line) in text.lines().enumerate() {
         let Some(rest) = line.trim_start().strip_prefix("//") else {
             if line.trim().is_empty() {
@@ -383,6 +396,7 @@ fn parse_header(text: &str) -> Header {
             "alias" | "别名" => h.alias = Some(v),
             "severity" | "严重程度" => h.severity = Some(v),
             "column" | "字段" => h.column = Some(v),
+            "unit" | "单位" => h.unit = Some(v).filter(|u| !u.is_empty()),
             _ => {}
         }
     }
@@ -520,6 +534,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                     _ => None,
                 },
                 column: h.column,
+                unit: h.unit,
                 file: rel,
                 text,
                 ast: Arc::new(ast),

@@ -221,8 +221,11 @@ impl Run {
 }
 
 /// A CSV file as rows of header → cell.
+/// Read a CSV file (a UTF-8 byte-order mark, which tuopin writes for Excel, is skipped).
 pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    let mut r = csv::Reader::from_reader(text);
     let headers = r.headers().unwrap().clone();
     r.records()
         .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
@@ -327,7 +330,8 @@ pub type CellEdit<'a> = &'a dyn Fn(usize, &str) -> String;
 
 /// Rewrite one column of a CSV file cell by cell. `None` as the edit drops the column.
 pub fn edit_csv_column(file: &Path, column: &str, f: Option<CellEdit>) {
-    let mut r = csv::Reader::from_path(file).unwrap();
+    let bytes = std::fs::read(file).unwrap();
+    let mut r = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes));
     let headers = r.headers().unwrap().clone();
     let c = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("{} has no {column}", file.display()));
     let keep = |j: usize| f.is_some() || j != c;
