@@ -202,7 +202,7 @@ fn assert_agree(pack: &Pack, reg: &Register, year: i32, seen: &mut HashMap<Strin
         assert_eq!(lr.reasons, la.reasons, "{what}: {} reasons", lr.table);
         // The result files have the same columns and types.
         let schema = |l| {
-            tuopin::report::level_frame(pack, l, tuopin::messages::Lang::Zh, &Aliases::builtin())
+            tuopin::report::level_frame(pack, l, 2020, tuopin::messages::Lang::Zh, &Aliases::builtin(), None)
                 .expect("frame")
                 .schema()
                 .clone()

@@ -29,7 +29,7 @@ fn reasons_say_the_same_parts_in_chinese_and_in_english() {
     let outcomes = tuopin::eval::evaluate(&pack, &loaded.register, 2020, values, &|_| {}).unwrap();
     let level = outcomes.level(Table::Households).unwrap();
     let column = |lang| {
-        let df = tuopin::report::level_frame(&pack, level, lang, &aliases).unwrap();
+        let df = tuopin::report::level_frame(&pack, level, 2020, lang, &aliases, None).unwrap();
         df.column("reasons").unwrap().str().unwrap().iter().map(|s| s.unwrap_or("").to_string()).collect::<Vec<_>>()
     };
     let (zh, en) = (column(Lang::Zh), column(Lang::En));

@@ -328,10 +328,10 @@ fn xlsx_results_say_yes_no_unknown() {
     assert_eq!(rows[1][col("不愁吃、不愁穿（两不愁）")], "是");
     assert_eq!(rows[3][col("人均纯收入达到扶贫标准")], "未知");
     assert_eq!(rows[3][col("家庭纯收入")], "");
-    assert_eq!(rows[1][col("原因")], "人均纯收入达到扶贫标准：否");
+    assert_eq!(rows[1][col("原因")], "人均纯收入 3,333.33 元，低于 扶贫标准 4,000 元，差 666.67 元");
     assert_eq!(
         rows[3][col("原因")],
-        "人均纯收入达到扶贫标准：未知（缺 生产经营性收入）；不愁吃、不愁穿（两不愁）：否；风险：漏评风险（非建档立卡户未达到脱贫标准）"
+        "人均纯收入达到扶贫标准：未知（缺 生产经营性收入）；不愁穿：否；风险：漏评风险（非建档立卡户未达到脱贫标准）"
     );
     // The terminal summary, in both languages.
     let words = |out: &[u8], line: usize| -> Vec<String> {

@@ -80,7 +80,8 @@ fn the_chinese_workbook_reads_as_a_county_office_would_hand_it_on() {
     let h1 = row_of(h, "4331271002010001");
     assert_eq!((h1["户主姓名"], h1["村名"], h1["县名"], h1["脱贫状态"]), ("彭德贵", "民主村", "永顺县", "未脱贫"));
     assert_eq!(h1["达到脱贫标准（一超过、两不愁、三保障）"], "否");
-    assert_eq!(h1["原因"], "人均纯收入达到扶贫标准：否");
+    // The failed condition with the values read: 10000 / 3 = 3,333.33 below 4,000, by 666.67.
+    assert_eq!(h1["原因"], "人均纯收入 3,333.33 元，低于 扶贫标准 4,000 元，差 666.67 元");
     let pc: f64 = h1["人均纯收入（按家庭人口计算）"].parse().unwrap();
     assert!((pc - 10000.0 / 3.0).abs() < 1e-9, "{pc}");
     assert_eq!(h1["家庭人口（在世成员数）"], "3");
@@ -89,8 +90,13 @@ fn the_chinese_workbook_reads_as_a_county_office_would_hand_it_on() {
 
     let v = row_of(&s["村"], "433127100201");
     assert_eq!((v["村名"], v["县名"], v["贫困村"]), ("民主村", "永顺县", "是"));
+    // Remaining poor: H1's 3 living members (status 04); H2 exited (05), H3 unregistered.
+    // 3 of 50 registered residents = 6 %, above the 2 % line; income 40,000 meets 40,000.
+    assert_eq!(v["原因"], "贫困发生率 6%，高于 贫困村贫困发生率上限 2%");
     let c = row_of(&s["县"], "433127");
     assert_eq!((c["县名"], c["贫困县类别"]), ("永顺县", "国家级贫困县"));
+    // 3 of 100 rural residents = 3 %; income 10,500 ≥ 10,000 and the three rates pass.
+    assert_eq!(c["原因"], "贫困发生率 3%，高于 贫困县贫困发生率上限 2%");
     let p = row_of(&s["人员"], "433127197503080111");
     assert_eq!((p["姓名"], p["户编号"]), ("彭德贵", "4331271002010001"));
 
@@ -117,7 +123,11 @@ fn the_english_workbook_uses_rule_names_and_english_sheets() {
     assert_eq!(names, ["Summary", "Counties", "Villages", "Households", "Persons"]);
     let h1 = row_of(&s["Households"], "4331271002010001");
     assert_eq!((h1["head of household"], h1["meets_exit_standard"]), ("彭德贵", "no"));
-    assert_eq!(h1["reasons"], "income_above_line: no");
+    assert_eq!(
+        h1["reasons"],
+        "per_capita_net_income 3,333.33 yuan is below poverty_line 4,000 yuan (short by 666.67 yuan)"
+    );
+    assert_eq!(row_of(&s["Counties"], "433127")["reasons"], "incidence 3% is above county_incidence_max 2%");
 }
 
 #[test]

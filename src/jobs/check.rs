@@ -166,8 +166,7 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
-    let book = (o.report || o.format == Format::Xlsx).then_some(&reg);
-    let w = report::Writing { format: o.format, lang: o.lang, aliases: &aliases, book };
+    let w = report::Writing { format: o.format, lang: o.lang, aliases: &aliases, register: &reg, workbook: o.report };
     report::write_check(&mut staging, &pack, &outcomes, &w, &info)?;
     if !loaded.errors.is_empty() {
         write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
@@ -312,7 +311,7 @@ pub fn run_by_county(
             }
             let types = &plan.number_types;
             for level in &outcomes.levels {
-                let mut df = report::level_frame(&pack, level, o.lang, &aliases)?;
+                let mut df = report::level_frame(&pack, level, o.year, o.lang, &aliases, Some(&reg))?;
                 for (r, _) in &level.results {
                     let rule = &pack.rules[*r];
                     if rule.kind == rules::RuleKind::Value {

@@ -836,6 +836,14 @@ pub fn reason_unknown(lang: Lang, rule: &str, missing: &[String]) -> String {
 }
 
 /// A raised risk flag.
+/// A field a verdict needs that is empty.
+pub fn reason_empty(lang: Lang, field: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{field}：未填写"),
+        Lang::En => format!("{field}: empty"),
+    }
+}
+
 /// A comparison that failed, with both values: `left` `value` is below/above `right`
 /// `threshold`, and by how much (for a minimum of money).
 pub fn reason_compare(

@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod explain;
 pub mod quality;
+pub mod reasons;
 pub mod refusal;
 pub mod staging;
 pub mod summary;
@@ -56,8 +57,10 @@ pub const XLSX_MAX_ROWS: usize = 1_048_576;
 pub fn level_frame(
     pack: &Pack,
     level: &LevelOutcome,
+    year: i32,
     lang: Lang,
     aliases: &crate::register::Aliases,
+    register: Option<&crate::register::Register>,
 ) -> Result<DataFrame, Error> {
     let n = level.len();
     let mut cols: Vec<Column> = vec![level.keys.clone().into_column()];
@@ -70,11 +73,8 @@ pub fn level_frame(
             None => cols.push(value_column(&rule.name, rule.kind, vals, level.number_types.get(r).copied())),
         }
     }
-    if let Some(reasons) = &level.reasons {
-        let said: Vec<String> =
-            reasons.distinct.iter().map(|r| say_reason(pack, level.table, r, lang, aliases)).collect();
-        let column: StringChunked =
-            reasons.of_row.iter().map(|&i| Some(said.get(i as usize).map_or("", String::as_str))).collect();
+    if let Some(sayer) = reasons::Sayer::new(pack, level, year, lang, aliases, register) {
+        let column: StringChunked = (0..n).map(|i| Some(sayer.row(i))).collect();
         cols.push(column.with_name("reasons".into()).into_column());
     }
     Ok(DataFrame::new(n, cols)?)
@@ -266,7 +266,9 @@ pub struct Writing<'a> {
     pub format: Format,
     pub lang: Lang,
     pub aliases: &'a crate::register::Aliases,
-    pub book: Option<&'a crate::register::Register>,
+    pub register: &'a crate::register::Register,
+    /// Write `results.xlsx` (always with `--format xlsx`).
+    pub workbook: bool,
 }
 
 /// Write every result table and the summary for a run of `check`.
@@ -277,19 +279,19 @@ pub fn write_check(
     w: &Writing,
     extra: &summary::RunInfo,
 ) -> Result<(), Error> {
-    let Writing { format, lang, aliases, book } = *w;
+    let Writing { format, lang, aliases, register, workbook: book } = *w;
     // `--format xlsx` writes the one workbook; other formats a file per level (and the
     // workbook beside them when asked for with `--report`).
     if format != Format::Xlsx {
         for level in &outcomes.levels {
-            let mut df = level_frame(pack, level, lang, aliases)?;
+            let mut df = level_frame(pack, level, outcomes.year, lang, aliases, Some(register))?;
             crate::timing::lap(&format!("{} frame", level.table.level()));
             write_frame(staging, level.table.name(), &mut df, format, lang)?;
             crate::timing::lap(&format!("{} written", level.table.level()));
         }
     }
     let s = summary::build(pack, outcomes, extra);
-    if let Some(register) = book {
+    if book || format == Format::Xlsx {
         let (path, _) = staging.file("results.xlsx")?;
         let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases };
         workbook::write(&path, &r)?;

@@ -17,8 +17,8 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet};
 
+use super::XLSX_MAX_ROWS;
 use super::summary::{RunInfo, Summary};
-use super::{XLSX_MAX_ROWS, say_reason};
 use crate::Error;
 use crate::eval::{LevelOutcome, Outcomes, Value};
 use crate::messages::book::{self as words, Column as C};
@@ -430,10 +430,8 @@ fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &N
     let lead = lead_columns(r, level, names);
     let order = rule_order(r.pack, level);
     let main = r.pack.main_rule(level.table).filter(|m| order.first() == Some(m));
-    let reasons: Option<(Vec<String>, &[u32])> = level.reasons.as_ref().filter(|_| main.is_some()).map(|rs| {
-        let said = rs.distinct.iter().map(|p| say_reason(r.pack, level.table, p, lang, r.aliases)).collect();
-        (said, rs.of_row.as_slice())
-    });
+    let reasons = main
+        .and_then(|_| super::reasons::Sayer::new(r.pack, level, r.outcomes.year, lang, r.aliases, Some(r.register)));
 
     // Headers and widths.
     let hf = header_format();
@@ -495,10 +493,12 @@ fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &N
                 (RuleKind::Value, Value::Unknown) => {}
             }
             if k == 0
-                && let (Some(rc), Some((said, of_row))) = (reason_col, &reasons)
-                && let Some(text) = of_row.get(i).and_then(|&j| said.get(j as usize)).filter(|t| !t.is_empty())
+                && let (Some(rc), Some(sayer)) = (reason_col, &reasons)
             {
-                sheet.write_string(row, rc, text)?;
+                let text = sayer.row(i);
+                if !text.is_empty() {
+                    sheet.write_string(row, rc, text.as_ref())?;
+                }
             }
         }
     }

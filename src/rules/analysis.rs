@@ -325,6 +325,8 @@ pub enum Condition {
     Field(&'static str),
     /// Another rule of the level.
     Rule(usize),
+    /// `is_known(field)` (`已知(…)`): the field is filled in.
+    Known(&'static str),
     /// Anything else (`not(…)`, `or`, arithmetic on booleans, a block with `let`).
     Other,
 }
@@ -370,6 +372,11 @@ fn conjuncts(rule: &super::Rule, e: &Expr, out: &mut Vec<Condition>) {
                 _ => out.push(Condition::Other),
             }
         }
+        Expr::FnCall(call, _) if matches!(call.name.as_str(), "is_known" | "已知") && call.args.len() == 1 => out
+            .push(match var(&call.args[0]) {
+                Some(Ref::Field(f)) => Condition::Known(f),
+                _ => Condition::Other,
+            }),
         _ => out.push(match var(e) {
             Some(Ref::Field(f)) => Condition::Field(f),
             Some(Ref::Rule(r)) => Condition::Rule(r),

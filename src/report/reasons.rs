@@ -1,0 +1,280 @@
+//! The `reasons` column in words, with the values read: a failed condition that compares a
+//! number with a threshold is said with both (`村贫困发生率 4.05%，高于 贫困村贫困发生率上限
+//! 2%`, `人均纯收入 3,333.33 元，低于 扶贫标准 4,000 元，差 666.67 元`), a 是/否 field by
+//! its header (`通路：否`).
+//!
+//! Evaluation keeps each distinct reason once (rules that failed, were unknown, flags
+//! raised); this module says them per row, reading the values of the row for the rules whose
+//! conditions it can name (a script that is one `and` of comparisons, fields and rules).
+//! Anything else keeps the rule's own verdict (`住房安全有保障：否`).
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use crate::eval::LevelOutcome;
+use crate::eval::reasons::Part;
+use crate::messages::{self, Lang};
+use crate::register::{Aliases, Register};
+use crate::rules::Pack;
+use crate::rules::analysis::{Condition, Operand, conditions};
+
+/// How a number is written, by its unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit<'a> {
+    Money,
+    Share,
+    Other(&'a str),
+    None,
+}
+
+fn unit_of(u: Option<&str>) -> Unit<'_> {
+    match u {
+        Some(u) if u.starts_with('元') => Unit::Money,
+        Some("%" | "比例") => Unit::Share,
+        Some(u) if !u.is_empty() => Unit::Other(u),
+        _ => Unit::None,
+    }
+}
+
+/// A number with thousands separators and at most two decimals, trailing zeros dropped
+/// (money keeps both decimals unless it is whole: 2,961.10 元, 4,000 元).
+fn number(v: f64, money: bool) -> String {
+    let s = format!("{:.2}", v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let frac = if money && frac != "00" { frac } else { frac.trim_end_matches('0') };
+    let int = messages::book::thousands(int.parse::<u64>().unwrap_or(0));
+    let sign = if v < 0.0 && s != "0.00" { "-" } else { "" };
+    if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") }
+}
+
+fn with_unit(v: f64, unit: Unit, lang: Lang) -> String {
+    match unit {
+        Unit::Money if lang == Lang::En => format!("{} yuan", number(v, true)),
+        Unit::Money => format!("{} 元", number(v, true)),
+        Unit::Share => format!("{}%", number(v * 100.0, false)),
+        Unit::Other(u) => format!("{} {u}", number(v, false)),
+        Unit::None => number(v, false),
+    }
+}
+
+/// Says the reasons of one level, row by row.
+pub struct Sayer<'a> {
+    pack: &'a Pack,
+    level: &'a LevelOutcome,
+    lang: Lang,
+    aliases: &'a Aliases,
+    register: Option<&'a Register>,
+    params: HashMap<String, f64>,
+    /// Each distinct reason in words (the rule's verdict where no values are needed).
+    said: Vec<String>,
+    /// Per distinct reason: whether it has a failed rule whose conditions can be named.
+    detailed: Vec<bool>,
+    conditions: HashMap<usize, Vec<Condition>>,
+}
+
+impl<'a> Sayer<'a> {
+    pub fn new(
+        pack: &'a Pack,
+        level: &'a LevelOutcome,
+        year: i32,
+        lang: Lang,
+        aliases: &'a Aliases,
+        register: Option<&'a Register>,
+    ) -> Option<Sayer<'a>> {
+        let reasons = level.reasons.as_ref()?;
+        let said = reasons.distinct.iter().map(|p| super::say_reason(pack, level.table, p, lang, aliases)).collect();
+        let mut conds: HashMap<usize, Vec<Condition>> = HashMap::new();
+        let detailed = reasons
+            .distinct
+            .iter()
+            .map(|parts| {
+                parts.iter().any(|p| match p {
+                    Part::Failed(r) => {
+                        let c = conds.entry(*r).or_insert_with(|| conditions(&pack.rules[*r]));
+                        c.iter()
+                            .any(|c| matches!(c, Condition::Compare { .. } | Condition::Field(_) | Condition::Known(_)))
+                    }
+                    _ => false,
+                })
+            })
+            .collect();
+        let params = pack.values_for_year(year).unwrap_or_default();
+        Some(Sayer { pack, level, lang, aliases, register, params, said, detailed, conditions: conds })
+    }
+
+    /// The reason of row `i`.
+    pub fn row(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        let Some(reasons) = &self.level.reasons else { return "".into() };
+        let Some(&d) = reasons.of_row.get(i) else { return "".into() };
+        let d = d as usize;
+        if !self.detailed.get(d).copied().unwrap_or(false) || self.register.is_none() {
+            return self.said.get(d).map_or("", String::as_str).into();
+        }
+        let parts = &reasons.distinct[d];
+        let mut texts: Vec<String> = vec![];
+        for p in parts {
+            match p {
+                Part::Failed(r) => match self.failed(*r, i) {
+                    Some(items) if !items.is_empty() => texts.extend(items),
+                    _ => texts.push(super::say_reason(
+                        self.pack,
+                        self.level.table,
+                        std::slice::from_ref(p),
+                        self.lang,
+                        self.aliases,
+                    )),
+                },
+                other => texts.push(super::say_reason(
+                    self.pack,
+                    self.level.table,
+                    std::slice::from_ref(other),
+                    self.lang,
+                    self.aliases,
+                )),
+            }
+        }
+        texts.join(messages::reason_separator(self.lang)).into()
+    }
+
+    /// The conditions of rule `r` that are not true on row `i`, in words; `None` when one of
+    /// them cannot be said (the rule's own verdict is said instead).
+    fn failed(&self, r: usize, i: usize) -> Option<Vec<String>> {
+        let conds = self.conditions.get(&r)?;
+        let mut out = vec![];
+        for c in conds {
+            match c {
+                Condition::Compare { left, op, right } => {
+                    let (a, b) = (self.number(left, i), self.number(right, i));
+                    let unit = match self.unit(left) {
+                        Unit::None => self.unit(right),
+                        u => u,
+                    };
+                    let (ln, rn) = (self.name(left), self.name(right));
+                    match (a, b) {
+                        (Some(a), Some(b)) => {
+                            let holds = match op.as_str() {
+                                ">=" => a >= b,
+                                ">" => a > b,
+                                "<=" => a <= b,
+                                "<" => a < b,
+                                "==" => a == b,
+                                _ => a != b,
+                            };
+                            if !holds {
+                                let (av, bv) = (with_unit(a, unit, self.lang), with_unit(b, unit, self.lang));
+                                let short = matches!(op.as_str(), ">=" | ">") && unit == Unit::Money;
+                                out.push(messages::reason_compare(
+                                    self.lang,
+                                    &ln,
+                                    &av,
+                                    op,
+                                    &rn,
+                                    &bv,
+                                    short.then(|| with_unit(b - a, unit, self.lang)).as_deref(),
+                                ));
+                            }
+                        }
+                        (None, _) => out.push(messages::reason_unknown(self.lang, &ln, &[])),
+                        (_, None) => out.push(messages::reason_unknown(self.lang, &rn, &[])),
+                    }
+                }
+                Condition::Field(f) => match self.boolean(f, i) {
+                    Some(true) => {}
+                    Some(false) => out.push(messages::reason_failed(self.lang, &self.field_name(f))),
+                    None => out.push(messages::reason_unknown(self.lang, &self.field_name(f), &[])),
+                },
+                Condition::Rule(q) => match self.level.values(*q).and_then(|v| v.get(i)).and_then(|v| v.as_bool()) {
+                    Some(true) => {}
+                    Some(false) => out.push(messages::reason_failed(self.lang, &self.rule_name(*q))),
+                    None => out.push(messages::reason_unknown(self.lang, &self.rule_name(*q), &[])),
+                },
+                Condition::Known(f) => {
+                    if self.column(f).is_some_and(|c| c.get(i).is_ok_and(|v| v.is_null())) || self.column(f).is_none() {
+                        out.push(messages::reason_empty(self.lang, &self.field_name(f)));
+                    }
+                }
+                Condition::Other => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn rule_name(&self, r: usize) -> String {
+        let rule = &self.pack.rules[r];
+        match self.lang {
+            Lang::Zh => rule.alias.clone().filter(|a| !a.is_empty()).unwrap_or_else(|| rule.title.clone()),
+            Lang::En => rule.name.clone(),
+        }
+    }
+
+    fn field_name(&self, f: &str) -> String {
+        match (self.lang, self.aliases.header(self.level.table, f)) {
+            (Lang::Zh, Some(h)) => h.to_string(),
+            _ => f.to_string(),
+        }
+    }
+
+    fn name(&self, o: &Operand) -> String {
+        match o {
+            Operand::Rule(r) => self.rule_name(*r),
+            Operand::Field(f) => self.field_name(f),
+            Operand::Param(p) => match (self.lang, self.pack.params.get(p)) {
+                (Lang::Zh, Some(p)) => p.alias.clone().unwrap_or_else(|| p.title.clone()),
+                (Lang::En, Some(p)) => p.name.clone(),
+                (_, None) => p.clone(),
+            },
+            Operand::Number(_) => String::new(),
+        }
+    }
+
+    fn unit(&self, o: &Operand) -> Unit<'_> {
+        match o {
+            Operand::Rule(r) => unit_of(self.pack.rules[*r].unit.as_deref()),
+            Operand::Param(p) => unit_of(self.pack.params.get(p).and_then(|p| p.unit.as_deref())),
+            _ => Unit::None,
+        }
+    }
+
+    fn column(&self, f: &str) -> Option<&Column> {
+        let lt = self.register?.table(self.level.table)?;
+        if lt.frame.height() != self.level.len() {
+            return None;
+        }
+        lt.frame.column(f).ok()
+    }
+
+    fn number(&self, o: &Operand, i: usize) -> Option<f64> {
+        match o {
+            Operand::Rule(r) => self.level.values(*r)?.get(i)?.as_f64(),
+            Operand::Field(f) => self.column(f)?.get(i).ok()?.extract::<f64>(),
+            Operand::Param(p) => {
+                let name = self.pack.params.get(p).map_or(p.as_str(), |p| p.name.as_str());
+                self.params.get(name).copied()
+            }
+            Operand::Number(v) => Some(*v),
+        }
+    }
+
+    fn boolean(&self, f: &str, i: usize) -> Option<bool> {
+        match self.column(f)?.get(i).ok()? {
+            AnyValue::Boolean(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_people_write_them() {
+        assert_eq!(with_unit(2961.1, Unit::Money, Lang::Zh), "2,961.10 元");
+        assert_eq!(with_unit(4000.0, Unit::Money, Lang::Zh), "4,000 元");
+        assert_eq!(with_unit(10000.0 / 3.0, Unit::Money, Lang::En), "3,333.33 yuan");
+        assert_eq!(with_unit(0.022879707325571267, Unit::Share, Lang::Zh), "2.29%");
+        assert_eq!(with_unit(0.02, Unit::Share, Lang::Zh), "2%");
+        assert_eq!(with_unit(-1.5, Unit::Other("人"), Lang::Zh), "-1.5 人");
+    }
+}
