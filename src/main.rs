@@ -381,7 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
             let inputs = jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year };
             let v = jobs::run_validate(inputs, &out, &Aliases::builtin(), lang)?;
-            print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.summary.by_check));
+            print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.by_title));
             print_written(lang, &v.written);
             Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }

@@ -121,12 +121,24 @@ fn finding_messages_name_the_check_the_row_and_the_value() {
         let first = wb.worksheet_range(&names[0]).unwrap();
         let cell = |r: u32, c: u32| first.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
         let notes: Vec<String> = (1..first.height() as u32).map(|r| cell(r, 6)).collect();
-        (names, [cell(0, 0), cell(0, 6)], notes)
+        let rows: Vec<[String; 5]> =
+            (1..first.height() as u32).map(|r| [cell(r, 0), cell(r, 2), cell(r, 3), cell(r, 4), cell(r, 5)]).collect();
+        (names, [cell(0, 0), cell(0, 6)], notes, rows)
     };
-    let (names, heads, notes) = sheet_names(&out.path().join("validate.xlsx"));
-    assert_eq!(names, ["问题清单", "按检查汇总", "按县汇总", "收入扎堆"]);
+    let (names, heads, notes, rows) = sheet_names(&out.path().join("validate.xlsx"));
+    assert_eq!(names, ["问题清单", "按检查汇总", "按县汇总", "收入扎堆", "风险评分"]);
     assert_eq!(heads, ["检查".to_string(), "说明".to_string()]);
     assert!(notes.iter().any(|n| n == "同一人登记在多个户中（同一县内；另见户编号 4331271002010003）"), "{notes:?}");
+    // Checks by title, tables and columns by their Chinese names, codes with their labels.
+    let sex = [
+        "性别与公民身份号码第17位不一致（奇数为男）".to_string(),
+        "人员".into(),
+        p2.clone(),
+        "性别".into(),
+        "1 男".into(),
+    ];
+    assert!(rows.contains(&sex), "{rows:?}");
+    assert!(notes.contains(&"性别与公民身份号码第17位不一致（奇数为男）（性别 = 1 男）".to_string()), "{notes:?}");
 
     // In English: the same findings, said in English (a check's title is the pack's own text).
     let en = tempfile::tempdir().unwrap();
@@ -154,8 +166,8 @@ fn finding_messages_name_the_check_the_row_and_the_value() {
         said("person_in_two_households", &p1)
     );
     assert_eq!(said("id_sex_mismatch", &p2), ["性别与公民身份号码第17位不一致（奇数为男） (sex = 1)"]);
-    let (names, heads, _) = sheet_names(&en.path().join("validate.xlsx"));
-    assert_eq!(names, ["Findings", "By check", "By county", "Income bunching"]);
+    let (names, heads, _, _) = sheet_names(&en.path().join("validate.xlsx"));
+    assert_eq!(names, ["Findings", "By check", "By county", "Income bunching", "Risk"]);
     assert_eq!(heads, ["check".to_string(), "note".to_string()]);
 }
 

@@ -19,6 +19,8 @@ pub struct Assessment {
     pub findings: Vec<crate::quality::Finding>,
     pub bunching: Vec<crate::quality::Bunching>,
     pub risk: Vec<crate::quality::HouseholdRisk>,
+    /// The quality pack's checks by name, with their titles.
+    pub titles: std::collections::BTreeMap<String, String>,
 }
 
 /// What `validate` and `sample` read: the register, the quality pack and the eligibility
@@ -63,11 +65,15 @@ pub fn assess_register(
     findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
     findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
     let risk = quality::risk(&pack, &h, &findings);
-    Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk })
+    let titles =
+        qpack.rules.iter().filter(|r| !r.title.is_empty()).map(|r| (r.name.clone(), r.title.clone())).collect();
+    Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk, titles })
 }
 
 /// What `validate` found.
 pub struct Validation {
+    /// The counts per check, by the check's title (by name in English), for the terminal.
+    pub by_title: std::collections::BTreeMap<String, u64>,
     pub findings: Vec<crate::quality::Finding>,
     pub summary: crate::quality::QualitySummary,
     pub risk: Vec<crate::quality::HouseholdRisk>,
@@ -86,7 +92,28 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("validate.xlsx")?;
-    report::quality::write_validate_xlsx(&a.findings, &summary, &a.bunching, &path, lang)?;
+    let book = report::quality::ValidateBook {
+        findings: &a.findings,
+        summary: &summary,
+        bunching: &a.bunching,
+        risk: &a.risk,
+        titles: &a.titles,
+        aliases,
+    };
+    report::quality::write_validate_xlsx(&book, &path, lang)?;
     let written = staging.commit()?;
-    Ok(Validation { findings: a.findings, summary, risk: a.risk, written })
+    let by_title = summary
+        .by_check
+        .iter()
+        .map(|(c, n)| {
+            let t = match lang {
+                Lang::Zh => {
+                    a.titles.get(c).map(String::as_str).or_else(|| crate::messages::quality::builtin_title(lang, c))
+                }
+                Lang::En => None,
+            };
+            (t.unwrap_or(c).to_string(), *n)
+        })
+        .collect();
+    Ok(Validation { findings: a.findings, summary, risk: a.risk, written, by_title })
 }

@@ -10,6 +10,7 @@
 pub mod book;
 pub mod input;
 pub mod quality;
+pub mod report;
 pub mod row;
 
 pub use input::input_error;

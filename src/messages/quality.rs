@@ -46,6 +46,51 @@ pub fn note(lang: Lang, n: &Note) -> String {
     }
 }
 
+/// The title of a check built into `validate` (the others are rules with their own titles).
+pub fn builtin_title(lang: Lang, check: &str) -> Option<&'static str> {
+    match (lang, check) {
+        (Lang::Zh, "person_in_two_households") => Some("同一人登记在多个户中"),
+        (Lang::Zh, "income_bunching") => Some("已脱贫户收入扎堆在扶贫标准线上方"),
+        _ => None,
+    }
+}
+
+/// The sheet of households by risk, and its headers.
+pub fn risk_sheet(lang: Lang) -> (&'static str, [&'static str; 10]) {
+    match lang {
+        Lang::Zh => (
+            "风险评分",
+            [
+                "户编号",
+                "村代码",
+                "县",
+                "错退风险",
+                "漏评风险",
+                "错评风险",
+                "监测对象",
+                "数据错误",
+                "数据警告",
+                "风险分",
+            ],
+        ),
+        Lang::En => (
+            "Risk",
+            [
+                "household",
+                "village",
+                "county",
+                "wrong-exit risk",
+                "missed risk",
+                "wrong-inclusion risk",
+                "monitored",
+                "data errors",
+                "data warnings",
+                "risk score",
+            ],
+        ),
+    }
+}
+
 /// An error or a warning.
 pub fn severity(lang: Lang, error: bool) -> &'static str {
     match (lang, error) {

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod explain;
+pub mod html;
 pub mod quality;
 pub mod reasons;
 pub mod refusal;
@@ -296,6 +297,10 @@ pub fn write_check(
         let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases };
         workbook::write(&path, &r)?;
         crate::timing::lap("workbook written");
+        if book {
+            let (path, _) = staging.file("report.html")?;
+            html::write(&path, &r)?;
+        }
     }
     let (path, mut file) = staging.file("summary.json")?;
     let text = serde_json::to_string_pretty(&s).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;

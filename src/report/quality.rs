@@ -8,7 +8,10 @@ use serde::Serialize;
 use crate::Error;
 use crate::inspect::sample::Sampled;
 use crate::messages::{self, Lang, quality as msg};
-use crate::quality::{Bunching, Finding, QualitySummary};
+use std::collections::BTreeMap;
+
+use crate::quality::{Bunching, Finding, HouseholdRisk, QualitySummary};
+use crate::register::{Aliases, Table};
 use crate::rules::FindingSeverity;
 
 /// A finding as a row of `findings.csv`.
@@ -42,16 +45,70 @@ pub fn finding_rows(findings: &[Finding], lang: Lang) -> Vec<FindingRow<'_>> {
         .collect()
 }
 
-/// `validate.xlsx`: the findings, the counts per check and per county, and the villages with
-/// bunched incomes.
-pub fn write_validate_xlsx(
-    findings: &[Finding],
-    summary: &QualitySummary,
-    bunching: &[Bunching],
-    path: &Path,
-    lang: Lang,
-) -> Result<(), Error> {
+/// What `validate.xlsx` is written from: the findings and their counts, the villages'
+/// income bunching, the households' risk, the quality pack's check titles, and the alias
+/// table (Chinese column names).
+#[derive(Clone, Copy)]
+pub struct ValidateBook<'a> {
+    pub findings: &'a [Finding],
+    pub summary: &'a QualitySummary,
+    pub bunching: &'a [Bunching],
+    pub risk: &'a [HouseholdRisk],
+    pub titles: &'a BTreeMap<String, String>,
+    pub aliases: &'a Aliases,
+}
+
+/// A cell's value as the sheet shows it: a code by its label in Chinese (`05` → `05 死亡`),
+/// a decimal rounded.
+fn shown(lang: Lang, aliases: &Aliases, table: Option<Table>, column: &str, v: &str) -> String {
+    let list = table.and_then(|t| t.column(column)).and_then(|c| match c.kind {
+        crate::register::Kind::Code(list) => Some(list),
+        _ => None,
+    });
+    match (lang, list.and_then(|l| aliases.label(l, v))) {
+        (Lang::Zh, Some(label)) => format!("{v} {label}"),
+        _ => rounded(v),
+    }
+}
+
+/// A value as people write it: a decimal rounded to two places (`26540.450000000004` →
+/// `26540.45`); anything else as it is.
+fn rounded(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) if v.contains('.') && x.is_finite() => {
+            let s = format!("{x:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// `validate.xlsx`: the findings (checks by title, tables and columns by their Chinese
+/// names, values rounded), the counts per check and per county, the villages with bunched
+/// incomes, and the households by risk score.
+pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<(), Error> {
+    let ValidateBook { findings, summary, bunching, risk, titles, aliases } = *v;
     let words = msg::validate_book(lang);
+    // A check by its title, a table and a column by their Chinese names (names in English).
+    let check = |c: &str| -> String {
+        match lang {
+            Lang::Zh => titles
+                .get(c)
+                .cloned()
+                .or_else(|| msg::builtin_title(lang, c).map(str::to_string))
+                .unwrap_or_else(|| c.to_string()),
+            Lang::En => c.to_string(),
+        }
+    };
+    let table_of = |t: &str| Table::ALL.into_iter().find(|x| x.name() == t);
+    let table_name = |t: &str| match table_of(t) {
+        Some(x) if lang == Lang::Zh => messages::book::level_sheet(lang, x.level()).to_string(),
+        _ => t.to_string(),
+    };
+    let column_name = |t: &str, c: &str| match (lang, table_of(t).and_then(|x| aliases.header(x, c))) {
+        (Lang::Zh, Some(h)) => h.to_string(),
+        _ => c.to_string(),
+    };
     let mut book = super::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
@@ -62,14 +119,24 @@ pub fn write_validate_xlsx(
     let limit = super::XLSX_MAX_ROWS - 2;
     for (i, f) in findings.iter().take(limit).enumerate() {
         let r = i as u32 + 1;
-        let note = msg::note(lang, &f.note);
+        let (check, table, column) = (check(&f.check), table_name(f.table), column_name(f.table, &f.column));
+        let value =
+            f.value.as_deref().map(|v| shown(lang, aliases, table_of(f.table), &f.column, v)).unwrap_or_default();
+        // The note with the column's name and the value as shown beside it.
+        let note = match &f.note {
+            msg::Note::Check { title, value: Some(_), .. } => msg::note(
+                lang,
+                &msg::Note::Check { title: title.clone(), column: column.clone(), value: Some(value.clone()) },
+            ),
+            other => msg::note(lang, other),
+        };
         let cells = [
-            f.check.as_str(),
+            check.as_str(),
             msg::severity(lang, f.severity == FindingSeverity::Error),
-            f.table,
+            &table,
             &f.key,
-            &f.column,
-            f.value.as_deref().unwrap_or(""),
+            &column,
+            &value,
             &note,
             &f.household_id,
             &f.county,
@@ -89,8 +156,8 @@ pub fn write_validate_xlsx(
     for (c, h) in words.by_check_headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    for (i, (check, n)) in summary.by_check.iter().enumerate() {
-        sheet.write_string(i as u32 + 1, 0, check)?;
+    for (i, (c, n)) in summary.by_check.iter().enumerate() {
+        sheet.write_string(i as u32 + 1, 0, check(c))?;
         sheet.write_number(i as u32 + 1, 1, *n as f64)?;
     }
     let sheet = book.add_worksheet();
@@ -100,9 +167,9 @@ pub fn write_validate_xlsx(
     }
     let mut r = 1u32;
     for (county, checks) in &summary.by_county {
-        for (check, n) in checks {
+        for (c, n) in checks {
             sheet.write_string(r, 0, county)?;
-            sheet.write_string(r, 1, check)?;
+            sheet.write_string(r, 1, check(c))?;
             sheet.write_number(r, 2, *n as f64)?;
             r += 1;
         }
@@ -123,6 +190,32 @@ pub fn write_validate_xlsx(
         sheet.write_number(r, 6, b.share_below)?;
         sheet.write_string(r, 7, msg::yes_no(lang, b.flagged))?;
     }
+    let percent = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    sheet.set_column_format(5, &percent)?;
+    sheet.set_column_format(6, &percent)?;
+
+    // Households by risk, highest first (the order `risk` gives).
+    let (name, heads) = msg::risk_sheet(lang);
+    let sheet = book.add_worksheet();
+    sheet.set_name(name)?;
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, h) in risk.iter().take(limit).enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &h.household_id)?;
+        sheet.write_string(r, 1, &h.village_code)?;
+        sheet.write_string(r, 2, &h.county)?;
+        for (c, v) in [h.wrong_exit_risk, h.missed_risk, h.wrong_inclusion_risk, h.monitor].iter().enumerate() {
+            sheet.write_string(r, 3 + c as u16, messages::outcome(lang, *v))?;
+        }
+        sheet.write_number(r, 7, h.data_errors as f64)?;
+        sheet.write_number(r, 8, h.data_warnings as f64)?;
+        sheet.write_number(r, 9, h.risk_score as f64)?;
+    }
+    sheet.autofilter(0, 0, risk.len().min(limit).max(1) as u32, 9)?;
+    sheet.set_freeze_panes(1, 1)?;
+    sheet.set_column_width(0, 18)?;
     book.save(path)?;
     Ok(())
 }

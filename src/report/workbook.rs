@@ -53,14 +53,14 @@ pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
 
 /// Names carried from the register: counties and villages by code, heads of household by
 /// household.
-struct Names {
+pub(super) struct Names {
     county: HashMap<String, String>,
     village: HashMap<String, String>,
     head: HashMap<String, String>,
 }
 
 impl Names {
-    fn of(reg: &Register) -> Names {
+    pub(super) fn of(reg: &Register) -> Names {
         let pairs = |t: Table, key: &str, name: &str| -> HashMap<String, String> {
             let Some(lt) = reg.table(t) else { return HashMap::new() };
             let (Some(k), Some(n)) = (text(lt, key), text(lt, name)) else { return HashMap::new() };
@@ -88,7 +88,7 @@ impl Names {
         }
     }
 
-    fn county(&self, code: &str) -> &str {
+    pub(super) fn county(&self, code: &str) -> &str {
         self.county.get(code).map_or("", String::as_str)
     }
 }
@@ -114,7 +114,7 @@ fn width(s: &str) -> f64 {
     s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum()
 }
 
-fn when() -> String {
+pub(super) fn when() -> String {
     let t = super::source_date_epoch()
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .unwrap_or_else(chrono::Utc::now);
