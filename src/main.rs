@@ -405,24 +405,36 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 households_per_village,
                 risk_weight,
             };
-            let (drawn, written) = jobs::run_sample(
+            let d = jobs::run_sample(
                 jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year },
                 &o,
                 &out,
                 &Aliases::builtin(),
                 lang,
             )?;
-            print!("{}", messages::sample_summary(lang, &jobs::per_county(&drawn)));
-            print_written(lang, &written);
+            print!(
+                "{}",
+                messages::sample_summary(
+                    lang,
+                    &jobs::per_county(&d.sample),
+                    villages_per_county,
+                    &d.villages_in_county
+                )
+            );
+            print_written(lang, &d.written);
             Ok(ExitCode::SUCCESS)
         }
         Command::Estimate { sample, results, rules, year, out } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let (est, written) = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin(), lang)?;
-            for e in &est {
-                print!("{}", tuopin::report::estimate_lines(lang, e));
+            let e = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin(), lang)?;
+            println!("{}", messages::results::coverage_heading(lang));
+            for (county, (sampled, surveyed)) in &e.coverage {
+                println!("{}", messages::results::coverage(lang, county, *sampled, *surveyed));
             }
-            print_written(lang, &written);
+            for c in &e.estimates {
+                print!("{}", tuopin::report::estimate_lines(lang, c));
+            }
+            print_written(lang, &e.written);
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { rules } => {

@@ -256,8 +256,14 @@ fn estimate_reads_field_results_and_gives_a_verdict() {
         text.contains("  point estimates: passes; probability all three meet their thresholds 100.00%\n"),
         "{text}"
     );
-    // A bad cell names its row and column.
-    std::fs::write(&results, "户编号,核实错退\n4331271002010001,也许\n").unwrap();
+    // Every bad cell is named with its row (as Excel shows it) and column, all at once, and
+    // so is a household that is not in the sample.
+    let sampled = template.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
+    std::fs::write(
+        &results,
+        format!("户编号,核实错退,核实漏评人数\n{sampled},也许,1\n9999999999999999,否,0\n{sampled},否,-2\n"),
+    )
+    .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_tuopin"))
         .args([
             "estimate",
@@ -272,11 +278,95 @@ fn estimate_reads_field_results_and_gives_a_verdict() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "an error in data");
-    assert!(
-        String::from_utf8_lossy(&o.stderr).ends_with("results.csv 第 1 行 列 核实错退：“也许”应为 是/否\n"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    let r = results.display();
+    for line in [
+        format!("{r} 有 4 处需要更正，未作估计："),
+        format!("{r} 第 2 行 列 核实错退：“也许”应为 是/否"),
+        format!("{r} 第 3 行：户编号 9999999999999999 不在抽样名单中"),
+        format!("{r} 第 4 行 列 核实漏评人数：“-2”应为人数（不小于0）"),
+        format!("{r} 第 4 行：户编号 {sampled} 与第 2 行重复"),
+    ] {
+        assert!(err.contains(&line), "{line}\n{err}");
+    }
+}
+
+/// A sheet's cells as text rows.
+fn sheet_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    calamine::Data::String(s) => s.clone(),
+                    calamine::Data::Float(f) => f.to_string(),
+                    calamine::Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_field_teams_fill_sample_xlsx_and_estimate_reads_it_back() {
+    let out = tempfile::tempdir().unwrap();
+    let o = common::tuopin(&["sample", "--seed", "1", "--out", out.path().to_str().unwrap()]);
+    assert!(o.status.success());
+    // 29 villages per county are asked for by default; each demo county has 17.
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("县 433127：抽取 17 个村、170 户（要求每县 29 个村，本县只有 17 个村可抽）"), "{said}");
+    // As a person would: open sample.xlsx, fill 核实错退 / 核实漏评人数 / 群众认可 for the
+    // first 30 households of each county only, save (here: the same cells into a new file).
+    let rows = sheet_rows(&out.path().join("sample.xlsx"));
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name}"));
+    let (county, wrong, missed, approves) = (col("县"), col("核实错退"), col("核实漏评人数"), col("群众认可"));
+    // Names carried from the register, codes as labels.
+    let first = &rows[1];
+    assert_eq!((first[county].as_str(), first[col("县名")].as_str()), ("433127", "永顺县"));
+    assert!(rows[1..].iter().all(|r| !r[col("户主姓名")].is_empty() && !r[col("村名")].is_empty()));
+    assert!(rows[1..].iter().any(|r| r[col("脱贫状态")] == "03 历史已脱贫"), "status by its label");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut filled: std::collections::BTreeMap<String, usize> = Default::default();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, v).unwrap();
+        }
+        if r == 0 {
+            continue;
+        }
+        let n = filled.entry(row[county].clone()).or_default();
+        if *n < 30 {
+            *n += 1;
+            sheet.write_string(r as u32, wrong as u16, "否").unwrap();
+            sheet.write_number(r as u32, missed as u16, 0).unwrap();
+            sheet.write_string(r as u32, approves as u16, "是").unwrap();
+        }
+    }
+    let xlsx = out.path().join("filled.xlsx");
+    book.save(&xlsx).unwrap();
+    let o = common::tuopin(&[
+        "estimate",
+        "--sample",
+        out.path().join("sample.csv").to_str().unwrap(),
+        "--results",
+        xlsx.to_str().unwrap(),
+        "--out",
+        out.path().join("est").to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // 17 villages × 10 households per demo county: 170 sampled, 30 filled, 140 without.
+    assert!(text.contains("县 433127：抽样 170 户，已填写核实结果 30 户；另有 140 户没有结果，不计入估计"), "{text}");
+    assert!(text.contains("县 433130：抽样 170 户，已填写核实结果 30 户；另有 140 户没有结果，不计入估计"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("est/estimates.json")).unwrap()).unwrap();
+    assert_eq!(json[0]["recognition_rate"]["households"], 30, "only the filled rows count");
 }
 
 #[test]
@@ -302,7 +392,7 @@ fn the_sample_in_parquet_reads_back_as_the_csv_one() {
             tuopin::messages::Lang::En,
         )
         .unwrap()
-        .0;
+        .estimates;
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].recognition_rate.households, 0);
     }

@@ -48,56 +48,112 @@ pub fn read_sample(path: &Path) -> Result<Vec<Sampled>, Error> {
     Ok(out)
 }
 
-/// Read the field results: a CSV with `household_id` (户编号), `wrong_exit` (核实错退),
+/// Read the field results: the `sample.xlsx` that `sample` wrote, filled in by the field
+/// teams, or a CSV (UTF-8 or GBK) with `household_id` (户编号), `wrong_exit` (核实错退),
 /// `missed_persons` (核实漏评人数) and `approves` (群众认可); booleans as 是/否, true/false or
-/// 1/0, empty for not surveyed. A bad cell is an error naming its row and column.
+/// 1/0, empty for not surveyed. Every bad cell is reported at once, each with its row as
+/// Excel shows it and its column; so is a household that is not in the sample (`sample`:
+/// the sampled IDs) or that appears twice.
 pub fn read_results(
     path: &Path,
     aliases: &Aliases,
     lang: crate::messages::Lang,
+    sample: &std::collections::HashSet<&str>,
 ) -> Result<HashMap<String, FieldResult>, Error> {
     use crate::messages::results as msg;
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
-        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
-    let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> =
-        r.headers().map_err(|e| Error::Data(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+    let (headers, rows) = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+        read_sheet(path)?
+    } else {
+        read_csv_rows(path)?
+    };
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let id = find(&["household_id", "户编号"]).ok_or_else(|| Error::Data(msg::no_id_column(lang, &file)))?;
     let (wrong, missed, approves) =
         (find(&["wrong_exit", "核实错退"]), find(&["missed_persons", "核实漏评人数"]), find(&["approves", "群众认可"]));
     let mut out = HashMap::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| Error::Data(format!("{} row {}: {e}", path.display(), i + 1)))?;
-        let cell = |c: Option<usize>| c.and_then(|c| rec.get(c)).filter(|v| !v.is_empty());
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    let mut errors: Vec<String> = vec![];
+    for (row, cells) in &rows {
+        let cell = |c: Option<usize>| c.and_then(|c| cells.get(c)).map(|v| v.trim()).filter(|v| !v.is_empty());
         let column_name = |c: Option<usize>| c.and_then(|c| headers.get(c)).cloned().unwrap_or_default();
-        let boolean = |c: Option<usize>| -> Result<Option<bool>, Error> {
-            match cell(c) {
-                None => Ok(None),
-                Some(v) => aliases
-                    .boolean(v)
-                    .map(Some)
-                    .ok_or_else(|| Error::Data(msg::not_yes_no(lang, &file, i + 1, &column_name(c), v))),
+        let mut boolean = |c: Option<usize>| -> Option<bool> {
+            let v = cell(c)?;
+            let b = aliases.boolean(v);
+            if b.is_none() {
+                errors.push(msg::not_yes_no(lang, &file, *row, &column_name(c), v));
             }
+            b
         };
-        let missed_persons = match cell(missed) {
-            None => None,
-            Some(v) => Some(
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|n| *n >= 0.0)
-                    .ok_or_else(|| Error::Data(msg::not_a_count(lang, &file, i + 1, &column_name(missed), v)))?,
-            ),
-        };
+        let (w, a) = (boolean(wrong), boolean(approves));
+        let missed_persons = cell(missed).and_then(|v| {
+            let n = v.parse::<f64>().ok().filter(|n| *n >= 0.0 && n.fract() == 0.0);
+            if n.is_none() {
+                errors.push(msg::not_a_count(lang, &file, *row, &column_name(missed), v));
+            }
+            n
+        });
         let Some(hid) = cell(Some(id)) else { continue };
-        out.insert(
-            hid.to_string(),
-            FieldResult { wrong_exit: boolean(wrong)?, missed_persons, approves: boolean(approves)? },
-        );
+        if !sample.contains(hid) {
+            errors.push(msg::not_in_sample(lang, &file, *row, hid));
+            continue;
+        }
+        if let Some(first) = first_row.get(hid) {
+            errors.push(msg::twice(lang, &file, *row, hid, *first));
+            continue;
+        }
+        first_row.insert(hid.to_string(), *row);
+        out.insert(hid.to_string(), FieldResult { wrong_exit: w, missed_persons, approves: a });
+    }
+    if !errors.is_empty() {
+        return Err(Error::Data(format!("{}\n{}", msg::bad_cells(lang, &file, errors.len()), errors.join("\n"))));
     }
     Ok(out)
+}
+
+/// The cells of a table as text, with each data row's number as Excel or an editor shows it.
+type TextRows = (Vec<String>, Vec<(usize, Vec<String>)>);
+
+fn read_csv_rows(path: &Path) -> Result<TextRows, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::register::source::decode(&bytes, crate::register::Encoding::Auto)
+        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+    let mut r = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        r.headers().map_err(|e| Error::Data(format!("{}: {e}", path.display())))?.iter().map(str::to_string).collect();
+    let mut rows = vec![];
+    for rec in r.records() {
+        let rec = rec.map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+        let line = rec.position().map_or(rows.len() + 2, |p| p.line() as usize);
+        rows.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    Ok((headers, rows))
+}
+
+/// The first sheet of a workbook: the header is the first row naming 户编号 (or
+/// `household_id`); whole numbers are written without decimals.
+fn read_sheet(path: &Path) -> Result<TextRows, Error> {
+    use calamine::{Data, Reader};
+    let unreadable = |e: String| Error::Data(format!("{}: {e}", path.display()));
+    let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("no sheet".into()))?;
+    let range = book.worksheet_range(&sheet).map_err(|e| unreadable(e.to_string()))?;
+    let (r0, _) = range.start().unwrap_or((0, 0));
+    let text = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    };
+    let all: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
+    let header = all
+        .iter()
+        .position(|r| r.iter().any(|h| h == "户编号" || h == "household_id"))
+        .ok_or_else(|| unreadable("no 户编号 (household_id) column".into()))?;
+    let rows = all.iter().enumerate().skip(header + 1).map(|(i, r)| (r0 as usize + i + 1, r.clone())).collect();
+    Ok((all[header].clone(), rows))
 }
 
 /// One row of `estimates.csv`: a county and one of its rates. It repeats the fields of

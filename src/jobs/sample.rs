@@ -8,8 +8,12 @@ use crate::messages::Lang;
 use crate::register::{Aliases, Format, Table};
 use crate::report::{self, Staging};
 
-/// A drawn sample and the files written.
-pub type Drawn = (Vec<crate::inspect::sample::Sampled>, Vec<PathBuf>);
+/// A drawn sample, the villages each county had to draw from, and the files written.
+pub struct Drawn {
+    pub sample: Vec<crate::inspect::sample::Sampled>,
+    pub villages_in_county: std::collections::BTreeMap<String, usize>,
+    pub written: Vec<PathBuf>,
+}
 
 /// `sample`: evaluate the register (verdicts and risk), draw the inspection sample, and write
 /// `sample.csv`, `sample.parquet`, `sample.xlsx` (Chinese headers, with blank columns for the field teams) and
@@ -40,9 +44,15 @@ pub fn run_sample(
     }
     w.flush().map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("sample.xlsx")?;
-    report::quality::write_sample_xlsx(&drawn, &path, lang)?;
+    report::quality::write_sample_xlsx(&drawn, &a.register, aliases, &path, lang)?;
     let written = staging.commit()?;
-    Ok((drawn, written))
+    let mut villages_in_county: std::collections::BTreeMap<String, usize> = Default::default();
+    for v in &villages {
+        *villages_in_county
+            .entry(crate::register::hierarchy::county_of_village(&v.village_code).to_string())
+            .or_default() += 1;
+    }
+    Ok(Drawn { sample: drawn, villages_in_county, written })
 }
 
 /// The households and villages a sample is drawn from, with each household's verdicts and

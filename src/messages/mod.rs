@@ -1203,13 +1203,26 @@ pub fn validate_summary(
     s
 }
 
-/// The terminal summary of `sample`.
-pub fn sample_summary(lang: Lang, per_county: &std::collections::BTreeMap<String, (usize, usize)>) -> String {
+/// The terminal summary of `sample`: per county the villages and households drawn, and why
+/// a county got fewer villages than asked (it has no more).
+pub fn sample_summary(
+    lang: Lang,
+    per_county: &std::collections::BTreeMap<String, (usize, usize)>,
+    asked: usize,
+    villages_in_county: &std::collections::BTreeMap<String, usize>,
+) -> String {
     let mut s = String::new();
     for (county, (villages, households)) in per_county {
-        s.push_str(&match lang {
-            Lang::Zh => format!("  县 {county}：抽取 {villages} 个村、{households} 户\n"),
-            Lang::En => format!("  county {county}: {villages} villages, {households} households drawn\n"),
+        let total = villages_in_county.get(county).copied().unwrap_or(*villages);
+        s.push_str(&match (lang, *villages < asked) {
+            (Lang::Zh, false) => format!("  县 {county}：抽取 {villages} 个村、{households} 户\n"),
+            (Lang::Zh, true) => format!(
+                "  县 {county}：抽取 {villages} 个村、{households} 户（要求每县 {asked} 个村，本县只有 {total} 个村可抽）\n"
+            ),
+            (Lang::En, false) => format!("  county {county}: {villages} villages, {households} households drawn\n"),
+            (Lang::En, true) => format!(
+                "  county {county}: {villages} villages, {households} households drawn ({asked} villages asked for; the county has {total})\n"
+            ),
         });
     }
     s
@@ -1400,6 +1413,48 @@ pub mod results {
         match lang {
             Lang::Zh => format!("{file} 第 {row} 行 列 {column}：“{value}”应为 是/否"),
             Lang::En => format!("{file} row {row} column {column}: `{value}` is not 是/否"),
+        }
+    }
+
+    pub fn not_in_sample(lang: Lang, file: &str, row: usize, id: &str) -> String {
+        match lang {
+            Lang::Zh => format!("{file} 第 {row} 行：户编号 {id} 不在抽样名单中"),
+            Lang::En => format!("{file} row {row}: household {id} is not in the sample"),
+        }
+    }
+
+    pub fn twice(lang: Lang, file: &str, row: usize, id: &str, first: usize) -> String {
+        match lang {
+            Lang::Zh => format!("{file} 第 {row} 行：户编号 {id} 与第 {first} 行重复"),
+            Lang::En => format!("{file} row {row}: household {id} again (first in row {first})"),
+        }
+    }
+
+    pub fn bad_cells(lang: Lang, file: &str, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("{file} 有 {n} 处需要更正，未作估计："),
+            Lang::En => format!("{file} has {n} problem(s) to correct; nothing was estimated:"),
+        }
+    }
+
+    /// A county's coverage: households sampled and how many have a field result.
+    pub fn coverage(lang: Lang, county: &str, sampled: usize, surveyed: usize) -> String {
+        match (lang, sampled - surveyed) {
+            (Lang::Zh, 0) => format!("  县 {county}：抽样 {sampled} 户，均已填写核实结果"),
+            (Lang::Zh, m) => format!(
+                "  县 {county}：抽样 {sampled} 户，已填写核实结果 {surveyed} 户；另有 {m} 户没有结果，不计入估计"
+            ),
+            (Lang::En, 0) => format!("  county {county}: {sampled} households sampled, all with field results"),
+            (Lang::En, m) => format!(
+                "  county {county}: {sampled} households sampled, {surveyed} with field results; {m} without, left out of the estimates"
+            ),
+        }
+    }
+
+    pub fn coverage_heading(lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => "核实结果填写情况：",
+            Lang::En => "Field results:",
         }
     }
 

@@ -174,10 +174,13 @@ pub fn more_findings(lang: Lang, n: usize) -> String {
     }
 }
 
-/// The sheet and headers of `sample.xlsx`: 16 columns, the last three for the field teams.
+/// The sheet and headers of `sample.xlsx`: 19 columns, the last three for the field teams.
 pub struct SampleBook {
     pub sheet: &'static str,
-    pub headers: [&'static str; 16],
+    pub headers: [&'static str; 19],
+    /// What a drop-down cell says when it is chosen, and when something else is typed.
+    pub yes_no_prompt: &'static str,
+    pub count_prompt: &'static str,
 }
 
 pub fn sample_book(lang: Lang) -> SampleBook {
@@ -186,9 +189,12 @@ pub fn sample_book(lang: Lang) -> SampleBook {
             sheet: "抽样名单",
             headers: [
                 "县",
+                "县名",
                 "村代码",
+                "村名",
                 "村类别",
                 "户编号",
+                "户主姓名",
                 "户类别",
                 "风险层",
                 "脱贫状态",
@@ -202,14 +208,19 @@ pub fn sample_book(lang: Lang) -> SampleBook {
                 "核实漏评人数",
                 "群众认可",
             ],
+            yes_no_prompt: "请选择 是 或 否；未核实的留空",
+            count_prompt: "请填写漏评人数（0 或正整数）；未核实的留空",
         },
         Lang::En => SampleBook {
             sheet: "Sample",
             headers: [
                 "county",
+                "county name",
                 "village",
+                "village name",
                 "village stratum",
                 "household",
+                "head of household",
                 "household stratum",
                 "risk stratum",
                 "exit status",
@@ -223,6 +234,8 @@ pub fn sample_book(lang: Lang) -> SampleBook {
                 "missed persons (verified)",
                 "approves",
             ],
+            yes_no_prompt: "Choose 是 (yes) or 否 (no); leave empty if not verified",
+            count_prompt: "The number of persons missed (0 or more); leave empty if not verified",
         },
     }
 }

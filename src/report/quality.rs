@@ -220,41 +220,82 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     Ok(())
 }
 
-/// `sample.xlsx` as the field teams print it: verdicts as 是/否/未知, and three blank columns
-/// to fill in (核实错退, 核实漏评人数, 群众认可).
-pub fn write_sample_xlsx(sample: &[Sampled], path: &Path, lang: Lang) -> Result<(), Error> {
+/// `sample.xlsx` as the field teams print it: names from the register (county, village,
+/// head of household), labels for codes, verdicts as 是/否/未知, and the three columns to
+/// fill in (核实错退, 核实漏评人数, 群众认可) with drop-downs; A4 landscape, one page wide,
+/// the header repeated on every page. `estimate --results` reads it back once filled.
+pub fn write_sample_xlsx(
+    sample: &[Sampled],
+    register: &crate::register::Register,
+    aliases: &Aliases,
+    path: &Path,
+    lang: Lang,
+) -> Result<(), Error> {
+    use rust_xlsxwriter::{DataValidation, DataValidationRule, Format};
     let words = msg::sample_book(lang);
+    let names = super::workbook::Names::of(register);
     let mut book = super::workbook();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let head = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
+    let fill = Format::new().set_background_color("#FFF2CC").set_border(rust_xlsxwriter::FormatBorder::Thin);
     let sheet = book.add_worksheet();
     sheet.set_name(words.sheet)?;
+    let widths = [8, 10, 14, 12, 10, 18, 10, 12, 8, 10, 8, 7, 10, 8, 8, 9, 9, 11, 9];
     for (c, h) in words.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(0, c as u16, *h, &head)?;
+        sheet.set_column_width(c as u16, widths[c])?;
     }
+    sheet.set_row_height(0, 32)?;
     let yes_no = |v: Option<bool>| messages::outcome(lang, v);
+    let status = |s: &Option<String>| match s {
+        Some(code) => match (lang, aliases.label(crate::register::CodeList::Status, code)) {
+            (Lang::Zh, Some(label)) => format!("{code} {label}"),
+            _ => code.clone(),
+        },
+        None => String::new(),
+    };
     for (i, s) in sample.iter().enumerate() {
         let r = i as u32 + 1;
         let texts = [
-            s.county.as_str(),
-            &s.village_code,
-            msg::village_stratum(lang, s.village_stratum == "poor"),
-            &s.household_id,
-            msg::household_stratum(lang, s.household_stratum == "registered"),
-            msg::risk_stratum(lang, s.risk_stratum == "risk"),
-            s.status.as_deref().unwrap_or(""),
+            s.county.clone(),
+            names.county(&s.county).to_string(),
+            s.village_code.clone(),
+            names.village.get(&s.village_code).cloned().unwrap_or_default(),
+            msg::village_stratum(lang, s.village_stratum == "poor").to_string(),
+            s.household_id.clone(),
+            names.head.get(&s.household_id).cloned().unwrap_or_default(),
+            msg::household_stratum(lang, s.household_stratum == "registered").to_string(),
+            msg::risk_stratum(lang, s.risk_stratum == "risk").to_string(),
+            status(&s.status),
         ];
         for (c, t) in texts.iter().enumerate() {
-            sheet.write_string(r, c as u16, *t)?;
+            sheet.write_string(r, c as u16, t)?;
         }
-        sheet.write_number(r, 7, s.size as f64)?;
-        sheet.write_number(r, 8, s.risk_score as f64)?;
-        sheet.write_string(r, 9, yes_no(s.meets_exit_standard))?;
-        sheet.write_string(r, 10, yes_no(s.wrong_exit_risk))?;
-        sheet.write_string(r, 11, yes_no(s.missed_risk))?;
-        sheet.write_number(r, 12, s.weight)?;
+        sheet.write_number(r, 10, s.size as f64)?;
+        sheet.write_number(r, 11, s.risk_score as f64)?;
+        sheet.write_string(r, 12, yes_no(s.meets_exit_standard))?;
+        sheet.write_string(r, 13, yes_no(s.wrong_exit_risk))?;
+        sheet.write_string(r, 14, yes_no(s.missed_risk))?;
+        sheet.write_number_with_format(r, 15, s.weight, &Format::new().set_num_format("0.0"))?;
+        for c in 16..19 {
+            sheet.write_blank(r, c, &fill)?;
+        }
     }
-    sheet.autofilter(0, 0, sample.len().max(1) as u32, words.headers.len() as u16 - 1)?;
+    let last = sample.len().max(1) as u32;
+    let choose = DataValidation::new()
+        .allow_list_strings(&["是", "否"])?
+        .set_input_message(words.yes_no_prompt)?
+        .set_error_message(words.yes_no_prompt)?;
+    sheet.add_data_validation(1, 16, last, 16, &choose)?;
+    sheet.add_data_validation(1, 18, last, 18, &choose)?;
+    let count = DataValidation::new()
+        .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
+        .set_input_message(words.count_prompt)?
+        .set_error_message(words.count_prompt)?;
+    sheet.add_data_validation(1, 17, last, 17, &count)?;
+    sheet.autofilter(0, 0, last, words.headers.len() as u16 - 1)?;
     sheet.set_freeze_panes(1, 0)?;
+    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     book.save(path)?;
     Ok(())
 }

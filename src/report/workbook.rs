@@ -54,9 +54,9 @@ pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
 /// Names carried from the register: counties and villages by code, heads of household by
 /// household.
 pub(super) struct Names {
-    county: HashMap<String, String>,
-    village: HashMap<String, String>,
-    head: HashMap<String, String>,
+    pub(super) county: HashMap<String, String>,
+    pub(super) village: HashMap<String, String>,
+    pub(super) head: HashMap<String, String>,
 }
 
 impl Names {
