@@ -76,11 +76,14 @@ enum Command {
         #[arg(long)]
         report: bool,
     },
-    /// The whole reasoning for one household: members, every household rule with what it
+    /// Why a household, a village or a county came out as it did: the conclusion and its
+    /// reasons first; for a household then its members, every household rule with what it
     /// read, the parameters and sources, and its village and county verdicts.
     ///
-    /// Example: tuopin explain 4331271002010001 --year 2020 --json
+    /// Example: tuopin explain 4331271002010001 --year 2020 --json   (or a village or county code)
     Explain {
+        /// 户编号, 村代码 or 县代码.
+        #[arg(value_name = "CODE")]
         household_id: String,
         #[arg(long)]
         data: Option<PathBuf>,
@@ -356,14 +359,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Explain { household_id, data, rules, year, json } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let Some(e) = jobs::run_explain(&data, &rules, year, &Aliases::builtin(), &household_id)? else {
-                eprintln!("{}", messages::no_such_household(lang, &household_id));
+            let Some(e) = jobs::run_explain(&data, &rules, year, &Aliases::builtin(), &household_id, lang)? else {
+                eprintln!("{}", messages::no_such_code(lang, &household_id));
                 return Ok(ExitCode::from(1));
             };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&e).map_err(|e| Error::Evaluation(e.to_string()))?);
-            } else {
-                print!("{}", tuopin::report::explain::render(&e, lang));
+            match (&e, json) {
+                (jobs::Explained::Household(h), true) => println!("{}", to_json(h.as_ref())?),
+                (jobs::Explained::Area(a), true) => println!("{}", to_json(a.as_ref())?),
+                (jobs::Explained::Household(h), false) => print!("{}", tuopin::report::explain::render(h, lang)),
+                (jobs::Explained::Area(a), false) => print!("{}", tuopin::report::explain::render_area(a, lang)),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -500,6 +504,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A value as pretty JSON.
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(v).map_err(|e| Error::Evaluation(e.to_string()))
 }
 
 /// The files a command wrote, under a heading.

@@ -44,5 +44,46 @@ fn the_json_document_has_a_version_and_the_documented_fields() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&missing.stderr), "the register has no household 999\n");
+    assert_eq!(String::from_utf8_lossy(&missing.stderr), "no household, village or county 999 in the register\n");
+}
+
+fn explain(args: &[&str]) -> (i32, String) {
+    let out = common::tuopin(args);
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_conclusion_and_its_reasons_come_first_for_a_household_a_village_and_a_county() {
+    // fixtures/real-world/bom-csv, worked by hand (see tests/workbook.rs): H1's 10,000 yuan
+    // over 3 members is 3,333.33 per person, 666.67 short of 4,000; 民主村 has 3 remaining
+    // poor of 50 residents (6 %), 永顺县 3 of 100 (3 %), both above 2 %.
+    let data = ["--data", "fixtures/real-world/bom-csv"];
+    let (code, text) = explain(&[&["explain", "4331271002010001"], &data[..]].concat());
+    assert_eq!(code, 0);
+    let first: Vec<&str> = text.lines().take(3).collect();
+    assert_eq!(
+        first,
+        [
+            "农户 4331271002010001 彭德贵",
+            "结论：达到脱贫标准（一超过、两不愁、三保障）：否",
+            "原因：人均纯收入 3,333.33 元，低于 扶贫标准 4,000 元，差 666.67 元",
+        ]
+    );
+    let (code, text) = explain(&[&["explain", "433127100201"], &data[..]].concat());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..3],
+        ["村 433127100201 民主村", "结论：贫困村可退出：否", "原因：贫困发生率 6%，高于 贫困村贫困发生率上限 2%"]
+    );
+    assert!(lines.contains(&"  村贫困发生率 = 6%"), "{text}");
+    assert!(lines.contains(&"  村剩余贫困人口 = 3 人"), "{text}");
+    let (_, text) = explain(&[&["--lang", "en", "explain", "433127"], &data[..]].concat());
+    assert_eq!(
+        text.lines().take(3).collect::<Vec<_>>(),
+        ["county 433127 永顺县", "Conclusion: exit_eligible: no", "Why: incidence 3% is above county_incidence_max 2%"]
+    );
+    let out = common::tuopin(&[&["explain", "433199"], &data[..]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有户编号、村代码或县代码为 433199 的记录"));
 }

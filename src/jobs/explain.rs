@@ -46,15 +46,57 @@ pub fn evaluate_household_county(
     Ok(Evaluated { pack, register, outcomes })
 }
 
-/// `explain`: why a household came out as it did (`None` if the register has no such
-/// household).
+/// What `explain` found for a code.
+pub enum Explained {
+    Household(Box<crate::report::explain::Explanation>),
+    Area(Box<crate::report::explain::AreaExplanation>),
+}
+
+/// `explain`: why a household, a village or a county came out as it did (`None` if the
+/// register has none with that code). Only the county concerned is evaluated.
 pub fn run_explain(
     data: &Path,
     rules_dir: &Path,
     year: i32,
     aliases: &Aliases,
-    household_id: &str,
-) -> Result<Option<crate::report::explain::Explanation>, Error> {
-    let ev = evaluate_household_county(data, rules_dir, year, aliases, Encoding::Auto, household_id)?;
-    Ok(crate::report::explain::explain(&ev.pack, &ev.register, &ev.outcomes, household_id))
+    id: &str,
+    lang: crate::messages::Lang,
+) -> Result<Option<Explained>, Error> {
+    use crate::report::explain as ex;
+    let (pack, values) = load_pack(rules_dir, year, aliases)?;
+    let opts = LoadOptions { encoding: Encoding::Auto, aliases: aliases.clone(), skip_invalid: false };
+    let loaded = load_register(data, &opts)?;
+    let has = |t: Table, col: &str| {
+        loaded
+            .table(t)
+            .and_then(|lt| lt.frame.column(col).ok()?.str().ok().map(|c| c.iter().any(|v| v == Some(id))))
+            .unwrap_or(false)
+    };
+    let (table, county) = if has(Table::Households, "household_id") {
+        let village = loaded.table(Table::Households).and_then(|h| {
+            let ids = h.frame.column("household_id").ok()?.str().ok()?;
+            let villages = h.frame.column("village_code").ok()?.str().ok()?;
+            ids.iter().zip(villages.iter()).find(|(x, _)| *x == Some(id)).and_then(|(_, v)| v.map(str::to_string))
+        });
+        (Table::Households, village.map(|v| county_of_village(&v).to_string()))
+    } else if has(Table::Villages, "village_code") {
+        (Table::Villages, Some(county_of_village(id).to_string()))
+    } else if has(Table::Counties, "county_code") {
+        (Table::Counties, Some(id.to_string()))
+    } else {
+        return Ok(None);
+    };
+    let register = match county {
+        Some(c) => loaded.county(&c),
+        None => loaded,
+    };
+    let outcomes = eval::evaluate(&pack, &register, year, values, &|_| {})?;
+    Ok(match table {
+        Table::Households => ex::explain(&pack, &register, &outcomes, id).map(|mut e| {
+            e.conclusion = ex::conclusion(&pack, &register, &outcomes, table, id, lang, aliases);
+            Explained::Household(Box::new(e))
+        }),
+        _ => ex::explain_area(&pack, &register, &outcomes, table, id, lang, aliases)
+            .map(|e| Explained::Area(Box::new(e))),
+    })
 }

@@ -937,6 +937,30 @@ pub fn lint_summary(lang: Lang, errors: usize, warnings: usize) -> String {
 }
 
 /// The words of `explain`'s text form.
+/// The first line of an explanation: the main verdict.
+pub fn explain_conclusion(lang: Lang, title: &str, verdict: &str) -> String {
+    match lang {
+        Lang::Zh => format!("结论：{title}：{verdict}"),
+        Lang::En => format!("Conclusion: {title}: {verdict}"),
+    }
+}
+
+/// The reason under the conclusion.
+pub fn explain_reason(lang: Lang, reason: &str) -> String {
+    match lang {
+        Lang::Zh => format!("原因：{reason}"),
+        Lang::En => format!("Why: {reason}"),
+    }
+}
+
+/// An `explain` code that is no household, village or county of the register.
+pub fn no_such_code(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("登记数据中没有户编号、村代码或县代码为 {id} 的记录"),
+        Lang::En => format!("no household, village or county {id} in the register"),
+    }
+}
+
 pub struct ExplainLabels {
     pub household: &'static str,
     pub village: &'static str,
@@ -979,13 +1003,6 @@ pub fn explain_labels(lang: Lang) -> ExplainLabels {
             parameter: "parameter",
             source: "source",
         },
-    }
-}
-
-pub fn no_such_household(lang: Lang, id: &str) -> String {
-    match lang {
-        Lang::Zh => format!("登记册中没有户编号为 {id} 的农户"),
-        Lang::En => format!("the register has no household {id}"),
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Outcome {
     pub rule: String,
     pub title: String,
     pub value: Json,
+    /// A number rule's unit (`元`, `%`, `人`), for showing its value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +102,123 @@ pub struct Explanation {
     pub rules: Vec<RuleTrace>,
     pub village: Option<LevelVerdicts>,
     pub county: Option<LevelVerdicts>,
+    /// The household's main verdict and why, in the language asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<Conclusion>,
+}
+
+/// A row's main verdict and its reason, said first.
+#[derive(Debug, Serialize)]
+pub struct Conclusion {
+    pub level: &'static str,
+    pub key: String,
+    /// The county's or village's name, or the head of household's.
+    pub name: Option<String>,
+    pub verdict_title: String,
+    pub verdict: Json,
+    pub reason: String,
+}
+
+/// A village or county explained: its conclusion, then every rule's outcome.
+#[derive(Debug, Serialize)]
+pub struct AreaExplanation {
+    pub version: u32,
+    pub pack: String,
+    pub year: i32,
+    pub conclusion: Conclusion,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The conclusion of row `key` of a level: its main verdict and the reason, with the
+/// values read (see `report::reasons`).
+pub fn conclusion(
+    pack: &Pack,
+    register: &Register,
+    outcomes: &Outcomes,
+    table: Table,
+    key: &str,
+    lang: Lang,
+    aliases: &crate::register::Aliases,
+) -> Option<Conclusion> {
+    let row = row_of(outcomes, table, key)?;
+    let level = outcomes.level(table)?;
+    let main = pack.main_rule(table)?;
+    let rule = &pack.rules[main];
+    let names = super::workbook::Names::of(register);
+    let name = match table {
+        Table::Households => names.head.get(key).cloned(),
+        Table::Villages => names.village.get(key).cloned(),
+        Table::Counties => names.county.get(key).cloned(),
+        Table::Persons => None,
+    };
+    let reason = super::reasons::Sayer::new(pack, level, outcomes.year, lang, aliases, Some(register))
+        .map(|s| s.row(row).to_string())
+        .unwrap_or_default();
+    Some(Conclusion {
+        level: table.level(),
+        key: key.to_string(),
+        name,
+        verdict_title: match lang {
+            Lang::Zh if !rule.title.is_empty() => rule.title.clone(),
+            _ => rule.name.clone(),
+        },
+        verdict: value_json(level.values(main)?.get(row).copied().unwrap_or_default()),
+        reason,
+    })
+}
+
+/// Explain a village or a county. `None` if the register has no such row.
+pub fn explain_area(
+    pack: &Pack,
+    register: &Register,
+    outcomes: &Outcomes,
+    table: Table,
+    key: &str,
+    lang: Lang,
+    aliases: &crate::register::Aliases,
+) -> Option<AreaExplanation> {
+    let row = row_of(outcomes, table, key)?;
+    Some(AreaExplanation {
+        version: VERSION,
+        pack: pack.manifest.name.clone(),
+        year: outcomes.year,
+        conclusion: conclusion(pack, register, outcomes, table, key, lang, aliases)?,
+        outcomes: level_outcomes(pack, outcomes, table, row),
+    })
+}
+
+/// The conclusion as the first lines of an explanation.
+fn render_conclusion(c: &Conclusion, lang: Lang) -> String {
+    let l = messages::explain_labels(lang);
+    let what = match c.level {
+        "household" => l.household,
+        "village" => l.village,
+        _ => l.county,
+    };
+    let name = c.name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
+    let mut out = format!("{what} {}{name}\n", c.key);
+    out.push_str(&messages::explain_conclusion(lang, &c.verdict_title, &show(lang, &c.verdict)));
+    out.push('\n');
+    if !c.reason.is_empty() {
+        out.push_str(&messages::explain_reason(lang, &c.reason));
+        out.push('\n');
+    }
+    out
+}
+
+/// A village or county explanation as text: the conclusion, then each rule's outcome.
+pub fn render_area(e: &AreaExplanation, lang: Lang) -> String {
+    let l = messages::explain_labels(lang);
+    let mut out = render_conclusion(&e.conclusion, lang);
+    out.push_str(&format!("\n{} {} · {}\n", l.year, e.year, e.pack));
+    for o in &e.outcomes {
+        let v = match (&o.value, o.unit.as_deref()) {
+            (Json::Number(n), unit) => super::reasons::shown(n.as_f64().unwrap_or(f64::NAN), unit, lang),
+            (v, _) => show(lang, v),
+        };
+        out.push_str(&format!("  {} = {v}\n", o.title));
+    }
+    out
 }
 
 pub fn value_json(v: Value) -> Json {
@@ -140,6 +260,7 @@ fn level_outcomes(pack: &Pack, outcomes: &Outcomes, t: Table, row: usize) -> Vec
             rule: pack.rules[*r].id.clone(),
             title: pack.rules[*r].title.clone(),
             value: value_json(vals[row]),
+            unit: pack.rules[*r].unit.clone(),
         })
         .collect()
 }
@@ -250,6 +371,7 @@ pub fn explain(pack: &Pack, register: &Register, outcomes: &Outcomes, household_
         county_code,
         members,
         rules,
+        conclusion: None,
     })
 }
 
@@ -266,6 +388,11 @@ fn show(lang: Lang, v: &Json) -> String {
 pub fn render(e: &Explanation, lang: Lang) -> String {
     let l = messages::explain_labels(lang);
     let mut out = String::new();
+    // The conclusion and its reasons first; the detail after.
+    if let Some(c) = &e.conclusion {
+        out.push_str(&render_conclusion(c, lang));
+        out.push('\n');
+    }
     out.push_str(&format!(
         "{} {} ({} {}, {} {}) · {} {} · {}\n",
         l.household, e.household_id, l.village, e.village_code, l.county, e.county_code, l.year, e.year, e.pack

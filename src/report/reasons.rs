@@ -58,6 +58,11 @@ fn with_unit(v: f64, unit: Unit, lang: Lang) -> String {
     }
 }
 
+/// A number as people write it, by its unit (`元` money, `%` share, `人`…).
+pub fn shown(v: f64, unit: Option<&str>, lang: Lang) -> String {
+    with_unit(v, unit_of(unit), lang)
+}
+
 /// Says the reasons of one level, row by row.
 pub struct Sayer<'a> {
     pack: &'a Pack,
