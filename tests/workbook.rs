@@ -111,6 +111,9 @@ fn the_chinese_workbook_reads_as_a_county_office_would_hand_it_on() {
         sum.iter().find(|r| r[0] == "农户（3 户）" && r[1] == "达到脱贫标准（一超过、两不愁、三保障）").unwrap();
     let yes_no_unknown: u32 = total[2..5].iter().map(|c| c.parse::<u32>().unwrap()).sum();
     assert_eq!(yes_no_unknown, 3, "every household counted once: {total:?}");
+    // 民主村 is poor (poor_village true) and cannot exit (6 % > 2 %): counted among poor villages.
+    let v = sum.iter().find(|r| r[1] == "贫困村可退出").unwrap();
+    assert_eq!(v[0..5], ["村（1 个，其中贫困村 1 个）", "贫困村可退出", "0", "1", "0"]);
     let county = sum.iter().position(|r| r[0] == "433127").unwrap();
     assert_eq!((sum[county][1].as_str(), sum[county][2].as_str()), ("永顺县", "3"));
 }

@@ -99,44 +99,13 @@ fn check_totals_of(
     }
 }
 
-/// Which rows of a village or county table are poor (`poor_village` true, `poor_county`
-/// given): the rows a village's or county's exit verdict applies to.
-fn poor_rows(reg: &register::Register, t: Table) -> Option<Vec<bool>> {
-    let lt = reg.table(t)?;
-    match t {
-        Table::Villages => {
-            Some(lt.frame.column("poor_village").ok()?.bool().ok()?.iter().map(|v| v == Some(true)).collect())
-        }
-        Table::Counties => Some(lt.frame.column("poor_county").ok()?.u8().ok()?.iter().map(|v| v.is_some()).collect()),
-        _ => None,
-    }
-}
-
 fn poor_of(reg: &register::Register, t: Table) -> Option<usize> {
-    poor_rows(reg, t).map(|p| p.iter().filter(|&&b| b).count())
+    register::hierarchy::poor_rows(reg, t).map(|p| p.iter().filter(|&&b| b).count())
 }
 
-/// The 是/否/未知 of a village's or county's main verdict among its poor rows only: a
-/// non-poor village has no exit to make, and is not counted as one that cannot exit.
+/// The 是/否/未知 of a village's or county's main verdict among its poor rows only.
 fn poor_verdicts(pack: &Pack, reg: &register::Register, outcomes: &Outcomes) -> Vec<(Table, Yes)> {
-    let mut out = vec![];
-    for t in [Table::Villages, Table::Counties] {
-        let (Some(poor), Some(level), Some(r)) = (poor_rows(reg, t), outcomes.level(t), pack.main_rule(t)) else {
-            continue;
-        };
-        let Some(vals) = level.values(r).filter(|v| v.len() == poor.len()) else { continue };
-        let mut c = (0, 0, 0);
-        for (v, p) in vals.iter().zip(&poor) {
-            match (p, v.as_bool()) {
-                (false, _) => {}
-                (true, Some(true)) => c.0 += 1,
-                (true, Some(false)) => c.1 += 1,
-                (true, None) => c.2 += 1,
-            }
-        }
-        out.push((t, c));
-    }
-    out
+    report::summary::among_poor(pack, reg, outcomes).into_iter().map(|p| (p.table, p.total)).collect()
 }
 
 pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn(u64)) -> Result<CheckResult, Error> {

@@ -62,6 +62,16 @@ pub fn level_rows(lang: Lang, level: &str, rows: usize) -> String {
     }
 }
 
+/// A level whose exit verdict is counted among its poor rows: villages (poor ones), counties.
+pub fn level_poor(lang: Lang, level: &str, rows: usize, poor: usize) -> String {
+    let (n, p) = (thousands(rows as u64), thousands(poor as u64));
+    match (lang, level) {
+        (Lang::Zh, "village") => format!("村（{n} 个，其中贫困村 {p} 个）"),
+        (Lang::Zh, _) => format!("县（{n} 个，其中贫困县 {p} 个）"),
+        (Lang::En, level) => format!("{level} ({n}; {p} poor)"),
+    }
+}
+
 /// The heading of the per-county table and its fixed columns.
 pub fn by_county_heading(lang: Lang) -> (&'static str, [&'static str; 3]) {
     match lang {

@@ -174,3 +174,17 @@ impl Hierarchy {
         }
     }
 }
+
+/// Which rows of a village or county table are poor (`poor_village` true, `poor_county`
+/// given): the rows a village's or county's exit verdict applies to. `None` for other
+/// tables, or when the column is absent.
+pub fn poor_rows(reg: &super::Register, t: Table) -> Option<Vec<bool>> {
+    let lt = reg.table(t)?;
+    match t {
+        Table::Villages => {
+            Some(lt.frame.column("poor_village").ok()?.bool().ok()?.iter().map(|v| v == Some(true)).collect())
+        }
+        Table::Counties => Some(lt.frame.column("poor_county").ok()?.u8().ok()?.iter().map(|v| v.is_some()).collect()),
+        _ => None,
+    }
+}

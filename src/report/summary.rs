@@ -151,3 +151,43 @@ impl Summary<'_> {
         }
     }
 }
+
+/// A village's or county's main verdict counted among the poor rows only (a non-poor
+/// village has no exit to make): 是/否/未知 in all, per county, and the poor rows' number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmongPoor {
+    pub table: crate::register::Table,
+    pub poor: usize,
+    pub total: (u64, u64, u64),
+    pub by_county: BTreeMap<String, (u64, u64, u64)>,
+}
+
+pub fn among_poor(pack: &Pack, reg: &crate::register::Register, outcomes: &Outcomes) -> Vec<AmongPoor> {
+    use crate::register::Table;
+    let mut out = vec![];
+    for t in [Table::Villages, Table::Counties] {
+        let (Some(poor), Some(level), Some(r)) =
+            (crate::register::hierarchy::poor_rows(reg, t), outcomes.level(t), pack.main_rule(t))
+        else {
+            continue;
+        };
+        let Some(vals) = level.values(r).filter(|v| v.len() == poor.len()) else { continue };
+        let mut a = AmongPoor { table: t, poor: 0, total: (0, 0, 0), by_county: BTreeMap::new() };
+        for (i, (v, p)) in vals.iter().zip(&poor).enumerate() {
+            if !p {
+                continue;
+            }
+            a.poor += 1;
+            let c = a.by_county.entry(level.county_of(i).to_string()).or_default();
+            for k in [&mut a.total, c] {
+                match v.as_bool() {
+                    Some(true) => k.0 += 1,
+                    Some(false) => k.1 += 1,
+                    None => k.2 += 1,
+                }
+            }
+        }
+        out.push(a);
+    }
+    out
+}

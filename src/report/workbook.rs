@@ -184,21 +184,33 @@ fn summary_sheet(book: &mut Workbook, r: &Results, names: &Names) -> Result<(), 
     }
     row += 1;
     let count = Format::new().set_num_format("#,##0");
+    // A village's or county's exit verdict is counted among the poor ones only.
+    let among_poor = super::summary::among_poor(r.pack, r.register, r.outcomes);
+    let poor_of = |t: Table| among_poor.iter().find(|a| a.table == t);
     for t in [Table::Counties, Table::Villages, Table::Households, Table::Persons] {
         let Some(level) = r.outcomes.level(t) else { continue };
         let Some(ls) = r.summary.levels.get(t.level()) else { continue };
-        let label = words::level_rows(lang, t.level(), ls.rows);
+        let main = r.pack.main_rule(t);
         for rule in rule_order(r.pack, level) {
             let p = &r.pack.rules[rule];
             if p.kind != RuleKind::Predicate {
                 continue;
             }
             let Some(rs) = ls.rules.get(&p.name) else { continue };
+            let (yes, no, unknown, label) = match poor_of(t).filter(|_| main == Some(rule)) {
+                Some(a) => (a.total.0, a.total.1, a.total.2, words::level_poor(lang, t.level(), ls.rows, a.poor)),
+                None => (
+                    rs.total.yes.unwrap_or(0),
+                    rs.total.no.unwrap_or(0),
+                    rs.total.unknown,
+                    words::level_rows(lang, t.level(), ls.rows),
+                ),
+            };
             sheet.write_string(row, 0, &label)?;
             sheet.write_string(row, 1, title(r.pack, rule, lang))?;
-            sheet.write_number_with_format(row, 2, rs.total.yes.unwrap_or(0) as f64, &count)?;
-            sheet.write_number_with_format(row, 3, rs.total.no.unwrap_or(0) as f64, &count)?;
-            sheet.write_number_with_format(row, 4, rs.total.unknown as f64, &count)?;
+            sheet.write_number_with_format(row, 2, yes as f64, &count)?;
+            sheet.write_number_with_format(row, 3, no as f64, &count)?;
+            sheet.write_number_with_format(row, 4, unknown as f64, &count)?;
             row += 1;
         }
     }
@@ -267,20 +279,11 @@ fn summary_sheet(book: &mut Workbook, r: &Results, names: &Names) -> Result<(), 
             sheet.write_number_with_format(row, c, v.unwrap_or(0) as f64, &count)?;
             c += 1;
         }
-        if let Some(m) = village_main {
-            let counts = r
-                .summary
-                .levels
-                .get("village")
-                .and_then(|l| l.rules.get(&r.pack.rules[m].name))
-                .and_then(|rs| rs.by_county.get(code));
-            for o in [Some(true), Some(false), None] {
-                let v = counts.map(|k| match o {
-                    Some(true) => k.yes.unwrap_or(0),
-                    Some(false) => k.no.unwrap_or(0),
-                    None => k.unknown,
-                });
-                sheet.write_number_with_format(row, c, v.unwrap_or(0) as f64, &count)?;
+        if village_main.is_some() {
+            // Among the county's poor villages.
+            let k = poor_of(Table::Villages).and_then(|a| a.by_county.get(code)).copied().unwrap_or_default();
+            for v in [k.0, k.1, k.2] {
+                sheet.write_number_with_format(row, c, v as f64, &count)?;
                 c += 1;
             }
         }
