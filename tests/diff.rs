@@ -121,5 +121,22 @@ fn between_two_packs_rules_added_removed_and_a_raised_line() {
     // So H no longer meets the exit standard.
     assert_eq!(rule(&d, "household.meets_exit_standard").total, t(1, 0, 0, 0, 0));
     assert!(d.rules.iter().all(|r| r.rule != "household.high_wage"));
+    // What changed in the pack, and the counts before and after: at 4,000, B, C, D, F and H
+    // are above the line, A and E below, G unknown; at 4,100 H joins those below.
+    assert_eq!(d.params.len(), 1);
+    let p = &d.params[0];
+    assert_eq!(
+        (p.name.as_str(), p.label.as_str(), p.base, p.new),
+        ("poverty_line", "扶贫标准", Some(4000.0), Some(4100.0))
+    );
+    let tally = |yes, no, unknown| tuopin::report::diff::Tally { yes, no, unknown };
+    assert_eq!((i.before, i.after), (tally(5, 2, 1), tally(4, 3, 1)));
+    // The added rule's outcomes are counted: G's wage is empty (unknown), the other 7 known.
+    let (_, title, t) = &d.added_outcomes[0];
+    assert_eq!((title.as_str(), t.unknown, t.yes + t.no), ("工资性收入较高", 1, 7));
+    assert!(d.edited.is_empty(), "no rule's script was edited");
+    let text = tuopin::report::diff::render(&d, Lang::Zh);
+    assert!(text.contains("参数 扶贫标准（2020）：4,000 → 4,100 元/人·年"), "{text}");
+    assert!(text.contains("人均纯收入达到扶贫标准：1 行结果变化；是 5 → 4，否 2 → 3，未知 1 → 1"), "{text}");
     assert!(d.changes.iter().all(|c| c.rule != "household.wrong_inclusion_risk"));
 }

@@ -30,7 +30,7 @@ pub fn run_diff(
     let n = eval::evaluate(&new_pack, &register, year, new_values, &|_| {})?;
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
     let (path, _) = staging.file("diff.xlsx")?;
-    crate::report::diff::write_xlsx(&d, &path, lang)?;
+    crate::report::diff::write_xlsx(&d, &register, &path, lang)?;
     report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
     let written = staging.commit()?;
     Ok((d, written))

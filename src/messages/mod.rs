@@ -1038,15 +1038,115 @@ pub fn case_summary(lang: Lang, passed: usize, failed: usize) -> String {
 
 /// A rule's changes in `diff`.
 /// `counts`: true→false, false→true, to unknown, from unknown, number changed.
-pub fn diff_line(lang: Lang, rule: &str, title: &str, counts: [u64; 5]) -> String {
+pub fn diff_transitions(lang: Lang, counts: [u64; 5]) -> String {
     let [true_to_false, false_to_true, to_unknown, from_unknown, changed] = counts;
     match lang {
         Lang::Zh => format!(
-            "{rule}（{title}）：是→否 {true_to_false}，否→是 {false_to_true}，变为未知 {to_unknown}，由未知变为已知 {from_unknown}，数值变化 {changed}"
+            "是→否 {true_to_false}，否→是 {false_to_true}，变为未知 {to_unknown}，由未知变为已知 {from_unknown}，数值变化 {changed}"
         ),
         Lang::En => format!(
-            "{rule} ({title}): true→false {true_to_false}, false→true {false_to_true}, to unknown {to_unknown}, from unknown {from_unknown}, number changed {changed}"
+            "true→false {true_to_false}, false→true {false_to_true}, to unknown {to_unknown}, from unknown {from_unknown}, number changed {changed}"
         ),
+    }
+}
+
+/// A parameter whose value differs: `扶贫标准 2020：4,000 → 4,100 元/人·年`.
+pub fn diff_param(
+    lang: Lang,
+    label: &str,
+    years: (i32, i32),
+    base: Option<f64>,
+    new: Option<f64>,
+    unit: Option<&str>,
+) -> String {
+    let v = |x: Option<f64>| match x {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => book::thousands(x.abs() as u64),
+        Some(x) => format!("{x}"),
+        None => match lang {
+            Lang::Zh => "（无）".into(),
+            Lang::En => "(none)".into(),
+        },
+    };
+    let unit = unit.map(|u| format!(" {u}")).unwrap_or_default();
+    let when = if years.0 == years.1 { years.1.to_string() } else { format!("{}→{}", years.0, years.1) };
+    match lang {
+        Lang::Zh => format!("参数 {label}（{when}）：{} → {}{unit}", v(base), v(new)),
+        Lang::En => format!("parameter {label} ({when}): {} → {}{unit}", v(base), v(new)),
+    }
+}
+
+pub fn diff_edited(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("修改的规则：{id}"),
+        Lang::En => format!("rule edited: {id}"),
+    }
+}
+
+/// A rule whose outcomes changed: rows changed, and 是/否/未知 before → after.
+pub fn diff_rule(lang: Lang, title: &str, changed: u64, before: [u64; 3], after: [u64; 3]) -> String {
+    let n = |x: u64| book::thousands(x);
+    match lang {
+        Lang::Zh => format!(
+            "{title}：{} 行结果变化；是 {} → {}，否 {} → {}，未知 {} → {}",
+            n(changed),
+            n(before[0]),
+            n(after[0]),
+            n(before[1]),
+            n(after[1]),
+            n(before[2]),
+            n(after[2])
+        ),
+        Lang::En => format!(
+            "{title}: {} rows changed; yes {} → {}, no {} → {}, unknown {} → {}",
+            n(changed),
+            n(before[0]),
+            n(after[0]),
+            n(before[1]),
+            n(after[1]),
+            n(before[2]),
+            n(after[2])
+        ),
+    }
+}
+
+/// An added rule's outcomes.
+pub fn diff_added_outcomes(lang: Lang, title: &str, t: [u64; 3]) -> String {
+    let n = |x: u64| book::thousands(x);
+    match lang {
+        Lang::Zh => format!("（{title}：是 {}，否 {}，未知 {}）", n(t[0]), n(t[1]), n(t[2])),
+        Lang::En => format!(" ({title}: yes {}, no {}, unknown {})", n(t[0]), n(t[1]), n(t[2])),
+    }
+}
+
+/// 是/否/未知 before → after, in one cell.
+pub fn diff_before_after(lang: Lang, before: [u64; 3], after: [u64; 3]) -> String {
+    let n = |x: u64| book::thousands(x);
+    match lang {
+        Lang::Zh => format!(
+            "是 {}→{}，否 {}→{}，未知 {}→{}",
+            n(before[0]),
+            n(after[0]),
+            n(before[1]),
+            n(after[1]),
+            n(before[2]),
+            n(after[2])
+        ),
+        Lang::En => format!(
+            "yes {}→{}, no {}→{}, unknown {}→{}",
+            n(before[0]),
+            n(after[0]),
+            n(before[1]),
+            n(after[1]),
+            n(before[2]),
+            n(after[2])
+        ),
+    }
+}
+
+pub fn diff_pack_same(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "两个版本的参数和规则相同",
+        Lang::En => "The two versions have the same parameters and rules",
     }
 }
 
@@ -1081,6 +1181,12 @@ pub fn diff_truncated(lang: Lang, n: usize) -> String {
 /// Column headers of the diff report.
 pub struct DiffHeaders {
     pub summary_sheet: &'static str,
+    pub pack_sheet: &'static str,
+    pub by_county_sheet: &'static str,
+    pub by_village_sheet: &'static str,
+    pub chart_title: &'static str,
+    pub rows_changed: &'static str,
+    pub before_after: &'static str,
     pub rule: &'static str,
     pub title: &'static str,
     pub area: &'static str,
@@ -1101,6 +1207,12 @@ pub fn diff_headers(lang: Lang) -> DiffHeaders {
     match lang {
         Lang::Zh => DiffHeaders {
             summary_sheet: "汇总",
+            pack_sheet: "参数与规则",
+            by_county_sheet: "各县变化",
+            by_village_sheet: "按村",
+            chart_title: "各县结果变化的行数",
+            rows_changed: "变化行数",
+            before_after: "是/否/未知：原 → 新",
             rule: "规则",
             title: "标题",
             area: "范围",
@@ -1118,6 +1230,12 @@ pub fn diff_headers(lang: Lang) -> DiffHeaders {
         },
         Lang::En => DiffHeaders {
             summary_sheet: "summary",
+            pack_sheet: "pack",
+            by_county_sheet: "by county",
+            by_village_sheet: "by village",
+            chart_title: "Rows changed per county",
+            rows_changed: "rows changed",
+            before_after: "yes/no/unknown: base → new",
             rule: "rule",
             title: "title",
             area: "area",

@@ -52,10 +52,36 @@ impl Transitions {
     }
 }
 
+/// How many rows of a rule came out 是, 否 and 未知 (a number rule: known and unknown, as
+/// 是 and 未知).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub yes: u64,
+    pub no: u64,
+    pub unknown: u64,
+}
+
+impl Tally {
+    fn of(vals: &[Value]) -> Tally {
+        let mut t = Tally::default();
+        for v in vals {
+            match v {
+                Value::Bool(false) => t.no += 1,
+                Value::Unknown => t.unknown += 1,
+                _ => t.yes += 1,
+            }
+        }
+        t
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleDiff {
     pub rule: String,
     pub title: String,
+    /// The rule's outcomes under the base and the new version.
+    pub before: Tally,
+    pub after: Tally,
     pub total: Transitions,
     pub by_county: BTreeMap<String, Transitions>,
     pub by_village: BTreeMap<String, Transitions>,
@@ -72,6 +98,17 @@ pub struct Change {
     pub new: Option<String>,
 }
 
+/// A parameter whose value differs between the two versions (for the years compared).
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamChange {
+    pub name: String,
+    /// Its Chinese name (or its name).
+    pub label: String,
+    pub unit: Option<String>,
+    pub base: Option<f64>,
+    pub new: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Diff {
     pub rules: Vec<RuleDiff>,
@@ -79,6 +116,14 @@ pub struct Diff {
     /// Rules only in the new pack, and only in the base pack.
     pub added: Vec<String>,
     pub removed: Vec<String>,
+    /// Rules in both whose script differs.
+    pub edited: Vec<String>,
+    /// The parameters that differ.
+    pub params: Vec<ParamChange>,
+    /// The outcomes of each added rule: (id, title, tally).
+    pub added_outcomes: Vec<(String, String, Tally)>,
+    /// The years compared.
+    pub years: (i32, i32),
 }
 
 fn cell(v: Value) -> Option<String> {
@@ -109,17 +154,43 @@ fn villages(outcomes: &Outcomes, t: Table) -> Vec<String> {
     }
 }
 
-/// Compare two evaluations of one register.
+/// Compare two evaluations of one register: what changed in the pack (rules added,
+/// removed or edited; parameters whose value for the years compared differs), and in the
+/// outcomes.
 pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) -> Diff {
-    let mut d = Diff::default();
-    for r in &new_pack.rules {
-        if base_pack.rule(&r.id).is_none() {
-            d.added.push(r.id.clone());
+    let mut d = Diff { years: (base.year, new.year), ..Diff::default() };
+    for (i, r) in new_pack.rules.iter().enumerate() {
+        match base_pack.rule(&r.id) {
+            None => {
+                d.added.push(r.id.clone());
+                if let Some(v) = new.level(r.level).and_then(|l| l.values(i)) {
+                    d.added_outcomes.push((r.id.clone(), r.title.clone(), Tally::of(v)));
+                }
+            }
+            Some(b) if b.text.trim() != r.text.trim() => d.edited.push(r.id.clone()),
+            Some(_) => {}
         }
     }
     for r in &base_pack.rules {
         if new_pack.rule(&r.id).is_none() {
             d.removed.push(r.id.clone());
+        }
+    }
+    let names: std::collections::BTreeSet<&String> =
+        base_pack.params.params.keys().chain(new_pack.params.params.keys()).collect();
+    for name in names {
+        let (bp, np) = (base_pack.params.params.get(name), new_pack.params.params.get(name));
+        let b = bp.and_then(|p| p.value_in(base.year, base_pack.manifest.years[1]));
+        let n = np.and_then(|p| p.value_in(new.year, new_pack.manifest.years[1]));
+        if b != n {
+            let p = np.or(bp);
+            d.params.push(ParamChange {
+                name: name.clone(),
+                label: p.and_then(|p| p.alias.clone()).unwrap_or_else(|| name.clone()),
+                unit: p.and_then(|p| p.unit.clone()),
+                base: b,
+                new: n,
+            });
         }
     }
     for t in Table::ALL {
@@ -131,6 +202,8 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
             let mut rd = RuleDiff {
                 rule: nrule.id.clone(),
                 title: nrule.title.clone(),
+                before: Tally::of(bv),
+                after: Tally::of(nv),
                 total: Transitions::default(),
                 by_county: BTreeMap::new(),
                 by_village: BTreeMap::new(),
@@ -161,19 +234,42 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
     d
 }
 
-/// The terminal summary: one line per rule whose outcomes changed.
+/// The terminal summary: what changed in the pack, then per rule whose outcomes changed the
+/// rows changed, the counts before and after, and the transitions; an added rule's outcomes.
 pub fn render(d: &Diff, lang: Lang) -> String {
     let mut out = String::new();
-    for r in d.rules.iter().filter(|r| r.total.total() > 0) {
-        out.push_str(&messages::diff_line(lang, &r.rule, &r.title, r.total.counts()));
+    for p in &d.params {
+        out.push_str(&messages::diff_param(lang, &p.label, d.years, p.base, p.new, p.unit.as_deref()));
         out.push('\n');
     }
-    if d.rules.iter().all(|r| r.total.total() == 0) {
+    for id in &d.edited {
+        out.push_str(&messages::diff_edited(lang, id));
+        out.push('\n');
+    }
+    for r in d.rules.iter().filter(|r| r.total.total() > 0) {
+        let (b, a) = (r.before, r.after);
+        let name = if lang == Lang::Zh { &r.title } else { &r.rule };
+        out.push_str(&messages::diff_rule(
+            lang,
+            name,
+            r.total.total(),
+            [b.yes, b.no, b.unknown],
+            [a.yes, a.no, a.unknown],
+        ));
+        out.push('\n');
+        out.push_str("    ");
+        out.push_str(&messages::diff_transitions(lang, r.total.counts()));
+        out.push('\n');
+    }
+    if d.rules.iter().all(|r| r.total.total() == 0) && d.added.is_empty() && d.removed.is_empty() {
         out.push_str(messages::diff_nothing(lang));
         out.push('\n');
     }
     for id in &d.added {
         out.push_str(&messages::diff_added(lang, id));
+        if let Some((_, title, t)) = d.added_outcomes.iter().find(|(i, ..)| i == id) {
+            out.push_str(&messages::diff_added_outcomes(lang, title, [t.yes, t.no, t.unknown]));
+        }
         out.push('\n');
     }
     for id in &d.removed {
@@ -183,39 +279,170 @@ pub fn render(d: &Diff, lang: Lang) -> String {
     out
 }
 
-/// The XLSX report: a summary sheet (per rule and county, and per village) and one sheet
-/// of changed rows per level, which staff can open and filter.
-pub fn write_xlsx(d: &Diff, path: &Path, lang: Lang) -> Result<(), Error> {
+/// The XLSX report for a leader: 汇总 (per rule: rows changed, before → after, the
+/// transitions; in all and per county, by name), 参数与规则 (what changed in the pack), 各县变化
+/// (rows changed per county for each changed rule, with a chart), 按村 (per village), and one
+/// sheet of changed rows per level (农户, 村, …), which staff can open and filter.
+pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, lang: Lang) -> Result<(), Error> {
+    use rust_xlsxwriter::{Chart, ChartType, Format};
     let mut book = crate::report::workbook();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let h = messages::diff_headers(lang);
+    let names = super::workbook::Names::of(register);
+    let county_name = |c: &str| match names.county.get(c) {
+        Some(n) => format!("{n}（{c}）"),
+        None => c.to_string(),
+    };
+    let village_name = |v: &str| match names.village.get(v) {
+        Some(n) => format!("{n}（{v}）"),
+        None => v.to_string(),
+    };
+    let changed: Vec<&RuleDiff> = d.rules.iter().filter(|r| r.total.total() > 0).collect();
+    let heads = [
+        h.title,
+        h.area,
+        h.rows_changed,
+        h.before_after,
+        h.true_to_false,
+        h.false_to_true,
+        h.to_unknown,
+        h.from_unknown,
+        h.changed,
+        h.rule,
+    ];
+    let write_row = |sheet: &mut rust_xlsxwriter::Worksheet,
+                     row: u32,
+                     r: &RuleDiff,
+                     area: &str,
+                     t: &Transitions,
+                     before_after: &str|
+     -> Result<(), Error> {
+        sheet.write_string(row, 0, &r.title)?;
+        sheet.write_string(row, 1, area)?;
+        sheet.write_number(row, 2, t.total() as f64)?;
+        sheet.write_string(row, 3, before_after)?;
+        for (c, n) in t.counts().iter().enumerate() {
+            sheet.write_number(row, 4 + c as u16, *n as f64)?;
+        }
+        sheet.write_string(row, 9, &r.rule)?;
+        Ok(())
+    };
     {
         let sheet = book.add_worksheet();
         sheet.set_name(h.summary_sheet)?;
-        let heads =
-            [h.rule, h.title, h.area, h.true_to_false, h.false_to_true, h.to_unknown, h.from_unknown, h.changed];
         for (c, t) in heads.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *t, &bold)?;
         }
         let mut row = 1u32;
-        for r in d.rules.iter().filter(|r| r.total.total() > 0) {
-            let areas = std::iter::once((h.all.to_string(), r.total))
-                .chain(r.by_county.iter().map(|(c, t)| (format!("{} {c}", h.county), *t)))
-                .chain(r.by_village.iter().map(|(v, t)| (format!("{} {v}", h.village), *t)));
-            for (area, t) in areas {
-                sheet.write_string(row, 0, &r.rule)?;
-                sheet.write_string(row, 1, &r.title)?;
-                sheet.write_string(row, 2, &area)?;
-                for (c, n) in
-                    [t.true_to_false, t.false_to_true, t.to_unknown, t.from_unknown, t.changed].iter().enumerate()
-                {
-                    sheet.write_number(row, 3 + c as u16, *n as f64)?;
-                }
+        for r in &changed {
+            let ba = messages::diff_before_after(
+                lang,
+                [r.before.yes, r.before.no, r.before.unknown],
+                [r.after.yes, r.after.no, r.after.unknown],
+            );
+            write_row(sheet, row, r, h.all, &r.total, &ba)?;
+            row += 1;
+            for (c, t) in &r.by_county {
+                write_row(sheet, row, r, &format!("{} {}", h.county, county_name(c)), t, "")?;
                 row += 1;
             }
         }
-        sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 7)?;
-        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
+        sheet.set_freeze_panes(1, 1)?;
+        for (c, w) in [36, 24, 10, 30, 8, 8, 8, 12, 8, 28].iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+    }
+    {
+        // What changed in the pack.
+        let sheet = book.add_worksheet();
+        sheet.set_name(h.pack_sheet)?;
+        let mut row = 0u32;
+        for p in &d.params {
+            sheet.write_string(
+                row,
+                0,
+                messages::diff_param(lang, &p.label, d.years, p.base, p.new, p.unit.as_deref()),
+            )?;
+            row += 1;
+        }
+        for id in &d.edited {
+            sheet.write_string(row, 0, messages::diff_edited(lang, id))?;
+            row += 1;
+        }
+        for id in &d.added {
+            let mut t = messages::diff_added(lang, id);
+            if let Some((_, title, x)) = d.added_outcomes.iter().find(|(i, ..)| i == id) {
+                t.push_str(&messages::diff_added_outcomes(lang, title, [x.yes, x.no, x.unknown]));
+            }
+            sheet.write_string(row, 0, t)?;
+            row += 1;
+        }
+        for id in &d.removed {
+            sheet.write_string(row, 0, messages::diff_removed(lang, id))?;
+            row += 1;
+        }
+        if row == 0 {
+            sheet.write_string(0, 0, messages::diff_pack_same(lang))?;
+        }
+        sheet.set_column_width(0, 90)?;
+    }
+    if !changed.is_empty() {
+        // Rows changed per county, one column per changed rule (up to 8), with a chart.
+        let sheet = book.add_worksheet();
+        sheet.set_name(h.by_county_sheet)?;
+        let shown: Vec<&&RuleDiff> = changed.iter().take(8).collect();
+        let mut counties: Vec<&String> = shown.iter().flat_map(|r| r.by_county.keys()).collect();
+        counties.sort();
+        counties.dedup();
+        sheet.write_string_with_format(0, 0, h.county, &bold)?;
+        for (k, r) in shown.iter().enumerate() {
+            sheet.write_string_with_format(0, k as u16 + 1, &r.title, &bold)?;
+        }
+        for (i, c) in counties.iter().enumerate() {
+            sheet.write_string(i as u32 + 1, 0, county_name(c))?;
+            for (k, r) in shown.iter().enumerate() {
+                let n = r.by_county.get(*c).map_or(0, Transitions::total);
+                sheet.write_number(i as u32 + 1, k as u16 + 1, n as f64)?;
+            }
+        }
+        sheet.set_column_width(0, 24)?;
+        sheet.set_row_height(0, 45)?;
+        if !counties.is_empty() {
+            let mut chart = Chart::new(ChartType::Column);
+            let last = counties.len() as u32;
+            for k in 0..shown.len() as u16 {
+                chart
+                    .add_series()
+                    .set_name((h.by_county_sheet, 0, k + 1))
+                    .set_categories((h.by_county_sheet, 1, 0, last, 0))
+                    .set_values((h.by_county_sheet, 1, k + 1, last, k + 1));
+            }
+            chart.title().set_name(h.chart_title);
+            chart.set_width(720).set_height(360);
+            sheet.insert_chart(last + 2, 0, &chart)?;
+        }
+    }
+    if changed.iter().any(|r| !r.by_village.is_empty()) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(h.by_village_sheet)?;
+        for (c, t) in heads.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *t, &bold)?;
+        }
+        let mut row = 1u32;
+        for r in &changed {
+            for (v, t) in &r.by_village {
+                if row as usize >= super::XLSX_MAX_ROWS {
+                    break;
+                }
+                write_row(sheet, row, r, &format!("{} {}", h.village, village_name(v)), t, "")?;
+                row += 1;
+            }
+        }
+        sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
+        sheet.set_freeze_panes(1, 1)?;
+        sheet.set_column_width(0, 36)?;
+        sheet.set_column_width(1, 30)?;
     }
     for t in Table::ALL {
         let rows: Vec<&Change> = d.changes.iter().filter(|c| c.level == t.level()).collect();
@@ -223,7 +450,7 @@ pub fn write_xlsx(d: &Diff, path: &Path, lang: Lang) -> Result<(), Error> {
             continue;
         }
         let sheet = book.add_worksheet();
-        sheet.set_name(t.name())?;
+        sheet.set_name(messages::book::level_sheet(lang, t.level()))?;
         for (c, title) in [h.key, h.village, h.county, h.rule, h.base, h.new].iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *title, &bold)?;
         }
@@ -236,10 +463,17 @@ pub fn write_xlsx(d: &Diff, path: &Path, lang: Lang) -> Result<(), Error> {
                 Some("false") => messages::outcome(lang, Some(false)).to_string(),
                 Some(n) => n.to_string(),
             };
-            for (c, v) in
-                [ch.key.clone(), ch.village.clone(), ch.county.clone(), ch.rule.clone(), show(&ch.base), show(&ch.new)]
-                    .iter()
-                    .enumerate()
+            let title = d.rules.iter().find(|x| x.rule == ch.rule).map_or(ch.rule.clone(), |x| x.title.clone());
+            for (c, v) in [
+                ch.key.clone(),
+                village_name(&ch.village),
+                county_name(&ch.county),
+                title,
+                show(&ch.base),
+                show(&ch.new),
+            ]
+            .iter()
+            .enumerate()
             {
                 sheet.write_string(r, c as u16, v)?;
             }
@@ -249,6 +483,9 @@ pub fn write_xlsx(d: &Diff, path: &Path, lang: Lang) -> Result<(), Error> {
         }
         sheet.autofilter(0, 0, rows.len().min(limit) as u32, 5)?;
         sheet.set_freeze_panes(1, 0)?;
+        for (c, w) in [20, 22, 18, 36, 8, 8].iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
     }
     book.save(path)?;
     Ok(())
