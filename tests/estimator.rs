@@ -201,6 +201,18 @@ fn a_stratum_with_one_village_adds_no_variance_and_says_so() {
     );
     let zh = tuopin::report::estimate_lines(tuopin::messages::Lang::Zh, e);
     assert!(zh.contains("注意：1 个村分层只抽到 1 个村"), "{zh}");
+    // Recognition breaks its threshold by falling below it, the other two by reaching theirs.
+    assert!(
+        zh.contains("  群众认可度：")
+            && zh.lines().any(|l| l.starts_with("  群众认可度：") && l.contains("低于标准的概率")),
+        "{zh}"
+    );
+    assert!(zh.lines().any(|l| l.starts_with("  漏评率：") && l.contains("超出标准的概率")), "{zh}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  recognition: ") && l.contains("probability of falling below the threshold")),
+        "{text}"
+    );
 }
 
 #[test]

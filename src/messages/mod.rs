@@ -1084,28 +1084,11 @@ pub fn diff_edited(lang: Lang, id: &str) -> String {
 
 /// A rule whose outcomes changed: rows changed, and 是/否/未知 before → after.
 pub fn diff_rule(lang: Lang, title: &str, changed: u64, before: [u64; 3], after: [u64; 3]) -> String {
-    let n = |x: u64| book::thousands(x);
+    let n = book::thousands(changed);
+    let counts = diff_before_after(lang, before, after);
     match lang {
-        Lang::Zh => format!(
-            "{title}：{} 行结果变化；是 {} → {}，否 {} → {}，未知 {} → {}",
-            n(changed),
-            n(before[0]),
-            n(after[0]),
-            n(before[1]),
-            n(after[1]),
-            n(before[2]),
-            n(after[2])
-        ),
-        Lang::En => format!(
-            "{title}: {} rows changed; yes {} → {}, no {} → {}, unknown {} → {}",
-            n(changed),
-            n(before[0]),
-            n(after[0]),
-            n(before[1]),
-            n(after[1]),
-            n(before[2]),
-            n(after[2])
-        ),
+        Lang::Zh => format!("{title}：{n} 行结果变化；{counts}"),
+        Lang::En => format!("{title}: {n} rows changed; {counts}"),
     }
 }
 
@@ -1120,27 +1103,14 @@ pub fn diff_added_outcomes(lang: Lang, title: &str, t: [u64; 3]) -> String {
 
 /// 是/否/未知 before → after, in one cell.
 pub fn diff_before_after(lang: Lang, before: [u64; 3], after: [u64; 3]) -> String {
-    let n = |x: u64| book::thousands(x);
-    match lang {
-        Lang::Zh => format!(
-            "是 {}→{}，否 {}→{}，未知 {}→{}",
-            n(before[0]),
-            n(after[0]),
-            n(before[1]),
-            n(after[1]),
-            n(before[2]),
-            n(after[2])
-        ),
-        Lang::En => format!(
-            "yes {}→{}, no {}→{}, unknown {}→{}",
-            n(before[0]),
-            n(after[0]),
-            n(before[1]),
-            n(after[1]),
-            n(before[2]),
-            n(after[2])
-        ),
-    }
+    let (words, sep) = match lang {
+        Lang::Zh => (["是", "否", "未知"], "，"),
+        Lang::En => (["yes", "no", "unknown"], ", "),
+    };
+    let parts: Vec<String> = (0..3)
+        .map(|k| format!("{} {} → {}", words[k], book::thousands(before[k]), book::thousands(after[k])))
+        .collect();
+    parts.join(sep)
 }
 
 pub fn diff_pack_same(lang: Lang) -> &'static str {
@@ -1406,16 +1376,19 @@ pub mod estimate {
         }
     }
 
-    /// One rate: `[estimate, low, high, probability of breaking the threshold]`.
-    pub fn rate(lang: Lang, name: &str, v: [Option<f64>; 4], households: usize) -> String {
+    /// One rate: `[estimate, low, high, probability of breaking the threshold]`; a minimum
+    /// (recognition) is broken by falling below it, a maximum by reaching it.
+    pub fn rate(lang: Lang, name: &str, v: [Option<f64>; 4], households: usize, minimum: bool) -> String {
         let [e, lo, hi, p] = v.map(pct);
+        let breaks = match (lang, minimum) {
+            (Lang::Zh, false) => "超出标准的概率",
+            (Lang::Zh, true) => "低于标准的概率",
+            (Lang::En, false) => "probability of breaking the threshold",
+            (Lang::En, true) => "probability of falling below the threshold",
+        };
         match lang {
-            Lang::Zh => {
-                format!("  {name}：{e}（95% 置信区间 {lo} – {hi}），超出标准的概率 {p}，样本 {households} 户\n")
-            }
-            Lang::En => format!(
-                "  {name}: {e} (95% CI {lo} – {hi}), probability of breaking the threshold {p}, {households} households\n"
-            ),
+            Lang::Zh => format!("  {name}：{e}（95% 置信区间 {lo} – {hi}），{breaks} {p}，样本 {households} 户\n"),
+            Lang::En => format!("  {name}: {e} (95% CI {lo} – {hi}), {breaks} {p}, {households} households\n"),
         }
     }
 

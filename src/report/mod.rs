@@ -353,8 +353,9 @@ pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) 
     use messages::estimate as m;
     let names = m::rate_names(lang);
     let mut out = m::county(lang, &e.county);
-    for (name, r) in names.iter().zip([&e.wrong_exit_rate, &e.missed_rate, &e.recognition_rate]) {
-        out.push_str(&m::rate(lang, name, [r.estimate, r.ci_low, r.ci_high, r.probability_breaks], r.households));
+    for (k, (name, r)) in names.iter().zip([&e.wrong_exit_rate, &e.missed_rate, &e.recognition_rate]).enumerate() {
+        let v = [r.estimate, r.ci_low, r.ci_high, r.probability_breaks];
+        out.push_str(&m::rate(lang, name, v, r.households, k == 2));
         if r.single_village_strata > 0 && r.estimate.is_some() {
             out.push_str(&m::single_village_strata(lang, r.single_village_strata));
         }
