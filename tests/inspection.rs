@@ -367,6 +367,11 @@ fn the_field_teams_fill_sample_xlsx_and_estimate_reads_it_back() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("est/estimates.json")).unwrap()).unwrap();
     assert_eq!(json[0]["recognition_rate"]["households"], 30, "only the filled rows count");
+    // The estimates as a Chinese workbook: every filled household approves, so 100 %.
+    let est = sheet_rows(&out.path().join("est/estimates.xlsx"));
+    assert_eq!(est[0][..4], ["县", "指标", "有核实结果的样本户", "估计值"]);
+    let recognition = est.iter().find(|r| r[0] == "433127" && r[1] == "群众认可度").unwrap();
+    assert_eq!((recognition[2].as_str(), recognition[3].as_str()), ("30", "1"));
 }
 
 #[test]

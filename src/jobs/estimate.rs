@@ -63,6 +63,8 @@ pub fn run_estimate(
     let (path, mut file) = staging.file("estimates.json")?;
     let text = serde_json::to_string_pretty(&est).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
+    let (path, _) = staging.file("estimates.xlsx")?;
+    report::quality::write_estimates_xlsx(&est, &path, lang)?;
     let written = staging.commit()?;
     Ok(Estimated { estimates: est, coverage, written })
 }

@@ -267,3 +267,41 @@ pub fn risk_stratum(lang: Lang, risk: bool) -> &'static str {
         (Lang::En, false) => "other",
     }
 }
+
+/// The sheet and headers of `estimates.xlsx`: per county and rate.
+pub fn estimates_book(lang: Lang) -> (&'static str, [&'static str; 11]) {
+    match lang {
+        Lang::Zh => (
+            "估计结果",
+            [
+                "县",
+                "指标",
+                "有核实结果的样本户",
+                "估计值",
+                "标准误",
+                "95%置信区间下限",
+                "95%置信区间上限",
+                "突破标准的概率（认可度为低于标准）",
+                "只抽到1个村的分层数",
+                "按点估计能否摘帽",
+                "三项都达标的概率",
+            ],
+        ),
+        Lang::En => (
+            "Estimates",
+            [
+                "county",
+                "rate",
+                "sampled households with results",
+                "estimate",
+                "standard error",
+                "95% CI low",
+                "95% CI high",
+                "probability of breaking the threshold (recognition: of falling below)",
+                "village strata with one sampled village",
+                "passes on the point estimates",
+                "probability all three meet their thresholds",
+            ],
+        ),
+    }
+}

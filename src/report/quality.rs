@@ -299,3 +299,50 @@ pub fn write_sample_xlsx(
     book.save(path)?;
     Ok(())
 }
+
+/// `estimates.xlsx`: each county's three rates with their intervals and the chance they
+/// break their thresholds, as percentages, and the verdict the point estimates imply.
+pub fn write_estimates_xlsx(
+    est: &[crate::inspect::estimate::CountyEstimate],
+    path: &Path,
+    lang: Lang,
+) -> Result<(), Error> {
+    use rust_xlsxwriter::Format;
+    let (name, heads) = msg::estimates_book(lang);
+    let names = messages::estimate::rate_names(lang);
+    let mut book = super::workbook();
+    let head = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
+    let pct = Format::new().set_num_format("0.00%");
+    let sheet = book.add_worksheet();
+    sheet.set_name(name)?;
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &head)?;
+        sheet.set_column_width(c as u16, if c == 1 { 12 } else { 14 })?;
+    }
+    sheet.set_row_height(0, 48)?;
+    let mut row = 1u32;
+    for e in est {
+        for (k, r) in [&e.wrong_exit_rate, &e.missed_rate, &e.recognition_rate].iter().enumerate() {
+            sheet.write_string(row, 0, &e.county)?;
+            sheet.write_string(row, 1, names[k])?;
+            sheet.write_number(row, 2, r.households as f64)?;
+            for (c, v) in [r.estimate, r.standard_error, r.ci_low, r.ci_high, r.probability_breaks].iter().enumerate() {
+                if let Some(v) = v {
+                    sheet.write_number_with_format(row, 3 + c as u16, *v, &pct)?;
+                }
+            }
+            sheet.write_number(row, 8, r.single_village_strata as f64)?;
+            if k == 0 {
+                sheet.write_string(row, 9, messages::outcome(lang, e.passes))?;
+                if let Some(p) = e.probability_passes {
+                    sheet.write_number_with_format(row, 10, p, &pct)?;
+                }
+            }
+            row += 1;
+        }
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 10)?;
+    book.save(path)?;
+    Ok(())
+}
