@@ -94,6 +94,9 @@ enum Command {
         /// The explanation as a JSON document (with a `version` field).
         #[arg(long)]
         json: bool,
+        /// Also write a printable page for the case file, `<code>.html`, into this folder.
+        #[arg(long, value_name = "DIR")]
+        html: Option<PathBuf>,
     },
     /// Run two versions of a rule pack (or one pack at two years) over one register and report
     /// what changes, by rule, county and village, with every changed row.
@@ -356,7 +359,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(report_check(lang, result, started))
         }
-        Command::Explain { household_id, data, rules, year, json } => {
+        Command::Explain { household_id, data, rules, year, json, html } => {
             let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
             let Some(e) = jobs::run_explain(&data, &rules, year, &Aliases::builtin(), &household_id, lang)? else {
@@ -368,6 +371,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 (jobs::Explained::Area(a), true) => println!("{}", to_json(a.as_ref())?),
                 (jobs::Explained::Household(h), false) => print!("{}", tuopin::report::explain::render(h, lang)),
                 (jobs::Explained::Area(a), false) => print!("{}", tuopin::report::explain::render_area(a, lang)),
+            }
+            if let Some(dir) = html {
+                let text = match &e {
+                    jobs::Explained::Household(h) => tuopin::report::explain::render(h, lang),
+                    jobs::Explained::Area(a) => tuopin::report::explain::render_area(a, lang),
+                };
+                let written = jobs::write_explain_html(&text, &household_id, &data, &dir, lang)?;
+                print_written(lang, &written);
             }
             Ok(ExitCode::SUCCESS)
         }

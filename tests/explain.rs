@@ -87,3 +87,24 @@ fn the_conclusion_and_its_reasons_come_first_for_a_household_a_village_and_a_cou
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有户编号、村代码或县代码为 433199 的记录"));
 }
+
+#[test]
+fn a_printable_page_for_the_case_file() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("case");
+    let o = common::tuopin(&[
+        "explain",
+        "433127100201",
+        "--data",
+        "fixtures/real-world/bom-csv",
+        "--html",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(dir.join("433127100201.html")).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<h1>村 433127100201 民主村</h1>"), "{page}");
+    assert!(page.contains("<p class=\"c\">结论：贫困村可退出：否</p>"), "{page}");
+    assert!(page.contains("<p class=\"r\">原因：贫困发生率 6%，高于 贫困村贫困发生率上限 2%</p>"), "{page}");
+    assert!(!page.contains("http"), "nothing fetched");
+}

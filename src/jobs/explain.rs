@@ -100,3 +100,20 @@ pub fn run_explain(
             .map(|e| Explained::Area(Box::new(e))),
     })
 }
+
+/// Write an explanation's printable page (`<code>.html`) into `out`, all or nothing.
+pub fn write_explain_html(
+    text: &str,
+    id: &str,
+    data: &Path,
+    out: &Path,
+    lang: crate::messages::Lang,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    use crate::report::{self, Staging};
+    let mut staging = Staging::begin(out, "explain", report::Inputs { folders: &[data], files: &[] })?;
+    let name: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let (path, mut file) = staging.file(&format!("{name}.html"))?;
+    std::io::Write::write_all(&mut file, report::explain::to_html(text, lang).as_bytes())
+        .map_err(|e| Error::io(&path, e))?;
+    staging.commit()
+}

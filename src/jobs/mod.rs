@@ -19,7 +19,7 @@ use std::path::Path;
 pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by_county};
 pub use diff::run_diff;
 pub use estimate::{Estimated, run_estimate};
-pub use explain::{Evaluated, Explained, evaluate_household_county, run_explain};
+pub use explain::{Evaluated, Explained, evaluate_household_county, run_explain, write_explain_html};
 pub use generate::{GenRequest, Generated, run_gen};
 pub use lint::{Linted, run_lint};
 pub use load::{TableRead, run_load};

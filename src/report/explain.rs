@@ -443,3 +443,29 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     }
     out
 }
+
+/// A printable page for the case file: the conclusion and its reasons in large type, then
+/// the whole explanation as the terminal shows it. Self-contained (no network), A4.
+pub fn to_html(text: &str, lang: Lang) -> String {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let (head, rest) = text.split_once("\n\n").unwrap_or((text, ""));
+    let mut lines = head.lines();
+    let title = lines.next().unwrap_or("");
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\
+@page{{size:A4;margin:15mm}}body{{font-family:Noto Sans CJK SC,Source Han Sans SC,Microsoft YaHei,SimHei,sans-serif;max-width:180mm;margin:0 auto;color:#222}}\
+h1{{font-size:16pt}}p.c{{font-size:13pt;font-weight:bold}}p.r{{font-size:11.5pt}}pre{{font-family:inherit;font-size:9.5pt;white-space:pre-wrap;border-top:1px solid #aaa;padding-top:3mm}}\
+</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        if lang == Lang::Zh { "zh-CN" } else { "en" },
+        esc(title),
+        esc(title)
+    );
+    if let Some(c) = lines.next() {
+        out.push_str(&format!("<p class=\"c\">{}</p>\n", esc(c)));
+    }
+    for r in lines {
+        out.push_str(&format!("<p class=\"r\">{}</p>\n", esc(r)));
+    }
+    out.push_str(&format!("<pre>{}</pre>\n</body>\n</html>\n", esc(rest)));
+    out
+}
