@@ -375,12 +375,25 @@ pub fn explain(pack: &Pack, register: &Register, outcomes: &Outcomes, household_
     })
 }
 
+/// A value as people write it: 是/否/未知, a number with thousands separators and at most two
+/// decimals (the JSON keeps it exact).
 fn show(lang: Lang, v: &Json) -> String {
     match v {
         Json::Null => messages::outcome(lang, None).to_string(),
         Json::Bool(b) => messages::outcome(lang, Some(*b)).to_string(),
         Json::String(s) => s.clone(),
+        Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |x| super::reasons::shown(x, None, lang)),
         other => other.to_string(),
+    }
+}
+
+/// What a name read refers to, in words: `field wage_income` → `字段 工资性收入`.
+fn refers(lang: Lang, r: &str) -> String {
+    match (lang, r.split_once(' ')) {
+        (Lang::Zh, Some(("field", f))) => format!("字段 {f}"),
+        (Lang::Zh, Some(("rule", x))) => format!("规则 {x}"),
+        (Lang::Zh, None) if r == "year" => "年度".into(),
+        _ => r.to_string(),
     }
 }
 
@@ -414,7 +427,13 @@ pub fn render(e: &Explanation, lang: Lang) -> String {
     for r in &e.rules {
         out.push_str(&format!("  {} {} = {}\n", r.rule, r.title, show(lang, &r.value)));
         for x in &r.reads {
-            out.push_str(&format!("      {} {} ({}) = {}\n", l.reads, x.name, x.refers_to, show(lang, &x.value)));
+            out.push_str(&format!(
+                "      {} {} ({}) = {}\n",
+                l.reads,
+                x.name,
+                refers(lang, &x.refers_to),
+                show(lang, &x.value)
+            ));
         }
         for a in &r.aggregates {
             out.push_str(&format!("      {} {} = {}\n", l.reads, a.call, show(lang, &a.value)));
