@@ -298,6 +298,14 @@ pub mod pack {
             .hint("写成 { 2019 = 3400, 2020 = 4000 }", "write values as { 2019 = 3400, 2020 = 4000 }")
     }
 
+    pub fn source_without_value(name: &str, y: &str) -> Msg {
+        msg(
+            format!("参数 `{name}` 的 sources 中 `{y}` 不是 values 中的年度"),
+            format!("`{name}`: `{y}` in `sources` is not a year of `values`"),
+        )
+        .hint("sources 只为 values 中已有的年度注明来源", "give sources only for years that have a value")
+    }
+
     pub fn no_values(name: &str) -> Msg {
         msg(format!("参数 `{name}` 没有任何数值"), format!("`{name}` has no values"))
     }

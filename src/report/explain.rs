@@ -341,7 +341,7 @@ pub fn explain(pack: &Pack, register: &Register, outcomes: &Outcomes, household_
                     alias: p.alias.clone(),
                     value: p.value_in(outcomes.year, last)?,
                     unit: p.unit.clone(),
-                    source: p.source.clone(),
+                    source: p.source_in(outcomes.year).to_string(),
                 })
             })
             .collect();

@@ -11,6 +11,8 @@
 //! unit = "元/人·年"
 //! source = "湘扶办发〔2014〕6号"
 //! values = { 2014 = 2736, 2015 = 2855, 2020 = 4000 }
+//! # A value that came from another document may carry its own source:
+//! sources = { 2020 = "湘扶发〔2020〕3号" }
 //! ```
 
 use std::collections::BTreeMap;
@@ -30,6 +32,9 @@ struct RawParam {
     unit: Option<String>,
     source: String,
     values: BTreeMap<String, f64>,
+    /// The source of a dated value that came from another document than `source`.
+    #[serde(default)]
+    sources: BTreeMap<String, String>,
     #[serde(default)]
     builtin: bool,
 }
@@ -45,6 +50,8 @@ pub struct Parameter {
     pub source: String,
     /// From year → value.
     pub values: BTreeMap<i32, f64>,
+    /// From year → the source of that value, where it is not `source`.
+    pub value_sources: BTreeMap<i32, String>,
     /// 1-based line of its table in the file, for messages.
     pub line: usize,
     /// Read by a built-in check rather than a rule (`builtin = true`): `lint` does not call it
@@ -59,6 +66,12 @@ impl Parameter {
             return None;
         }
         self.values.range(..=year).next_back().map(|(_, v)| *v)
+    }
+
+    /// The source of the value in force in `year`: its own, or the parameter's.
+    pub fn source_in(&self, year: i32) -> &str {
+        let from = self.values.range(..=year).next_back().map(|(y, _)| *y);
+        from.and_then(|y| self.value_sources.get(&y)).map_or(self.source.as_str(), String::as_str)
     }
 
     pub fn first_year(&self) -> Option<i32> {
@@ -100,6 +113,14 @@ impl Parameters {
             if values.is_empty() {
                 return Err(Box::new(Diagnostic::at(file, text, line, 1, pack::no_values(&name))));
             }
+            let mut value_sources = BTreeMap::new();
+            for (y, src) in p.sources {
+                // A source for a year that has no value of its own would cite nothing.
+                let year = y.trim().parse::<i32>().ok().filter(|y| values.contains_key(y));
+                let year =
+                    year.ok_or_else(|| Diagnostic::at(file, text, line, 1, pack::source_without_value(&name, &y)))?;
+                value_sources.insert(year, src);
+            }
             params.insert(
                 name.clone(),
                 Parameter {
@@ -109,6 +130,7 @@ impl Parameters {
                     unit: p.unit,
                     source: p.source,
                     values,
+                    value_sources,
                     line,
                     builtin: p.builtin,
                 },
@@ -152,5 +174,18 @@ mod tests {
         let e = Parameters::parse("p.toml", text).unwrap_err();
         assert_eq!((e.line, e.file.as_str()), (4, "p.toml"));
         assert!(e.message.en.contains("unknown field `value`"), "{}", e.message.en);
+    }
+
+    #[test]
+    fn a_dated_value_may_carry_its_own_source() {
+        let text = "[poverty_line]\ntitle = \"t\"\nsource = \"湘扶办发〔2014〕6号\"\nvalues = { 2014 = 2736, 2020 = 4000 }\nsources = { 2020 = \"湘扶发〔2020〕3号\" }\n";
+        let p = Parameters::parse("parameters.toml", text).unwrap();
+        let line = p.get("poverty_line").unwrap();
+        assert_eq!(line.source_in(2019), "湘扶办发〔2014〕6号");
+        assert_eq!(line.source_in(2020), "湘扶发〔2020〕3号");
+        // A source for a year with no value is an error naming the parameter.
+        let bad = text.replace("{ 2020 = \"", "{ 2019 = \"");
+        let e = Parameters::parse("parameters.toml", &bad).unwrap_err();
+        assert!(e.message.zh.contains("poverty_line") && e.message.zh.contains("2019"), "{}", e.message.zh);
     }
 }
