@@ -372,6 +372,34 @@ fn the_field_teams_fill_sample_xlsx_and_estimate_reads_it_back() {
     assert_eq!(est[0][..4], ["县", "指标", "有核实结果的样本户", "估计值"]);
     let recognition = est.iter().find(|r| r[0] == "433127" && r[1] == "群众认可度").unwrap();
     assert_eq!((recognition[2].as_str(), recognition[3].as_str()), ("30", "1"));
+
+    // A household typed in that is not in the sample (a row added under the list) is refused,
+    // named with its row as Excel shows it; nothing is estimated.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    let extra = rows.len() as u32;
+    sheet.write_string(extra, col("户编号") as u16, "4331279999999999").unwrap();
+    sheet.write_string(extra, approves as u16, "是").unwrap();
+    let bad = out.path().join("bad.xlsx");
+    book.save(&bad).unwrap();
+    let o = common::tuopin(&[
+        "estimate",
+        "--sample",
+        out.path().join("sample.csv").to_str().unwrap(),
+        "--results",
+        bad.to_str().unwrap(),
+        "--out",
+        out.path().join("est2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("第 {} 行：户编号 4331279999999999 不在抽样名单中", extra + 1)), "{err}");
+    assert!(!out.path().join("est2/estimates.csv").exists());
 }
 
 #[test]
