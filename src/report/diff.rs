@@ -285,7 +285,7 @@ pub fn render(d: &Diff, lang: Lang) -> String {
 /// sheet of changed rows per level (农户, 村, …), which staff can open and filter.
 pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, lang: Lang) -> Result<(), Error> {
     use rust_xlsxwriter::{Chart, ChartType, Format};
-    let mut book = crate::report::workbook();
+    let mut book = super::excel::workbook();
     let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let h = messages::diff_headers(lang);
     let names = super::workbook::Names::of(register);
@@ -432,7 +432,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         let mut row = 1u32;
         for r in &changed {
             for (v, t) in &r.by_village {
-                if row as usize >= super::XLSX_MAX_ROWS {
+                if row as usize >= super::excel::XLSX_MAX_ROWS {
                     break;
                 }
                 write_row(sheet, row, r, &format!("{} {}", h.village, village_name(v)), t, "")?;
@@ -454,7 +454,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         for (c, title) in [h.key, h.village, h.county, h.rule, h.base, h.new].iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *title, &bold)?;
         }
-        let limit = super::XLSX_MAX_ROWS - 2;
+        let limit = super::excel::XLSX_MAX_ROWS - 2;
         for (i, ch) in rows.iter().take(limit).enumerate() {
             let r = i as u32 + 1;
             let show = |v: &Option<String>| match v.as_deref() {

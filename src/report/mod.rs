@@ -4,6 +4,7 @@
 //! (`staging`). Nothing is ever written into the register folder.
 
 pub mod diff;
+pub mod excel;
 pub mod explain;
 pub mod html;
 pub mod quality;
@@ -13,6 +14,8 @@ pub mod staging;
 pub mod summary;
 pub mod workbook;
 
+pub use excel::{XLSX_MAX_ROWS, source_date_epoch, workbook};
+pub use reasons::say_reason;
 pub use staging::{Inputs, Staging};
 
 use std::io::{BufWriter, Write};
@@ -27,31 +30,10 @@ use crate::messages::{self, Lang};
 use crate::register::{Format, InputError};
 use crate::rules::{Pack, RuleKind};
 
-/// A new workbook. Its recorded creation time is `SOURCE_DATE_EPOCH` (seconds since
-/// 1970, the reproducible-builds convention) when that is set, so that a rerun writes the
-/// same bytes; otherwise the current time. (The zip entries carry no time.)
-pub fn workbook() -> rust_xlsxwriter::Workbook {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    if let Some(t) = source_date_epoch()
-        && let Ok(when) = rust_xlsxwriter::ExcelDateTime::from_timestamp(t)
-    {
-        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
-    }
-    book
-}
-
-/// `SOURCE_DATE_EPOCH`, when set to a whole number of seconds.
-pub fn source_date_epoch() -> Option<i64> {
-    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok())
-}
-
 /// Every CSV file tuopin writes starts with the UTF-8 byte-order mark, by which Excel on a
 /// Chinese Windows knows the file is UTF-8 rather than GBK (without it, Chinese text shows
 /// garbled). Every reader of CSV in tuopin skips it.
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Excel's row limit, header included.
-pub const XLSX_MAX_ROWS: usize = 1_048_576;
 
 /// The result frame of a level: keys, then one column per rule (named without the level),
 /// then `reasons`.
@@ -79,44 +61,6 @@ pub fn level_frame(
         cols.push(column.with_name("reasons".into()).into_column());
     }
     Ok(DataFrame::new(n, cols)?)
-}
-
-/// A reason in the user's language: rules by title (by name in English, titles being
-/// Chinese), fields by the register's Chinese header (by name in English).
-pub fn say_reason(
-    pack: &Pack,
-    table: crate::register::Table,
-    parts: &[crate::eval::reasons::Part],
-    lang: Lang,
-    aliases: &crate::register::Aliases,
-) -> String {
-    use crate::eval::reasons::{Missing, Part};
-    let title = |r: usize| {
-        let rule = &pack.rules[r];
-        match lang {
-            Lang::Zh if !rule.title.is_empty() => rule.title.as_str(),
-            _ => rule.name.as_str(),
-        }
-    };
-    let missing = |m: &Missing| match m {
-        Missing::Field(f) => match (lang, aliases.header(table, f)) {
-            (Lang::Zh, Some(h)) => h.to_string(),
-            _ => f.to_string(),
-        },
-        Missing::Aggregate(func, arg) if arg.is_empty() => format!("{func}()"),
-        Missing::Aggregate(func, arg) => format!("{func}(\"{arg}\")"),
-    };
-    let said: Vec<String> = parts
-        .iter()
-        .map(|p| match p {
-            Part::Failed(r) => messages::reason_failed(lang, title(*r)),
-            Part::Unknown(r, m) => {
-                messages::reason_unknown(lang, title(*r), &m.iter().map(missing).collect::<Vec<_>>())
-            }
-            Part::Flag(r) => messages::reason_flag(lang, title(*r)),
-        })
-        .collect();
-    said.join(messages::reason_separator(lang))
 }
 
 /// A rule's outcomes as a column: nullable Boolean for predicates; for numbers, Float64 when

@@ -109,14 +109,14 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
         (Lang::Zh, Some(h)) => h.to_string(),
         _ => c.to_string(),
     };
-    let mut book = super::workbook();
+    let mut book = super::excel::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
     sheet.set_name(words.findings)?;
     for (c, h) in words.findings_headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let limit = super::XLSX_MAX_ROWS - 2;
+    let limit = super::excel::XLSX_MAX_ROWS - 2;
     for (i, f) in findings.iter().take(limit).enumerate() {
         let r = i as u32 + 1;
         let (check, table, column) = (check(&f.check), table_name(f.table), column_name(f.table, &f.column));
@@ -234,7 +234,7 @@ pub fn write_sample_xlsx(
     use rust_xlsxwriter::{DataValidation, DataValidationRule, Format};
     let words = msg::sample_book(lang);
     let names = super::workbook::Names::of(register);
-    let mut book = super::workbook();
+    let mut book = super::excel::workbook();
     let head = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let fill = Format::new().set_background_color("#FFF2CC").set_border(rust_xlsxwriter::FormatBorder::Thin);
     let sheet = book.add_worksheet();
@@ -310,7 +310,7 @@ pub fn write_estimates_xlsx(
     use rust_xlsxwriter::Format;
     let (name, heads) = msg::estimates_book(lang);
     let names = messages::estimate::rate_names(lang);
-    let mut book = super::workbook();
+    let mut book = super::excel::workbook();
     let head = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let pct = Format::new().set_num_format("0.00%");
     let sheet = book.add_worksheet();

@@ -19,6 +19,44 @@ use crate::register::{Aliases, Register};
 use crate::rules::Pack;
 use crate::rules::analysis::{Condition, Operand, conditions};
 
+/// A reason in the user's language: rules by title (by name in English, titles being
+/// Chinese), fields by the register's Chinese header (by name in English).
+pub fn say_reason(
+    pack: &Pack,
+    table: crate::register::Table,
+    parts: &[crate::eval::reasons::Part],
+    lang: Lang,
+    aliases: &crate::register::Aliases,
+) -> String {
+    use crate::eval::reasons::{Missing, Part};
+    let title = |r: usize| {
+        let rule = &pack.rules[r];
+        match lang {
+            Lang::Zh if !rule.title.is_empty() => rule.title.as_str(),
+            _ => rule.name.as_str(),
+        }
+    };
+    let missing = |m: &Missing| match m {
+        Missing::Field(f) => match (lang, aliases.header(table, f)) {
+            (Lang::Zh, Some(h)) => h.to_string(),
+            _ => f.to_string(),
+        },
+        Missing::Aggregate(func, arg) if arg.is_empty() => format!("{func}()"),
+        Missing::Aggregate(func, arg) => format!("{func}(\"{arg}\")"),
+    };
+    let said: Vec<String> = parts
+        .iter()
+        .map(|p| match p {
+            Part::Failed(r) => messages::reason_failed(lang, title(*r)),
+            Part::Unknown(r, m) => {
+                messages::reason_unknown(lang, title(*r), &m.iter().map(missing).collect::<Vec<_>>())
+            }
+            Part::Flag(r) => messages::reason_flag(lang, title(*r)),
+        })
+        .collect();
+    said.join(messages::reason_separator(lang))
+}
+
 /// How a number is written, by its unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit<'a> {
@@ -88,7 +126,7 @@ impl<'a> Sayer<'a> {
         register: Option<&'a Register>,
     ) -> Option<Sayer<'a>> {
         let reasons = level.reasons.as_ref()?;
-        let said = reasons.distinct.iter().map(|p| super::say_reason(pack, level.table, p, lang, aliases)).collect();
+        let said = reasons.distinct.iter().map(|p| say_reason(pack, level.table, p, lang, aliases)).collect();
         let mut conds: HashMap<usize, Vec<Condition>> = HashMap::new();
         let detailed = reasons
             .distinct
@@ -122,7 +160,7 @@ impl<'a> Sayer<'a> {
             match p {
                 Part::Failed(r) => match self.failed(*r, i) {
                     Some(items) if !items.is_empty() => texts.extend(items),
-                    _ => texts.push(super::say_reason(
+                    _ => texts.push(say_reason(
                         self.pack,
                         self.level.table,
                         std::slice::from_ref(p),
@@ -130,7 +168,7 @@ impl<'a> Sayer<'a> {
                         self.aliases,
                     )),
                 },
-                other => texts.push(super::say_reason(
+                other => texts.push(say_reason(
                     self.pack,
                     self.level.table,
                     std::slice::from_ref(other),

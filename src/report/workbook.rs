@@ -17,7 +17,7 @@ use std::path::Path;
 use polars::prelude::*;
 use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet};
 
-use super::XLSX_MAX_ROWS;
+use super::excel::XLSX_MAX_ROWS;
 use super::summary::{RunInfo, Summary};
 use crate::Error;
 use crate::eval::{LevelOutcome, Outcomes, Value};
@@ -39,7 +39,7 @@ pub struct Results<'a> {
 
 /// Write the workbook to `path`.
 pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
-    let mut book = super::workbook();
+    let mut book = super::excel::workbook();
     let names = Names::of(r.register);
     summary_sheet(&mut book, r, &names)?;
     for t in [Table::Counties, Table::Villages, Table::Households, Table::Persons] {
@@ -115,7 +115,7 @@ fn width(s: &str) -> f64 {
 }
 
 pub(super) fn when() -> String {
-    let t = super::source_date_epoch()
+    let t = super::excel::source_date_epoch()
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
         .unwrap_or_else(chrono::Utc::now);
     t.format("%Y-%m-%d %H:%M UTC").to_string()

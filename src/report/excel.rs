@@ -1,0 +1,24 @@
+//! What every workbook tuopin writes shares: a reproducible creation time and Excel's row
+//! limit. A leaf of `report`, so that the workbook writers and `report` itself can use it
+//! without importing each other.
+
+/// A new workbook. Its recorded creation time is `SOURCE_DATE_EPOCH` (seconds since
+/// 1970, the reproducible-builds convention) when that is set, so that a rerun writes the
+/// same bytes; otherwise the current time. (The zip entries carry no time.)
+pub fn workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    if let Some(t) = source_date_epoch()
+        && let Ok(when) = rust_xlsxwriter::ExcelDateTime::from_timestamp(t)
+    {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
+    }
+    book
+}
+
+/// `SOURCE_DATE_EPOCH`, when set to a whole number of seconds.
+pub fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// Excel's row limit, header included.
+pub const XLSX_MAX_ROWS: usize = 1_048_576;
