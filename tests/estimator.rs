@@ -192,6 +192,8 @@ fn a_stratum_with_one_village_adds_no_variance_and_says_so() {
     close(m.estimate.unwrap(), 0.2, "R");
     close(m.standard_error.unwrap(), (2.0f64 * (0.06f64.powi(2) * 2.0)).sqrt(), "SE");
     assert_eq!(m.single_village_strata, 1);
+    // Three villages (A, B, C) have results: too few for the interval to be more than rough.
+    assert_eq!(m.villages, 3);
     let text = tuopin::report::estimate_lines(tuopin::messages::Lang::En, e);
     assert!(
         text.contains(
@@ -201,6 +203,7 @@ fn a_stratum_with_one_village_adds_no_variance_and_says_so() {
     );
     let zh = tuopin::report::estimate_lines(tuopin::messages::Lang::Zh, e);
     assert!(zh.contains("注意：1 个村分层只抽到 1 个村"), "{zh}");
+    assert!(zh.contains("注意：只有 3 个村有核实结果，置信区间和概率只能作粗略参考"), "{zh}");
     // Recognition breaks its threshold by falling below it, the other two by reaching theirs.
     assert!(
         zh.contains("  群众认可度：")

@@ -41,6 +41,9 @@ pub struct RateEstimate {
     /// (there is no spread between villages to measure), so the interval is too narrow by
     /// their share. Reported rather than silently ignored.
     pub single_village_strata: usize,
+    /// Villages with results in the rate's domain: under [`FEW_VILLAGES`] the interval is
+    /// flagged as resting on too few.
+    pub villages: usize,
 }
 
 /// A ratio of weighted totals over a domain, with its linearised standard error.
@@ -52,7 +55,13 @@ pub struct Ratio {
     pub standard_error: Option<f64>,
     /// Strata with one sampled village (they contribute no variance).
     pub single_village_strata: usize,
+    /// Villages with at least one household of the domain with a result.
+    pub villages: usize,
 }
+
+/// Below this many villages with results, a rate's interval rests on too few primary units
+/// for the normal approximation; `estimate` says so beside it.
+pub const FEW_VILLAGES: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountyEstimate {
@@ -79,15 +88,18 @@ pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>)
     let mut ywt = 0.0;
     let mut xwt = 0.0;
     let mut n = 0;
+    let mut with_results = std::collections::BTreeSet::new();
     for u in units {
         if let Some((y, x)) = value(u) {
             ywt += u.weight * y;
             xwt += u.weight * x;
             n += 1;
+            with_results.insert(u.village_code.as_str());
         }
     }
+    let villages = with_results.len();
     if n == 0 || xwt == 0.0 {
-        return Ratio { households: n, estimate: None, standard_error: None, single_village_strata: 0 };
+        return Ratio { households: n, estimate: None, standard_error: None, single_village_strata: 0, villages };
     }
     let r = ywt / xwt;
     // z per primary unit (village), grouped by stratum (village stratum within the county).
@@ -111,7 +123,13 @@ pub fn ratio(units: &[&Sampled], value: impl Fn(&Sampled) -> Option<(f64, f64)>)
         let mean = zs.iter().sum::<f64>() / k;
         var += k / (k - 1.0) * zs.iter().map(|z| (z - mean).powi(2)).sum::<f64>();
     }
-    Ratio { households: n, estimate: Some(r), standard_error: Some(var.sqrt()), single_village_strata: single }
+    Ratio {
+        households: n,
+        estimate: Some(r),
+        standard_error: Some(var.sqrt()),
+        single_village_strata: single,
+        villages,
+    }
 }
 
 fn rate(x: Ratio, breaks: impl Fn(f64, f64) -> f64) -> RateEstimate {
@@ -127,6 +145,7 @@ fn rate(x: Ratio, breaks: impl Fn(f64, f64) -> f64) -> RateEstimate {
         ci_high: high,
         probability_breaks: p,
         single_village_strata: x.single_village_strata,
+        villages: x.villages,
     }
 }
 

@@ -170,6 +170,8 @@ pub struct EstimateRow {
     pub probability_breaks: Option<f64>,
     /// Village strata with a single sampled village (no variance counted for them).
     pub single_village_strata: usize,
+    /// Villages with results in the rate's domain.
+    pub villages: usize,
     pub county_passes: Option<bool>,
     pub probability_passes: Option<f64>,
 }
@@ -192,6 +194,7 @@ impl EstimateRow {
             ci_high: e.ci_high,
             probability_breaks: e.probability_breaks,
             single_village_strata: e.single_village_strata,
+            villages: e.villages,
             county_passes: c.passes,
             probability_passes: c.probability_passes,
         })

@@ -1400,6 +1400,15 @@ pub mod estimate {
         }
     }
 
+    pub fn few_villages(lang: Lang, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("    注意：只有 {n} 个村有核实结果，置信区间和概率只能作粗略参考\n"),
+            Lang::En => {
+                format!("    note: only {n} village(s) have results; the interval and probability are rough at best\n")
+            }
+        }
+    }
+
     pub fn single_village_strata(lang: Lang, n: usize) -> String {
         match lang {
             Lang::Zh => format!("    注意：{n} 个村分层只抽到 1 个村，无法估计这些层的方差，置信区间偏窄\n"),

@@ -269,7 +269,7 @@ pub fn risk_stratum(lang: Lang, risk: bool) -> &'static str {
 }
 
 /// The sheet and headers of `estimates.xlsx`: per county and rate.
-pub fn estimates_book(lang: Lang) -> (&'static str, [&'static str; 11]) {
+pub fn estimates_book(lang: Lang) -> (&'static str, [&'static str; 12]) {
     match lang {
         Lang::Zh => (
             "估计结果",
@@ -285,6 +285,7 @@ pub fn estimates_book(lang: Lang) -> (&'static str, [&'static str; 11]) {
                 "只抽到1个村的分层数",
                 "按点估计能否摘帽",
                 "三项都达标的概率",
+                "有核实结果的村数（少于10个时区间只作粗略参考）",
             ],
         ),
         Lang::En => (
@@ -301,6 +302,7 @@ pub fn estimates_book(lang: Lang) -> (&'static str, [&'static str; 11]) {
                 "village strata with one sampled village",
                 "passes on the point estimates",
                 "probability all three meet their thresholds",
+                "villages with results (under 10: the interval is rough)",
             ],
         ),
     }

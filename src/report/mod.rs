@@ -300,6 +300,9 @@ pub fn estimate_lines(lang: Lang, e: &crate::inspect::estimate::CountyEstimate) 
     for (k, (name, r)) in names.iter().zip([&e.wrong_exit_rate, &e.missed_rate, &e.recognition_rate]).enumerate() {
         let v = [r.estimate, r.ci_low, r.ci_high, r.probability_breaks];
         out.push_str(&m::rate(lang, name, v, r.households, k == 2));
+        if r.estimate.is_some() && r.villages < crate::inspect::estimate::FEW_VILLAGES {
+            out.push_str(&m::few_villages(lang, r.villages));
+        }
         if r.single_village_strata > 0 && r.estimate.is_some() {
             out.push_str(&m::single_village_strata(lang, r.single_village_strata));
         }

@@ -332,6 +332,7 @@ pub fn write_estimates_xlsx(
                 }
             }
             sheet.write_number(row, 8, r.single_village_strata as f64)?;
+            sheet.write_number(row, 11, r.villages as f64)?;
             if k == 0 {
                 sheet.write_string(row, 9, messages::outcome(lang, e.passes))?;
                 if let Some(p) = e.probability_passes {
@@ -342,7 +343,7 @@ pub fn write_estimates_xlsx(
         }
     }
     sheet.set_freeze_panes(1, 2)?;
-    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 10)?;
+    sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 11)?;
     book.save(path)?;
     Ok(())
 }
