@@ -607,7 +607,11 @@ fn report_check(lang: Lang, result: CheckResult, started: Instant) -> ExitCode {
                     eprintln!("{}", messages::set_aside(lang, t.name(), *n));
                 }
             }
-            finish_check(lang, &totals, &outcomes.errors, &written, input_errors.is_empty(), started)
+            let code = finish_check(lang, &totals, &outcomes.errors, &written, input_errors.is_empty(), started);
+            if !written.iter().any(|p| p.ends_with("results.xlsx")) {
+                println!("{}", messages::report_hint(lang));
+            }
+            code
         }
     }
 }

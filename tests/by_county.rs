@@ -241,3 +241,15 @@ fn paths_county_by_county_are_the_paths_the_counties_ran_on() {
     assert_eq!(rows[0], "Rule paths: 0 compiled to polars expressions, 51 row by row");
     assert_eq!(rows, paths(&["--engine", "rows"]));
 }
+
+#[test]
+fn report_is_refused_county_by_county_rather_than_left_out() {
+    let out = tempfile::tempdir().unwrap();
+    let o = CheckOptions { report: true, ..options(&common::repo().join("fixtures/demo"), &out.path().join("r")) };
+    match jobs::run_by_county(&o, &|_| {}, &|_, _| {}) {
+        Err(tuopin::Error::Usage(m)) => assert!(m.contains("--report"), "{m}"),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a county-by-county run with --report must be refused"),
+    }
+    assert!(!out.path().join("r").exists(), "nothing written");
+}

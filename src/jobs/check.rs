@@ -227,6 +227,11 @@ pub fn run_by_county(
     if o.format != Format::Parquet {
         return Err(Error::Usage(crate::messages::by_county_parquet_only(o.lang).to_string()));
     }
+    if o.report {
+        // The workbook and the page need the whole register at once, which a county-by-county
+        // run never holds: refused rather than silently left out.
+        return Err(Error::Usage(crate::messages::by_county_no_report(o.lang).to_string()));
+    }
     crate::timing::lap("start");
     let aliases = Aliases::with_file(o.aliases.as_deref())?;
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;

@@ -1291,6 +1291,26 @@ pub fn warning_label(lang: Lang, code: Option<&str>) -> String {
     }
 }
 
+/// `--report` with a county-by-county run.
+pub fn by_county_no_report(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => {
+            "--report 需要一次读入整个登记数据，不能与逐县检查（--by-county，或每县一个文件夹的数据）同用；请对单个县的文件夹运行 check --report"
+        }
+        Lang::En => {
+            "--report needs the whole register at once and cannot be used with a county-by-county run (--by-county, or a folder per county); run check --report on one county's folder"
+        }
+    }
+}
+
+/// After a check without the workbook: how to get it.
+pub fn report_hint(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "（加 --report 可同时生成 Excel 结果工作簿 results.xlsx 和一页报告 report.html）",
+        Lang::En => "(add --report for the result workbook results.xlsx and the one-page report.html)",
+    }
+}
+
 /// A table `load` read: its rows and file.
 pub fn table_read(lang: Lang, level: &str, table: &str, rows: usize, file: &str) -> String {
     match lang {
