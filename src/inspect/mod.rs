@@ -136,7 +136,7 @@ fn read_sheet(path: &Path) -> Result<TextRows, Error> {
     use calamine::{Data, Reader};
     let unreadable = |e: String| Error::Data(format!("{}: {e}", path.display()));
     let mut book = calamine::open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-    let sheet = book.sheet_names().first().cloned().ok_or_else(|| unreadable("no sheet".into()))?;
+    let Some(sheet) = book.sheet_names().first().cloned() else { return Ok((vec![], vec![])) };
     let range = book.worksheet_range(&sheet).map_err(|e| unreadable(e.to_string()))?;
     let (r0, _) = range.start().unwrap_or((0, 0));
     let text = |d: &Data| match d {
@@ -148,10 +148,10 @@ fn read_sheet(path: &Path) -> Result<TextRows, Error> {
         other => other.to_string(),
     };
     let all: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(text).collect()).collect();
-    let header = all
-        .iter()
-        .position(|r| r.iter().any(|h| h == "户编号" || h == "household_id"))
-        .ok_or_else(|| unreadable("no 户编号 (household_id) column".into()))?;
+    // No such row: no headers, and the caller says the 户编号 column is missing.
+    let Some(header) = all.iter().position(|r| r.iter().any(|h| h == "户编号" || h == "household_id")) else {
+        return Ok((vec![], vec![]));
+    };
     let rows = all.iter().enumerate().skip(header + 1).map(|(i, r)| (r0 as usize + i + 1, r.clone())).collect();
     Ok((all[header].clone(), rows))
 }

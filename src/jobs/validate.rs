@@ -105,15 +105,7 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
     let by_title = summary
         .by_check
         .iter()
-        .map(|(c, n)| {
-            let t = match lang {
-                Lang::Zh => {
-                    a.titles.get(c).map(String::as_str).or_else(|| crate::messages::quality::builtin_title(lang, c))
-                }
-                Lang::En => None,
-            };
-            (t.unwrap_or(c).to_string(), *n)
-        })
+        .map(|(c, n)| (report::quality::check_title(lang, &a.titles, c).to_string(), *n))
         .collect();
     Ok(Validation { findings: a.findings, summary, risk: a.risk, written, by_title })
 }

@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::reasons::Sayer;
@@ -76,7 +77,7 @@ pub fn render(r: &Results) -> Result<String, Error> {
     );
 
     // The counties: verdict, reason, households, villages.
-    let names = super::workbook::Names::of(r.register);
+    let names = r.names;
     let counties = r.outcomes.level(Table::Counties);
     let households = r.summary.levels.get("household");
     let hmain = r.pack.main_rule(Table::Households);
@@ -236,6 +237,31 @@ fn text_style(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().into()
 }
 
+/// The f64 × f64 charts of the page.
+type Chart2d<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A threshold drawn as a black line from `from` to `to`, named in the legend.
+fn threshold_line(chart: &mut Chart2d, from: (f64, f64), to: (f64, f64), label: String) -> Result<(), Error> {
+    chart
+        .draw_series(LineSeries::new([from, to], BLACK.stroke_width(2)))
+        .map_err(chart_error)?
+        .label(label)
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.stroke_width(2)));
+    Ok(())
+}
+
+/// The legend box every chart of the page draws.
+fn legend<'a, 'b: 'a>(chart: &mut Chart2d<'a, 'b>, position: SeriesLabelPosition) -> Result<(), Error> {
+    chart
+        .configure_series_labels()
+        .label_font(text_style(16))
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(chart_error)
+}
+
 /// Households by outcome per county: stacked horizontal bars (是, 否, 未知).
 fn outcome_chart(caption: &str, rows: &[(String, [u64; 3])], lang: Lang) -> Result<String, Error> {
     let mut svg = String::new();
@@ -282,14 +308,7 @@ fn outcome_chart(caption: &str, rows: &[(String, [u64; 3])], lang: Lang) -> Resu
                 .label(messages::outcome(lang, [Some(true), Some(false), None][k]))
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colours[k].filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font(text_style(16))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(chart_error)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
@@ -326,18 +345,8 @@ fn incidence_chart(caption: &str, values: &[f64], line: f64, lang: Lang) -> Resu
                 Rectangle::new([(i as f64 + 0.1, 0.0), (i as f64 + 0.9, *v)], c.filled())
             }))
             .map_err(chart_error)?;
-        chart
-            .draw_series(LineSeries::new([(0.0, line), (n, line)], BLACK.stroke_width(2)))
-            .map_err(chart_error)?
-            .label(say::line_label(lang, &format!("{}%", line * 100.0)))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .label_font(text_style(16))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(chart_error)?;
+        threshold_line(&mut chart, (0.0, line), (n, line), say::line_label(lang, &format!("{}%", line * 100.0)))?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(chart_error)?;
     }
     Ok(svg)
@@ -363,6 +372,7 @@ fn income_chart(caption: &str, values: &[f64], line: f64, lang: Lang) -> Result<
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, text_style(24))
             .margin(8)
+            .margin_right(28)
             .x_label_area_size(56)
             .y_label_area_size(70)
             .build_cartesian_2d(lo..hi, 0f64..top)
@@ -385,18 +395,13 @@ fn income_chart(caption: &str, values: &[f64], line: f64, lang: Lang) -> Result<
                 Rectangle::new([(x0 + width * 0.05, 0.0), (x0 + width * 0.95, *c as f64)], colour.filled())
             }))
             .map_err(chart_error)?;
-        chart
-            .draw_series(LineSeries::new([(line, 0.0), (line, top)], BLACK.stroke_width(2)))
-            .map_err(chart_error)?
-            .label(say::line_label(lang, &words::thousands(line.round() as u64)))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .label_font(text_style(16))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(chart_error)?;
+        threshold_line(
+            &mut chart,
+            (line, 0.0),
+            (line, top),
+            say::line_label(lang, &words::thousands(line.round() as u64)),
+        )?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(chart_error)?;
     }
     Ok(svg)

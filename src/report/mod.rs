@@ -238,7 +238,8 @@ pub fn write_check(
     let s = summary::build(pack, outcomes, extra);
     if book || format == Format::Xlsx {
         let (path, _) = staging.file("results.xlsx")?;
-        let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases };
+        let names = workbook::Names::of(register);
+        let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases, names: &names };
         workbook::write(&path, &r)?;
         crate::timing::lap("workbook written");
         if book {

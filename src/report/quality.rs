@@ -45,6 +45,15 @@ pub fn finding_rows(findings: &[Finding], lang: Lang) -> Vec<FindingRow<'_>> {
         .collect()
 }
 
+/// A check by its title in Chinese (a quality rule's own, or a built-in check's), by its
+/// name in English.
+pub fn check_title<'a>(lang: Lang, titles: &'a BTreeMap<String, String>, check: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => titles.get(check).map(String::as_str).or_else(|| msg::builtin_title(lang, check)).unwrap_or(check),
+        Lang::En => check,
+    }
+}
+
 /// What `validate.xlsx` is written from: the findings and their counts, the villages'
 /// income bunching, the households' risk, the quality pack's check titles, and the alias
 /// table (Chinese column names).
@@ -90,16 +99,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     let ValidateBook { findings, summary, bunching, risk, titles, aliases } = *v;
     let words = msg::validate_book(lang);
     // A check by its title, a table and a column by their Chinese names (names in English).
-    let check = |c: &str| -> String {
-        match lang {
-            Lang::Zh => titles
-                .get(c)
-                .cloned()
-                .or_else(|| msg::builtin_title(lang, c).map(str::to_string))
-                .unwrap_or_else(|| c.to_string()),
-            Lang::En => c.to_string(),
-        }
-    };
+    let check = |c: &str| check_title(lang, titles, c).to_string();
     let table_of = |t: &str| Table::ALL.into_iter().find(|x| x.name() == t);
     let table_name = |t: &str| match table_of(t) {
         Some(x) if lang == Lang::Zh => messages::book::level_sheet(lang, x.level()).to_string(),

@@ -111,8 +111,9 @@ pub struct Sayer<'a> {
     params: HashMap<String, f64>,
     /// Each distinct reason in words (the rule's verdict where no values are needed).
     said: Vec<String>,
-    /// Per distinct reason: whether it has a failed rule whose conditions can be named.
-    detailed: Vec<bool>,
+    /// Per distinct reason that has a failed rule whose conditions can be named: each of its
+    /// parts in words, said once (a row says only the failed conditions again, with its values).
+    detailed: Vec<Option<Vec<String>>>,
     conditions: HashMap<usize, Vec<Condition>>,
 }
 
@@ -132,13 +133,19 @@ impl<'a> Sayer<'a> {
             .distinct
             .iter()
             .map(|parts| {
-                parts.iter().any(|p| match p {
+                let named = parts.iter().any(|p| match p {
                     Part::Failed(r) => {
                         let c = conds.entry(*r).or_insert_with(|| conditions(&pack.rules[*r]));
                         c.iter()
                             .any(|c| matches!(c, Condition::Compare { .. } | Condition::Field(_) | Condition::Known(_)))
                     }
                     _ => false,
+                });
+                named.then(|| {
+                    parts
+                        .iter()
+                        .map(|p| say_reason(pack, level.table, std::slice::from_ref(p), lang, aliases))
+                        .collect()
                 })
             })
             .collect();
@@ -151,30 +158,17 @@ impl<'a> Sayer<'a> {
         let Some(reasons) = &self.level.reasons else { return "".into() };
         let Some(&d) = reasons.of_row.get(i) else { return "".into() };
         let d = d as usize;
-        if !self.detailed.get(d).copied().unwrap_or(false) || self.register.is_none() {
+        let (Some(Some(part_texts)), Some(_)) = (self.detailed.get(d), self.register) else {
             return self.said.get(d).map_or("", String::as_str).into();
-        }
-        let parts = &reasons.distinct[d];
+        };
         let mut texts: Vec<String> = vec![];
-        for p in parts {
+        for (p, said) in reasons.distinct[d].iter().zip(part_texts) {
             match p {
                 Part::Failed(r) => match self.failed(*r, i) {
                     Some(items) if !items.is_empty() => texts.extend(items),
-                    _ => texts.push(say_reason(
-                        self.pack,
-                        self.level.table,
-                        std::slice::from_ref(p),
-                        self.lang,
-                        self.aliases,
-                    )),
+                    _ => texts.push(said.clone()),
                 },
-                other => texts.push(say_reason(
-                    self.pack,
-                    self.level.table,
-                    std::slice::from_ref(other),
-                    self.lang,
-                    self.aliases,
-                )),
+                _ => texts.push(said.clone()),
             }
         }
         texts.join(messages::reason_separator(self.lang)).into()
@@ -233,7 +227,8 @@ impl<'a> Sayer<'a> {
                     None => out.push(messages::reason_unknown(self.lang, &self.rule_name(*q), &[])),
                 },
                 Condition::Known(f) => {
-                    if self.column(f).is_some_and(|c| c.get(i).is_ok_and(|v| v.is_null())) || self.column(f).is_none() {
+                    // An absent column is empty on every row.
+                    if self.column(f).is_none_or(|c| c.get(i).is_ok_and(|v| v.is_null())) {
                         out.push(messages::reason_empty(self.lang, &self.field_name(f)));
                     }
                 }

@@ -35,16 +35,18 @@ pub struct Results<'a> {
     pub info: &'a RunInfo,
     pub lang: Lang,
     pub aliases: &'a Aliases,
+    /// Names carried from the register, built once for the workbook and the page.
+    pub names: &'a Names,
 }
 
 /// Write the workbook to `path`.
 pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
     let mut book = super::excel::workbook();
-    let names = Names::of(r.register);
-    summary_sheet(&mut book, r, &names)?;
+    let names = r.names;
+    summary_sheet(&mut book, r, names)?;
     for t in [Table::Counties, Table::Villages, Table::Households, Table::Persons] {
         if let Some(level) = r.outcomes.level(t) {
-            level_sheet(&mut book, r, level, &names)?;
+            level_sheet(&mut book, r, level, names)?;
         }
     }
     book.save(path)?;
@@ -53,14 +55,14 @@ pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
 
 /// Names carried from the register: counties and villages by code, heads of household by
 /// household.
-pub(super) struct Names {
+pub struct Names {
     pub(super) county: HashMap<String, String>,
     pub(super) village: HashMap<String, String>,
     pub(super) head: HashMap<String, String>,
 }
 
 impl Names {
-    pub(super) fn of(reg: &Register) -> Names {
+    pub fn of(reg: &Register) -> Names {
         let pairs = |t: Table, key: &str, name: &str| -> HashMap<String, String> {
             let Some(lt) = reg.table(t) else { return HashMap::new() };
             let (Some(k), Some(n)) = (text(lt, key), text(lt, name)) else { return HashMap::new() };
