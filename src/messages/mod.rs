@@ -12,6 +12,7 @@ pub mod input;
 pub mod quality;
 pub mod report;
 pub mod row;
+pub mod authoring;
 
 pub use input::input_error;
 
@@ -627,14 +628,6 @@ pub mod pack {
     pub fn no_source(id: &str) -> Msg {
         msg(format!("规则 `{id}` 没有注明来源"), format!("rule `{id}` has no source"))
             .hint("在文件头加 `// 来源: 文件名和条款`", "add `// 来源: document and section` to its header")
-    }
-
-    pub fn not_a_code(field: &str, value: &str, codes: &str) -> Msg {
-        msg(
-            format!("`{field}` 与 “{value}” 比较，但 “{value}” 不是它的代码"),
-            format!("`{field}` is compared with \"{value}\", which is not one of its codes"),
-        )
-        .hint(format!("`{field}` 的代码：{codes}"), format!("the codes of `{field}`: {codes}"))
     }
 }
 

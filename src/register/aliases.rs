@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::schema::{CodeList, Kind, Table};
+use super::schema::{CodeList, ColumnSpec, Kind, Table};
 use crate::Error;
 
 const DEFAULT: &str = include_str!("../../data/register-aliases.json");
@@ -171,6 +171,33 @@ impl Aliases {
             }
         }
         self.labels.get(&(list, w.to_string())).copied()
+    }
+
+    /// The codes of a code field at a level, each with its first label (empty when it has
+    /// none); `None` when the field is not a code field.
+    pub fn code_choices(&self, table: Table, field: &str) -> Option<Vec<(String, String)>> {
+        match self.column(table, field)?.kind {
+            Kind::Code(list) => Some(
+                list.codes()
+                    .iter()
+                    .map(|c| (c.to_string(), self.label(list, c).unwrap_or_default().to_string()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The code a code field's code or label as written stands for (`患有大病` → `03`).
+    pub fn code_in(&self, table: Table, field: &str, written: &str) -> Option<String> {
+        match self.column(table, field)?.kind {
+            Kind::Code(list) => self.code(list, written).map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// A column of a table by its canonical name.
+    pub fn column(&self, table: Table, name: &str) -> Option<ColumnSpec> {
+        table.column(name).copied()
     }
 
     /// The Chinese label of a code, for messages.

@@ -279,32 +279,6 @@ pub fn number_literals(ast: &rhai::AST) -> Vec<(String, (usize, usize))> {
     out
 }
 
-/// Comparisons of a variable with quoted text: `x == "04"`, `"04" != x`, `x in ["04", …]`.
-/// Returns (variable as written, text, position of the text).
-pub fn text_comparisons(ast: &rhai::AST) -> Vec<(String, String, (usize, usize))> {
-    let mut out = vec![];
-    ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(ASTNode::Expr(Expr::FnCall(call, _))) = path.last() {
-            match (call.name.as_str(), call.args.as_slice()) {
-                ("==" | "!=", [Expr::Variable(x, ..), Expr::StringConstant(s, p)])
-                | ("==" | "!=", [Expr::StringConstant(s, p), Expr::Variable(x, ..)]) => {
-                    out.push((x.1.to_string(), s.to_string(), pos_of(*p)));
-                }
-                ("contains", [Expr::Array(items, _), Expr::Variable(x, ..)]) => {
-                    for item in items.iter() {
-                        if let Expr::StringConstant(s, p) = item {
-                            out.push((x.1.to_string(), s.to_string(), pos_of(*p)));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        true
-    });
-    out
-}
-
 /// One side of a comparison a rule makes, for saying why it failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operand {

@@ -6,16 +6,17 @@
 //! | W002 | a parameter no rule uses |
 //! | W003 | a rule no other rule reads and `pack.toml` does not publish (main, flags, outputs) |
 //! | W004 | a rule without a source |
-//! | W005 | a code field compared with text that is not one of its codes |
 //!
-//! Load-time errors come first and are errors; these are warnings.
+//! Load-time errors come first and are errors; these are warnings. (A code field compared
+//! with text that is neither its code nor its label, once W005, is a load-time error:
+//! `rules::codes`.)
 
 use super::diagnostic::Diagnostic;
 use super::{Pack, Ref, analysis};
 use crate::messages::pack as msgs;
-use crate::register::{Aliases, Kind, Table};
+use crate::register::{Aliases, Table};
 
-pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
+pub fn lint(pack: &Pack, _aliases: &Aliases) -> Vec<Diagnostic> {
     let mut out = vec![];
     let published: Vec<(Table, &String)> = pack
         .manifest
@@ -42,22 +43,6 @@ pub fn lint(pack: &Pack, aliases: &Aliases) -> Vec<Diagnostic> {
         }
         if rule.source.trim().is_empty() {
             out.push(at((1, 1), msgs::no_source(&rule.id)).warning("W004"));
-        }
-        for (var, value, pos) in analysis::text_comparisons(&rule.ast) {
-            let Some(Ref::Field(field)) = rule.reads.iter().find(|(n, _)| *n == var).map(|(_, r)| r.clone()) else {
-                continue;
-            };
-            let Some(Kind::Code(list)) = rule.level.column(field).map(|c| c.kind) else {
-                continue;
-            };
-            if !list.codes().contains(&value.as_str()) {
-                let codes: Vec<String> = list
-                    .codes()
-                    .iter()
-                    .map(|c| aliases.label(list, c).map(|l| format!("{c} {l}")).unwrap_or_else(|| c.to_string()))
-                    .collect();
-                out.push(at(pos, msgs::not_a_code(&var, &value, &codes.join(", "))).warning("W005"));
-            }
         }
     }
     let params_text = std::fs::read_to_string(pack.dir.join("parameters.toml")).unwrap_or_default();

@@ -25,6 +25,7 @@
 //! caret.
 
 pub mod analysis;
+pub mod codes;
 pub mod diagnostic;
 pub mod lint;
 pub mod params;
@@ -553,6 +554,7 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     let mut pack = Pack { dir: dir.to_path_buf(), manifest, params, rules, order: BTreeMap::new() };
     check_named(&pack, &named, &shown(&manifest_path), manifest_text.as_deref().unwrap_or_default(), &mut diags);
     analysis::resolve(&mut pack, aliases, &mut diags);
+    codes::labels_to_codes(&mut pack, aliases, &compiler, &mut diags);
     if diags.is_empty() {
         analysis::order(&mut pack, &mut diags);
     }
