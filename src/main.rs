@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tuopin::Error;
 use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
-use tuopin::register::{self, Aliases, Encoding, Format};
+use tuopin::register::{self, Aliases, Encoding, Format, Table};
 
 /// How many input errors are listed on the terminal before the rest go to the file only.
 const ERROR_CAP: usize = 30;
@@ -187,6 +187,25 @@ enum Command {
     Test {
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Run only the cases for this year (a case's `year`, its file's, or defaults.toml's).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// List the fields, rules and parameters of each level: Chinese headers, types, codes
+    /// with labels, rule titles and sources, parameter values in force.
+    ///
+    /// Example: tuopin fields --level household --xlsx 词典.xlsx
+    Fields {
+        /// One level: person, household, village, county (or 人员, 农户, 村, 县).
+        #[arg(long)]
+        level: Option<String>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        year: Option<i32>,
+        /// Also write the dictionary as a workbook to hand to staff.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
     },
     /// Check a rule pack: load-time errors, then the warnings a careful reviewer would give.
     ///
@@ -452,9 +471,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             print_written(lang, &e.written);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Test { rules } => {
+        Command::Test { rules, year } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let results = jobs::cases::run_pack(&rules, lang)?;
+            let jobs::cases::Cases { results, other_years } = jobs::cases::run_pack(&rules, lang, year)?;
             for r in results.iter().filter(|r| !r.passed()) {
                 println!("{}", messages::case_failed(lang, &r.file, r.line, &r.name));
                 if let Some(e) = &r.error {
@@ -471,7 +490,30 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             let failed = results.iter().filter(|r| !r.passed()).count();
             println!("{}", messages::case_summary(lang, results.len() - failed, failed));
+            if let (Some(y), true) = (year, other_years > 0) {
+                println!("{}", messages::case_other_years(lang, y, other_years));
+            }
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Fields { level, rules, year, xlsx } => {
+            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let levels = match level.as_deref() {
+                None => vec![],
+                Some(l) => match Table::ALL
+                    .into_iter()
+                    .find(|t| t.level() == l || t.name() == l || messages::book::level_sheet(Lang::Zh, t.level()) == l)
+                {
+                    Some(t) => vec![t],
+                    None => return Err(Error::Usage(messages::authoring::unknown_level(lang, l))),
+                },
+            };
+            let d = jobs::run_fields(&rules, &Aliases::builtin(), year, &levels)?;
+            print!("{}", tuopin::report::dictionary::text(&d, lang));
+            if let Some(path) = xlsx {
+                tuopin::report::dictionary::write_xlsx(&d, &path, lang)?;
+                println!("\n{}", messages::authoring::dictionary_written(lang, &path.display().to_string()));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Lint { rules, deny_warnings, paths, year } => {
             let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));

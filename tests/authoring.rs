@@ -100,11 +100,175 @@ fn text_that_is_not_a_code_or_label_and_a_number_are_load_errors_in_both_languag
     );
     assert!(zh.contains("01 健康、02 长期慢性病、03 患有大病、04 残疾、05 死亡"), "{zh}");
     let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
-    assert!(en.contains("PACK/person/ill.rhai:4:9: `健康状况` is a code field and cannot be compared with the number 3\n"), "{en}");
+    assert!(
+        en.contains("PACK/person/ill.rhai:4:9: `健康状况` is a code field and cannot be compared with the number 3\n"),
+        "{en}"
+    );
     assert!(en.contains("\"大病\" is neither one of its codes nor one of its labels"), "{en}");
     // `check` refuses the pack: nothing runs, nothing is silently false.
     let out = tempfile::tempdir().unwrap();
     let o = common::tuopin(&["check", "--rules", p, "--out", out.path().join("o").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!out.path().join("o").exists());
+}
+
+/// The Hunan pack extended to 2025 with a monitoring line that starts in 2021, read by a
+/// guarded rule and by an unguarded one.
+fn pack_to_2025() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (t, pack) = common::hunan_copy();
+    common::edit(&pack, "pack.toml", "years = [2014, 2020]", "years = [2014, 2025]");
+    let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
+    std::fs::write(
+        pack.join("parameters.toml"),
+        format!("{params}\n[monitor_line]\nalias = \"监测标准\"\ntitle = \"防止返贫监测收入线\"\nunit = \"元/人·年\"\nsource = \"测试\"\nvalues = {{ 2021 = 5000 }}\n"),
+    )
+    .unwrap();
+    write_rule(&pack, "household/below_monitor.rhai", "年度 >= 2021 且 人均纯收入 < 参数(\"监测标准\")");
+    write_rule(&pack, "household/below_monitor2.rhai", "人均纯收入 < 参数(\"监测标准\")");
+    common::edit(
+        &pack,
+        "pack.toml",
+        "household = [\"exit_eligible\"]",
+        "household = [\"exit_eligible\", \"below_monitor\", \"below_monitor2\"]",
+    );
+    std::fs::write(
+        pack.join("tests/monitor.toml"),
+        "[[case]]\nname = \"2021年人均4666.67元，低于监测线5000元\"\nyear = 2021\nhousehold = { wage_income = 14000 }\nmembers = 3\n[case.expect.household]\nbelow_monitor = true\nbelow_monitor2 = true\n\n\
+         [[case]]\nname = \"2020年监测线尚未实行\"\nyear = 2020\nhousehold = { wage_income = 14000 }\nmembers = 3\n[case.expect.household]\nbelow_monitor = false\nbelow_monitor2 = \"unknown\"\n",
+    )
+    .unwrap();
+    (t, pack)
+}
+
+#[test]
+fn a_parameter_that_starts_in_2021_is_unknown_before_and_a_guarded_rule_is_simply_false() {
+    let (_t, pack) = pack_to_2025();
+    let p = pack.to_str().unwrap();
+    // lint: the unguarded rule is warned about for 2014–2020; the guard's 2021 is not a
+    // threshold (no W001); the two year-by-year parameters carried past 2020 are named.
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+    let heads: Vec<&str> = zh.lines().filter(|l| l.starts_with("PACK")).collect();
+    assert_eq!(heads.len(), 3, "{zh}");
+    assert!(
+        heads[0].starts_with(
+            "PACK/household/below_monitor2.rhai:4:9: 警告[W006]: 参数 `monitor_line` 在 2014–2020 年没有数值"
+        ),
+        "{zh}"
+    );
+    assert!(
+        heads[1].contains("警告[W007]: 参数 `poverty_line` 逐年设定，最后一个数值是 2020 年的，将沿用到 2025 年"),
+        "{zh}"
+    );
+    assert!(heads[2].contains("`county_rural_income_target`"), "{zh}");
+    assert!(zh.contains("写 2021 = \"none\""), "{zh}");
+    let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p]));
+    assert!(en.contains("warning[W006]: the parameter `monitor_line` has no value in 2014–2020"), "{en}");
+    // The cases, all years, then one year.
+    let all = common::tuopin(&["test", "--rules", p]);
+    assert!(stdout(&all).contains("通过 67 个案例，失败 0 个"), "{}", stdout(&all));
+    let y2021 = stdout(&common::tuopin(&["test", "--rules", p, "--year", "2021"]));
+    assert!(y2021.contains("通过 1 个案例，失败 0 个\n（另有 66 个案例属于 2021 年以外的年度，未运行）"), "{y2021}");
+    // On the demo register, both engines: false before 2021 for the guarded rule, unknown for
+    // the other; from 2021 both are the comparison with 5,000.
+    for engine in ["auto", "rows"] {
+        for (year, guarded_before) in [("2019", true), ("2025", false)] {
+            let out = tempfile::tempdir().unwrap();
+            let o = common::tuopin(&[
+                "check",
+                "--rules",
+                p,
+                "--year",
+                year,
+                "--engine",
+                engine,
+                "--format",
+                "csv",
+                "--out",
+                out.path().to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let rows = common::read_csv(&out.path().join("households.csv"));
+            assert_eq!(rows.len(), 2000);
+            for r in &rows {
+                let income: Option<f64> = r["per_capita_net_income"].parse().ok();
+                let expected = match (guarded_before, income) {
+                    (true, _) => ("false".to_string(), String::new()),
+                    (false, Some(v)) => ((v < 5000.0).to_string(), (v < 5000.0).to_string()),
+                    (false, None) => (String::new(), String::new()),
+                };
+                assert_eq!((r["below_monitor"].clone(), r["below_monitor2"].clone()), expected, "{engine} {year}");
+            }
+        }
+    }
+    // A year outside the pack says where the years are set.
+    let o = common::tuopin(&["check", "--rules", p, "--year", "2026", "--out", "/tmp/never-written-2026"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o).replace(p, "PACK");
+    assert!(e.contains("2026 年不在本规则包覆盖的年度内（2014–2025）"), "{e}");
+    assert!(e.contains("规则包的年度在 PACK/pack.toml 的 years = [2014, 2025] 中设定"), "{e}");
+    let e = stderr(&common::tuopin(&["--lang", "en", "test", "--rules", p, "--year", "2013"]));
+    assert!(e.contains("the pack's years are set in") && e.contains("(years = [2014, 2025])"), "{e}");
+}
+
+#[test]
+fn a_parameter_may_end_and_an_unknown_word_is_refused() {
+    let (_t, pack) = pack_to_2025();
+    common::edit(&pack, "parameters.toml", "values = { 2021 = 5000 }", "values = { 2021 = 5000, 2024 = \"none\" }");
+    let p = pack.to_str().unwrap();
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p]));
+    assert!(zh.contains("参数 `monitor_line` 在 2014–2020、2024–2025 年没有数值"), "{zh}");
+    common::edit(&pack, "parameters.toml", "2024 = \"none\"", "2024 = \"停止\"");
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p]));
+    assert!(zh.contains("参数 `monitor_line` 的 2024 年数值 “停止” 不是数字"), "{zh}");
+    assert!(zh.contains("写 \"none\"（或 \"无\"）"), "{zh}");
+}
+
+#[test]
+fn the_dictionary_lists_fields_rules_and_parameters_in_both_languages_and_as_a_workbook() {
+    let out = tempfile::tempdir().unwrap();
+    let book = out.path().join("词典.xlsx");
+    let o = common::tuopin(&["fields", "--level", "农户", "--year", "2019", "--xlsx", book.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let zh = stdout(&o);
+    assert!(zh.starts_with("规则包：湖南省精准扶贫 · 建档立卡脱贫退出标准 · 2019 年\n\n【农户】字段（29）\n  户编号（household_id）  编号  必填\n"), "{zh}");
+    assert!(zh.contains("  住房安全等级（house_safety）  代码  必填  01 安全、02 C级危房、03 D级危房\n"), "{zh}");
+    assert!(zh.contains("  车辆（owns_car）  是/否  可选\n"), "{zh}");
+    assert!(zh.contains("【农户】规则（16）\n"), "{zh}");
+    assert!(zh.contains("  人均纯收入达到扶贫标准（income_above_line）  判断  中文名：收入达标  来源："), "{zh}");
+    // The poverty line in force in 2019 (3,400), with its unit; the year of water's entry as a year.
+    assert!(zh.contains("  扶贫标准（poverty_line）  3,400 元/人·年  来源："), "{zh}");
+    assert!(zh.contains("  饮水安全纳入标准年度（water_in_standard_from）  2019 年  来源："), "{zh}");
+    assert!(!zh.contains("【人员】"), "{zh}");
+    assert!(book.exists());
+    let en = stdout(&common::tuopin(&["--lang", "en", "fields", "--level", "person"]));
+    assert!(en.contains("[person] fields (17)\n"), "{en}");
+    assert!(
+        en.contains("  health (健康状况)  code  required  01 健康, 02 长期慢性病, 03 患有大病, 04 残疾, 05 死亡\n"),
+        "{en}"
+    );
+    let bad = common::tuopin(&["fields", "--level", "乡"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("没有层级“乡”"), "{}", stderr(&bad));
+}
+
+#[test]
+fn a_misspelt_name_gets_the_closest_chinese_or_english_name_and_an_aggregated_condition_a_person_rule() {
+    let (_t, pack) = common::hunan_copy();
+    write_rule(
+        &pack,
+        "household/t1.rhai",
+        "人均纯收人 > 0 and wage_incom > 0 and 任一成员(健康状况 == \"患有大病\") and 任一成员(\"健康状况\") and 任一成员(\"健康壮况\")",
+    );
+    let p = pack.to_str().unwrap();
+    let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+    assert!(zh.contains("PACK/household/t1.rhai:4:1: 未知的名称 `人均纯收人`：不是农户层的字段、规则或参数\n"), "{zh}");
+    assert!(zh.contains("  = 是不是 人均纯收入？\n"), "{zh}");
+    assert!(zh.contains("  = 是不是 wage_income？\n"), "{zh}");
+    assert!(zh.contains("`任一成员` 需要一个带引号的人员规则或字段名，不能直接写条件\n"), "{zh}");
+    assert!(zh.contains("请先把条件写成一条人员规则，例如 person/serious_illness.rhai：`健康状况 == \"患有大病\"`，再在这里写 任一成员(\"serious_illness\")"), "{zh}");
+    assert!(zh.contains("`任一成员(\"健康状况\")` 汇总的是人员的代码字段 `健康状况`"), "{zh}");
+    assert!(zh.contains("  = 是不是 健康状况？"), "{zh}");
+    let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p])).replace(p, "PACK");
+    assert!(en.contains("  = did you mean 人均纯收入?\n"), "{en}");
+    assert!(en.contains("`任一成员` takes the quoted name of a person rule or field, not a condition"), "{en}");
 }

@@ -59,28 +59,48 @@ fn a_circle_of_rules_is_named() {
 #[test]
 fn reading_a_higher_level_or_a_lower_one_without_aggregation_is_refused() {
     let (_t, pack) = common::hunan_copy();
-    write(&pack, "household/extra.rhai", &format!("{HEADER}collective_income > 0 and health == \"01\"\n"));
+    write(&pack, "household/extra.rhai", &format!("{HEADER}collective_income > 0 and dibao and health == \"01\"\n"));
     let d = diagnostics(&pack, 2020);
     assert!(d.contains("PACK/household/extra.rhai:5:1: `collective_income` belongs to the village level, above this household rule\n"), "{d}");
     assert!(
-        d.contains("PACK/household/extra.rhai:5:27: `health` belongs to the person level, below this household rule\n"),
+        d.contains("PACK/household/extra.rhai:5:27: `dibao` belongs to the person level, below this household rule\n"),
         "{d}"
     );
-    assert!(d.contains("  = read it through an aggregation, e.g. all_members(\"health\")\n"), "{d}");
+    assert!(d.contains("  = read it through an aggregation, e.g. all_members(\"dibao\")\n"), "{d}");
+    // A code field cannot be aggregated as it is: write a person rule first.
+    assert!(
+        d.contains(
+            "PACK/household/extra.rhai:5:37: `health` is a code field of the person level, below this household rule\n"
+        ),
+        "{d}"
+    );
+    assert!(d.contains("  = write a person rule first, e.g. person/has_condition.rhai: `health == \"患有大病\"`, then write any_member(\"has_condition\") here\n"), "{d}");
 }
 
 #[test]
-fn a_parameter_missing_for_the_year_and_an_unknown_parameter() {
+fn a_year_outside_the_pack_a_parameter_not_yet_begun_and_an_unknown_parameter() {
     let (_t, pack) = common::hunan_copy();
     let d = diagnostics(&pack, 2013);
     assert_eq!(
         d,
-        "PACK/pack.toml: year 2013 is outside the years this pack covers (2014–2020)\n  = give --year between 2014 and 2020\n"
+        "PACK/pack.toml: year 2013 is outside the years this pack covers (2014–2020)\n  = the pack's years are set in PACK/pack.toml (years = [2014, 2020]): to evaluate 2013, extend them there and give the parameters values for the new years; otherwise give --year between 2014 and 2020\n"
     );
+    // A parameter that begins in 2016 is unknown before: the pack loads for 2014, and lint
+    // names each rule that reads it unguarded.
     let params = std::fs::read_to_string(pack.join("parameters.toml")).unwrap();
     write(&pack, "parameters.toml", &params.replace("values = { 2014 = 2736, 2015 = 2855, ", "values = { "));
-    let d = diagnostics(&pack, 2014);
-    assert!(d.starts_with("PACK/parameters.toml:4:1: parameter `poverty_line` has no value for 2014 (it covers 2016–2020); used by household.income_above_line, household.monitor\n"), "{d}");
+    assert_eq!(diagnostics(&pack, 2014), "");
+    let (errors, warnings) = tuopin::rules::lint::run(&pack, &Aliases::builtin());
+    assert!(errors.is_empty());
+    let w006: Vec<String> = warnings
+        .iter()
+        .filter(|w| w.code == Some("W006"))
+        .map(|w| format!("{}:{}", w.file.replace(&pack.display().to_string(), "PACK"), w.line))
+        .collect();
+    assert_eq!(w006.len(), 2, "{w006:?}");
+    assert!(w006.iter().any(|w| w.starts_with("PACK/household/income_above_line.rhai")), "{w006:?}");
+    assert!(w006.iter().any(|w| w.starts_with("PACK/household/monitor.rhai")), "{w006:?}");
+    assert!(warnings.iter().all(|w| w.code != Some("W006") || w.message.en.contains("has no value in 2014–2015")));
     write(&pack, "household/extra.rhai", &format!("{HEADER}wage_income > param(\"poverty_lin\")\n"));
     let d = diagnostics(&pack, 2020);
     assert!(d.starts_with("PACK/household/extra.rhai:5:21: no parameter `poverty_lin` in parameters.toml\n"), "{d}");

@@ -90,8 +90,6 @@ pub enum Why {
     Unresolved(String),
     /// Reads a rule of the level (its id) that runs row by row.
     ReadsRowByRow(String),
-    /// A parameter with no value for the year.
-    NoParameter(String),
     /// An operation or function (as written) given values of kinds it does not take: the
     /// per-row path reports each such row as an error.
     Kinds(String, Vec<Ty>),
@@ -427,7 +425,8 @@ impl Translator<'_, '_> {
             return match args {
                 [R::StringConstant(s, _)] => match self.cx.params.get(s.as_str()) {
                     Some(v) => Ok(C::new(lit(*v), Ty::Float)),
-                    None => Err(Why::NoParameter(s.to_string())),
+                    // Checked at load: a parameter with no value this year is unknown.
+                    None => Ok(C::new(null_of(Ty::Float), Ty::Float)),
                 },
                 _ => Err(Why::Uses(Construct::UnquotedArgument)),
             };

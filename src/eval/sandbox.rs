@@ -208,11 +208,12 @@ pub fn engine(params: Arc<HashMap<String, f64>>) -> Engine {
         }
     });
 
-    // Parameters for the year.
+    // Parameters for the year. Every name was checked when the pack loaded; one without a
+    // value this year (not yet begun, or ended) is unknown.
     for name in PARAM_FNS {
         let params = params.clone();
-        e.register_fn(name, move |key: ImmutableString| -> Result<f64, Box<EvalAltResult>> {
-            params.get(key.as_str()).copied().ok_or_else(|| raise(RowProblem::NoParameter(key.to_string())))
+        e.register_fn(name, move |key: ImmutableString| -> Dynamic {
+            params.get(key.as_str()).map_or(Dynamic::UNIT, |v| Dynamic::from_float(*v))
         });
     }
 

@@ -115,6 +115,8 @@ pub struct CaseResult {
     pub file: String,
     pub line: usize,
     pub name: String,
+    /// The year it ran for.
+    pub year: i32,
     pub failures: Vec<Failure>,
     /// A problem that kept the case from running (a bad field, an unknown rule).
     pub error: Option<String>,
@@ -192,10 +194,22 @@ fn get_str(f: &Fields, key: &str) -> Option<String> {
 
 /// Run every case file in `<pack>/tests`. Files and cases in name order.
 /// `tuopin test`: load the pack in `rules` (stopping on its errors) and run its cases.
-pub fn run_pack(rules: &Path, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
+pub fn run_pack(rules: &Path, lang: crate::messages::Lang, year: Option<i32>) -> Result<Cases, crate::Error> {
     let aliases = Aliases::builtin();
     let pack = crate::rules::load(rules, &aliases).map_err(crate::Error::Rules)?;
-    run(&pack, &aliases, lang)
+    if let Some(y) = year {
+        pack.values_for_year(y).map_err(crate::Error::Rules)?;
+    }
+    let results = run(&pack, &aliases, lang)?;
+    let (results, other_years): (Vec<CaseResult>, Vec<CaseResult>) =
+        results.into_iter().partition(|r| year.is_none_or(|y| r.year == y));
+    Ok(Cases { results, other_years: other_years.len() })
+}
+
+/// The cases run, and how many were for other years than the one asked for.
+pub struct Cases {
+    pub results: Vec<CaseResult>,
+    pub other_years: usize,
 }
 
 /// Run the cases of a loaded pack (`tests/*.toml` in its folder).
@@ -233,6 +247,7 @@ pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Resul
                 file: path.display().to_string(),
                 line: case_lines.get(k).copied().unwrap_or(0),
                 name: case.name.clone(),
+                year: case_year(pack, &d, case),
                 failures: vec![],
                 error: None,
             };
@@ -244,6 +259,11 @@ pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Resul
         }
     }
     Ok(results)
+}
+
+/// The year a case runs for: its own, its file's, the defaults', or the pack's last year.
+fn case_year(pack: &Pack, d: &Defaults, case: &Case) -> i32 {
+    case.year.or(d.year).unwrap_or(pack.manifest.years[1])
 }
 
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> crate::Error {
@@ -265,7 +285,7 @@ fn run_case(
     values_by_year: &mut HashMap<i32, HashMap<String, f64>>,
     lang: crate::messages::Lang,
 ) -> Result<Vec<Failure>, String> {
-    let year = case.year.or(d.year).unwrap_or(pack.manifest.years[1]);
+    let year = case_year(pack, d, case);
     let c = |t: Table, f: &Fields| canonical(aliases, t, f);
     let mut household = merged(&c(Table::Households, &d.household), &c(Table::Households, &case.household));
     let hid = get_str(&household, "household_id").unwrap_or_else(|| "H1".to_string());

@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod estimate;
 mod explain;
+mod fields;
 mod generate;
 mod lint;
 mod load;
@@ -20,6 +21,7 @@ pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by
 pub use diff::run_diff;
 pub use estimate::{Estimated, run_estimate};
 pub use explain::{Evaluated, Explained, evaluate_household_county, run_explain, write_explain_html};
+pub use fields::run_fields;
 pub use generate::{GenRequest, Generated, run_gen};
 pub use lint::{Linted, run_lint};
 pub use load::{TableRead, run_load};

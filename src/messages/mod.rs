@@ -7,12 +7,12 @@
 //! a cell was expected to hold, the constructs the compiled path leaves to the row path,
 //! what can go wrong when a rule runs on a row, what a data-quality finding says).
 
+pub mod authoring;
 pub mod book;
 pub mod input;
 pub mod quality;
 pub mod report;
 pub mod row;
-pub mod authoring;
 
 pub use input::input_error;
 
@@ -257,6 +257,18 @@ impl Msg {
         self.hint = Some(Text::new(zh, en));
         self
     }
+
+    /// Add the names closest to a misspelt one to the hint.
+    pub fn near(self, near: &[String]) -> Msg {
+        if near.is_empty() {
+            return self;
+        }
+        let (zh, en) = (format!("是不是 {}？", near.join(" 或 ")), format!("did you mean {}?", near.join(" or ")));
+        match self.hint.clone() {
+            Some(h) => self.hint(format!("{zh}{}", h.zh), format!("{en} {}", h.en)),
+            None => self.hint(zh, en),
+        }
+    }
 }
 
 fn level_zh(level: &str) -> &'static str {
@@ -442,8 +454,8 @@ pub mod pack {
         );
         if near.is_empty() {
             m.hint(
-                "请对照 DOMAIN.md 的字段和规则包的规则文件检查拼写",
-                "check the spelling against DOMAIN.md's columns and the pack's rule files",
+                format!("运行 tuopin fields --level {level} 可列出本层的字段、规则和参数（中文名和英文名都可以用）"),
+                format!("tuopin fields --level {level} lists the fields, rules and parameters of this level (Chinese or English names both work)"),
             )
         } else {
             m.hint(format!("是不是 {}？", near.join(" 或 ")), format!("did you mean {}?", near.join(" or ")))
@@ -550,6 +562,17 @@ pub mod pack {
         )
     }
 
+    pub fn parameter_word(name: &str, year: i32, w: &str) -> Msg {
+        msg(
+            format!("参数 `{name}` 的 {year} 年数值 “{w}” 不是数字"),
+            format!("parameter `{name}`: the value \"{w}\" for {year} is not a number"),
+        )
+        .hint(
+            "写一个数字，如 4000；要让参数自这一年起不再适用，写 \"none\"（或 \"无\"）",
+            "write a number such as 4000; to end the parameter from that year, write \"none\" (or \"无\")",
+        )
+    }
+
     pub fn parameter_not_finite(name: &str, year: i32, v: f64) -> Msg {
         msg(
             format!("参数 `{name}` 的 {year} 年数值 {v} 不是有限的数"),
@@ -577,25 +600,18 @@ pub mod pack {
         .hint("在文件头之后写出规则的表达式", "write the rule's expression after the header")
     }
 
-    pub fn year_outside(year: i32, first: i32, last: i32) -> Msg {
+    pub fn year_outside(year: i32, first: i32, last: i32, manifest: &str) -> Msg {
         msg(
             format!("{year} 年不在本规则包覆盖的年度内（{first}–{last}）"),
             format!("year {year} is outside the years this pack covers ({first}–{last})"),
         )
         .hint(
-            format!("请用 --year 指定 {first} 至 {last} 之间的年度"),
-            format!("give --year between {first} and {last}"),
-        )
-    }
-
-    pub fn parameter_missing_for_year(name: &str, year: i32, covers: &str, used_by: &str) -> Msg {
-        msg(
-            format!("参数 `{name}` 没有 {year} 年的数值（覆盖 {covers}）；使用它的规则：{used_by}"),
-            format!("parameter `{name}` has no value for {year} (it covers {covers}); used by {used_by}"),
-        )
-        .hint(
-            format!("在它的 values 中加入 {year} 年或更早的数值"),
-            format!("add a value from {year} or earlier to its `values`"),
+            format!(
+                "规则包的年度在 {manifest} 的 years = [{first}, {last}] 中设定：要评估 {year} 年，请在那里扩展年度，并在 parameters.toml 中为新年度补充参数数值；否则请用 --year 指定 {first} 至 {last} 之间的年度"
+            ),
+            format!(
+                "the pack's years are set in {manifest} (years = [{first}, {last}]): to evaluate {year}, extend them there and give the parameters values for the new years; otherwise give --year between {first} and {last}"
+            ),
         )
     }
 
@@ -672,7 +688,6 @@ pub enum RowByRow<'a> {
     Uses(Construct),
     Unresolved(&'a str),
     ReadsRowByRow(&'a str),
-    NoParameter(&'a str),
     Kinds(&'a str, Vec<ValueKind>),
     /// A verdict rule (true) or a number rule (false), and the kind it gives.
     RuleGives(bool, ValueKind),
@@ -743,10 +758,6 @@ pub fn row_by_row_reason(lang: Lang, why: &RowByRow) -> String {
         Why::ReadsRowByRow(id) => match lang {
             Lang::Zh => format!("读取逐行执行的规则 {id}"),
             Lang::En => format!("reads {id}, which runs row by row"),
-        },
-        Why::NoParameter(name) => match lang {
-            Lang::Zh => format!("参数 `{name}` 当年无值"),
-            Lang::En => format!("no parameter `{name}` for this year"),
         },
         Why::Kinds(what, kinds) => {
             let words: Vec<&str> = kinds.iter().map(|k| kind_words(lang, *k)).collect();
@@ -1027,6 +1038,13 @@ pub fn case_error(lang: Lang, detail: &str) -> String {
     match lang {
         Lang::Zh => format!("案例无法运行：{detail}"),
         Lang::En => format!("the case cannot run: {detail}"),
+    }
+}
+
+pub fn case_other_years(lang: Lang, year: i32, n: usize) -> String {
+    match lang {
+        Lang::Zh => format!("（另有 {n} 个案例属于 {year} 年以外的年度，未运行）"),
+        Lang::En => format!("({n} case(s) for years other than {year} were not run)"),
     }
 }
 

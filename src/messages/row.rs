@@ -36,8 +36,6 @@ pub enum RowProblem {
     NeedsTrueFalse { op: String, found: Kind },
     /// An aggregation this level does not have.
     NotAvailable { func: String, arg: String },
-    /// A parameter with no value for the year.
-    NoParameter(String),
     /// A 判断 rule gave something other than 是/否/unknown.
     PredicateGave(String),
     /// A 数值 rule gave something other than a number or unknown.
@@ -98,8 +96,6 @@ pub fn say(lang: Lang, p: &RowProblem) -> String {
         }
         (Lang::Zh, P::NotAvailable { func, arg }) => format!("此处不能用 {func}(\"{arg}\")"),
         (Lang::En, P::NotAvailable { func, arg }) => format!("{func}(\"{arg}\") is not available here"),
-        (Lang::Zh, P::NoParameter(key)) => format!("参数 `{key}` 没有本年度的值"),
-        (Lang::En, P::NoParameter(key)) => format!("no parameter `{key}` for this year"),
         (Lang::Zh, P::PredicateGave(t)) => format!("判断规则的结果应是 是/否/未知，却得到 {t}"),
         (Lang::En, P::PredicateGave(t)) => format!("a 判断 rule must give true/false/unknown, but gave a {t}"),
         (Lang::Zh, P::ValueGave(t)) => format!("数值规则的结果应是数字或未知，却得到 {t}"),
@@ -119,6 +115,5 @@ mod tests {
         let p = RowProblem::CannotCompare { left: Kind::Text, right: Kind::Number, op: ">".into() };
         assert_eq!(say(Lang::En, &p), "cannot compare text with a number (`>`)");
         assert_eq!(say(Lang::Zh, &p), "不能比较文字和数字（`>`）");
-        assert_eq!(say(Lang::Zh, &RowProblem::NoParameter("x".into())), "参数 `x` 没有本年度的值");
     }
 }

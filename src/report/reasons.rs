@@ -91,6 +91,8 @@ fn with_unit(v: f64, unit: Unit, lang: Lang) -> String {
         Unit::Money if lang == Lang::En => format!("{} yuan", number(v, true)),
         Unit::Money => format!("{} 元", number(v, true)),
         Unit::Share => format!("{}%", number(v * 100.0, false)),
+        // A year is written as a year (2019 年), not as a count (2,019 年).
+        Unit::Other("年") if v.fract() == 0.0 => format!("{v} 年"),
         Unit::Other(u) => format!("{} {u}", number(v, false)),
         Unit::None => number(v, false),
     }
@@ -99,6 +101,14 @@ fn with_unit(v: f64, unit: Unit, lang: Lang) -> String {
 /// A number as people write it, by its unit (`元` money, `%` share, `人`…).
 pub fn shown(v: f64, unit: Option<&str>, lang: Lang) -> String {
     with_unit(v, unit_of(unit), lang)
+}
+
+/// A number with its unit written in full (`3,400 元/人·年`), for a table of parameters.
+pub fn shown_in_full(v: f64, unit: Option<&str>, lang: Lang) -> String {
+    match unit {
+        Some(u) if u.starts_with('元') => format!("{} {u}", number(v, true)),
+        _ => shown(v, unit, lang),
+    }
 }
 
 /// Says the reasons of one level, row by row.

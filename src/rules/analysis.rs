@@ -20,7 +20,7 @@ use super::diagnostic::Diagnostic;
 use super::script::AggFn;
 use super::script::{AGGREGATIONS, PARAM_FNS};
 use super::{AggUse, Pack, Ref, RuleKind};
-use crate::messages::{Msg, pack as msgs};
+use crate::messages::{Msg, authoring, pack as msgs};
 use crate::register::{Aliases, Table};
 
 fn level_rank(t: Table) -> usize {
@@ -125,10 +125,24 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                         aggs.push(AggUse { func: en, agg, over, arg: String::new(), target: None });
                     }
                     [Some((arg, apos))] => match resolve_name(pack, aliases, over, arg) {
+                        Some(Ref::Field(f))
+                            if agg != AggFn::Sum
+                                && aliases
+                                    .column(over, f)
+                                    .is_some_and(|c| matches!(c.kind, crate::register::Kind::Code(_))) =>
+                        {
+                            let example = aliases.code_choices(over, f).and_then(|c| c.get(2).or(c.first()).cloned());
+                            let (code, label) = example.unwrap_or_default();
+                            let label = if label.is_empty() { code } else { label };
+                            diags.push(at(*apos, authoring::aggregate_over_code(fname, arg, over.level(), &label)));
+                        }
                         Some(t) => aggs.push(AggUse { func: en, agg, over, arg: arg.clone(), target: Some(t) }),
-                        None => diags.push(at(*apos, msgs::aggregate_arg_unknown(arg, over.level(), fname))),
+                        None => {
+                            let near = suggestions(pack, aliases, over, arg);
+                            diags.push(at(*apos, msgs::aggregate_arg_unknown(arg, over.level(), fname).near(&near)));
+                        }
                     },
-                    _ => diags.push(at(*pos, msgs::aggregate_args(fname))),
+                    _ => diags.push(at(*pos, authoring::aggregate_not_a_name(fname, over.level()))),
                 }
             } else if PARAM_FNS.contains(&fname.as_str()) {
                 match args.as_slice() {
@@ -157,9 +171,11 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
 /// Why a name is not known at a level, and what to write instead.
 fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg {
     for other in Table::ALL {
-        if other == level || resolve_name(pack, aliases, other, name).is_none() {
+        let Some(target) = resolve_name(pack, aliases, other, name).filter(|_| other != level) else {
             continue;
-        }
+        };
+        let code_field = matches!(target, Ref::Field(f)
+            if aliases.column(other, f).is_some_and(|c| matches!(c.kind, crate::register::Kind::Code(_))));
         return if level_rank(other) > level_rank(level) {
             msgs::higher_level(name, other.level(), level.level())
         } else {
@@ -168,16 +184,53 @@ fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg
                 .find(|(.., agg, over)| *over == other && *agg == AggFn::All)
                 .map(|a| a.0)
                 .unwrap_or("all_members");
-            msgs::lower_level(name, other.level(), level.level(), agg)
+            if code_field {
+                let label = aliases
+                    .code_choices(other, name)
+                    .or_else(|| match &target {
+                        Ref::Field(f) => aliases.code_choices(other, f),
+                        _ => None,
+                    })
+                    .and_then(|c| c.get(2).or(c.first()).cloned())
+                    .map(|(c, l)| if l.is_empty() { c } else { l })
+                    .unwrap_or_default();
+                let any = AGGREGATIONS
+                    .iter()
+                    .find(|(.., agg, over)| *over == other && *agg == AggFn::Any)
+                    .map(|a| (a.0, a.1))
+                    .unwrap_or(("any_member", "任一成员"));
+                authoring::lower_level_code(name, other.level(), level.level(), any, &label)
+            } else {
+                msgs::lower_level(name, other.level(), level.level(), agg)
+            }
         };
     }
     if pack.params.get(name).is_some() {
         return msgs::is_parameter(name);
     }
-    let mut candidates: Vec<String> = pack.rules.iter().filter(|r| r.level == level).map(|r| r.name.clone()).collect();
-    candidates.extend(level.columns().iter().map(|c| c.name.to_string()));
-    let near: Vec<String> = candidates.into_iter().filter(|c| edit_distance(c, name) <= 2).collect();
-    msgs::unknown_name(name, level.level(), &near)
+    msgs::unknown_name(name, level.level(), &suggestions(pack, aliases, level, name))
+}
+
+/// The names of a level closest to a misspelt one, across English and Chinese: rule names
+/// and Chinese names, field names and every header the field is read under. Within one
+/// character for a name of up to three characters, two for longer ones; closest first, at
+/// most three.
+fn suggestions(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Vec<String> {
+    let mut candidates: Vec<String> = vec![];
+    for r in pack.rules.iter().filter(|r| r.level == level) {
+        candidates.push(r.name.clone());
+        candidates.extend(r.alias.clone());
+    }
+    candidates.extend(aliases.names(level));
+    let limit = if name.chars().count() <= 3 { 1 } else { 2 };
+    let mut near: Vec<(usize, String)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&c, name), c))
+        .filter(|(d, c)| *d <= limit && c != name)
+        .collect();
+    near.sort();
+    near.dedup_by(|a, b| a.1 == b.1);
+    near.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -261,10 +314,17 @@ fn visit(
     done.push(i);
 }
 
-/// Number literals in a script other than 0 and 1, with their positions (for `lint`).
+/// Number literals in a script other than 0 and 1, with their positions (for `lint`). A
+/// year compared with the year evaluated (`年度 >= 2021`) is a guard, not a threshold.
 pub fn number_literals(ast: &rhai::AST) -> Vec<(String, (usize, usize))> {
     let mut out = vec![];
     ast.walk(&mut |path: &[ASTNode]| {
+        let year_guard = path.len() >= 2
+            && matches!(&path[path.len() - 2], ASTNode::Expr(Expr::FnCall(call, _))
+                if call.args.iter().any(|a| matches!(a, Expr::Variable(x, ..) if matches!(x.1.as_str(), "year" | "年度"))));
+        if year_guard {
+            return true;
+        }
         match path.last() {
             Some(ASTNode::Expr(Expr::IntegerConstant(v, pos))) if *v != 0 && *v != 1 => {
                 out.push((v.to_string(), pos_of(*pos)));
@@ -357,4 +417,68 @@ fn conjuncts(rule: &super::Rule, e: &Expr, out: &mut Vec<Condition>) {
             _ => Condition::Other,
         }),
     }
+}
+
+/// The years a rule's own guard excludes: a top-level conjunct comparing the year with a
+/// number (`年度 >= 2021 且 …`) that is false in that year. A rule of several statements, or
+/// a guard inside `or`, excludes nothing.
+pub fn years_excluded(rule: &super::Rule, years: std::ops::RangeInclusive<i32>) -> Vec<i32> {
+    let [Stmt::Expr(e)] = rule.ast.statements() else { return vec![] };
+    let mut guards: Vec<(String, i64, bool)> = vec![];
+    year_guards(rule, e, &mut guards);
+    years
+        .filter(|&y| {
+            guards.iter().any(|(op, n, year_left)| {
+                let (a, b) = if *year_left { (y as i64, *n) } else { (*n, y as i64) };
+                let holds = match op.as_str() {
+                    ">=" => a >= b,
+                    ">" => a > b,
+                    "<=" => a <= b,
+                    "<" => a < b,
+                    "==" => a == b,
+                    "!=" => a != b,
+                    _ => true,
+                };
+                !holds
+            })
+        })
+        .collect()
+}
+
+fn year_guards(rule: &super::Rule, e: &Expr, out: &mut Vec<(String, i64, bool)>) {
+    let is_year = |e: &Expr| match e {
+        Expr::Variable(x, ..) => rule.reads.iter().any(|(n, r)| n.as_str() == x.1.as_str() && *r == Ref::Year),
+        _ => false,
+    };
+    let Expr::FnCall(call, _) = e else { return };
+    match (call.name.as_str(), call.args.as_slice()) {
+        ("and" | "且", [a, b]) => {
+            year_guards(rule, a, out);
+            year_guards(rule, b, out);
+        }
+        (op @ (">=" | ">" | "<=" | "<" | "==" | "!="), [a, Expr::IntegerConstant(n, _)]) if is_year(a) => {
+            out.push((op.to_string(), *n, true));
+        }
+        (op @ (">=" | ">" | "<=" | "<" | "==" | "!="), [Expr::IntegerConstant(n, _), b]) if is_year(b) => {
+            out.push((op.to_string(), *n, false));
+        }
+        _ => {}
+    }
+}
+
+/// Where a rule first reads a parameter (`param("…")` by its name or alias).
+pub fn param_position(rule: &super::Rule, name: &str, alias: Option<&str>) -> (usize, usize) {
+    let mut at = None;
+    rule.ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last()
+            && PARAM_FNS.contains(&call.name.as_str())
+            && let [Expr::StringConstant(s, _)] = call.args.as_slice()
+            && (s.as_str() == name || Some(s.as_str()) == alias)
+            && at.is_none()
+        {
+            at = Some(pos_of(*pos));
+        }
+        true
+    });
+    at.unwrap_or((1, 1))
 }

@@ -73,7 +73,9 @@ pub fn labels_to_codes(pack: &mut Pack, aliases: &Aliases, compiler: &rhai::Engi
                 continue;
             };
             let Some(codes) = aliases.code_choices(rule.level, field) else { continue };
-            let listed = || codes.iter().map(|(c, l)| if l.is_empty() { c.clone() } else { format!("{c} {l}") }).collect::<Vec<_>>();
+            let listed = || {
+                codes.iter().map(|(c, l)| if l.is_empty() { c.clone() } else { format!("{c} {l}") }).collect::<Vec<_>>()
+            };
             let at = |m| Diagnostic::at(&file, &rule.text, line, col, m);
             match literal {
                 Literal::Number(n) => diags.push(at(msgs::code_compared_with_number(&var, &n, &listed()))),
@@ -111,4 +113,3 @@ pub fn labels_to_codes(pack: &mut Pack, aliases: &Aliases, compiler: &rhai::Engi
         }
     }
 }
-

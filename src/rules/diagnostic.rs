@@ -131,11 +131,11 @@ mod tests {
             Diagnostic::at("household/x.rhai", "a\nfoo >= bar\n", 2, 8, pack::unknown_name("bar", "household", &[]));
         assert_eq!(
             d.render(Lang::En),
-            "household/x.rhai:2:8: unknown name `bar`: not a field, rule or parameter of the household level\n2 | foo >= bar\n           ^\n  = check the spelling against DOMAIN.md's columns and the pack's rule files\n"
+            "household/x.rhai:2:8: unknown name `bar`: not a field, rule or parameter of the household level\n2 | foo >= bar\n           ^\n  = tuopin fields --level household lists the fields, rules and parameters of this level (Chinese or English names both work)\n"
         );
         assert_eq!(
             d.render(Lang::Zh),
-            "household/x.rhai:2:8: 未知的名称 `bar`：不是农户层的字段、规则或参数\n2 | foo >= bar\n           ^\n  = 请对照 DOMAIN.md 的字段和规则包的规则文件检查拼写\n"
+            "household/x.rhai:2:8: 未知的名称 `bar`：不是农户层的字段、规则或参数\n2 | foo >= bar\n           ^\n  = 运行 tuopin fields --level household 可列出本层的字段、规则和参数（中文名和英文名都可以用）\n"
         );
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
     }

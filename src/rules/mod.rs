@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod codes;
 pub mod diagnostic;
+pub mod dictionary;
 pub mod lint;
 pub mod params;
 pub mod script;
@@ -315,43 +316,25 @@ impl Pack {
             .unwrap_or_default()
     }
 
-    /// Every parameter's value for `year`, by name and alias; an error for each parameter
-    /// a rule uses that has no value that year, or when the year is outside the pack.
+    /// Every parameter's value for `year`, by name and alias; a parameter unknown that year
+    /// (before its first value, or ended) is absent, and reads as unknown. An error when the
+    /// year is outside the pack.
     pub fn values_for_year(&self, year: i32) -> Result<HashMap<String, f64>, Vec<Diagnostic>> {
         let [first, last] = self.manifest.years;
-        let mut errors = vec![];
         if year < first || year > last {
-            errors.push(Diagnostic::file(
-                &self.dir.join("pack.toml").display().to_string(),
-                pack::year_outside(year, first, last),
-            ));
+            let manifest = self.dir.join("pack.toml").display().to_string();
+            return Err(vec![Diagnostic::file(&manifest, pack::year_outside(year, first, last, &manifest))]);
         }
         let mut values = HashMap::new();
         for p in self.params.params.values() {
-            match p.value_in(year, last) {
-                Some(v) => {
-                    values.insert(p.name.clone(), v);
-                    if let Some(a) = &p.alias {
-                        values.insert(a.clone(), v);
-                    }
-                }
-                None => {
-                    let used_by: Vec<&str> =
-                        self.rules.iter().filter(|r| r.params.contains(&p.name)).map(|r| r.id.as_str()).collect();
-                    if !used_by.is_empty() && errors.is_empty() {
-                        let covers = format!("{}–{last}", p.first_year().unwrap_or(first));
-                        errors.push(Diagnostic::at(
-                            &self.params.file,
-                            &std::fs::read_to_string(self.dir.join("parameters.toml")).unwrap_or_default(),
-                            p.line,
-                            1,
-                            pack::parameter_missing_for_year(&p.name, year, &covers, &used_by.join(", ")),
-                        ));
-                    }
+            if let Some(v) = p.value_in(year, last) {
+                values.insert(p.name.clone(), v);
+                if let Some(a) = &p.alias {
+                    values.insert(a.clone(), v);
                 }
             }
         }
-        if errors.is_empty() { Ok(values) } else { Err(errors) }
+        Ok(values)
     }
 }
 

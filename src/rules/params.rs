@@ -1,8 +1,10 @@
 //! Dated parameters: every threshold of a pack with its values by year, unit and source.
 //!
 //! A value applies from its year until the next value's year; the pack's last covered year
-//! ends the last one. Evaluating a year a parameter does not cover is an error, never a
-//! silent fallback.
+//! ends the last one. A parameter may begin in any year of its pack: before its first value
+//! it is *unknown* (a rule reading it is 未知 unless guarded by the year, `年度 >= 2021 且 …`),
+//! and it may end: `"none"` (or `"无"`) from a year on makes it unknown again. `lint` warns
+//! where a rule reads a parameter in a year it is unknown without a guard.
 //!
 //! ```toml
 //! [poverty_line]
@@ -13,6 +15,9 @@
 //! values = { 2014 = 2736, 2015 = 2855, 2020 = 4000 }
 //! # A value that came from another document may carry its own source:
 //! sources = { 2020 = "湘扶发〔2020〕3号" }
+//!
+//! [monitor_line]               # a standard that starts in 2021 and ends after 2025
+//! values = { 2021 = 5000, 2026 = "none" }
 //! ```
 
 use std::collections::BTreeMap;
@@ -31,13 +36,24 @@ struct RawParam {
     #[serde(default)]
     unit: Option<String>,
     source: String,
-    values: BTreeMap<String, f64>,
+    values: BTreeMap<String, RawValue>,
     /// The source of a dated value that came from another document than `source`.
     #[serde(default)]
     sources: BTreeMap<String, String>,
     #[serde(default)]
     builtin: bool,
 }
+
+/// A dated value as written: a number, or a word that ends the parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum RawValue {
+    Number(f64),
+    Word(String),
+}
+
+/// The words that end a parameter from a year on.
+pub const ENDS: [&str; 2] = ["none", "无"];
 
 /// One parameter.
 #[derive(Debug, Clone)]
@@ -48,8 +64,8 @@ pub struct Parameter {
     pub title: String,
     pub unit: Option<String>,
     pub source: String,
-    /// From year → value.
-    pub values: BTreeMap<i32, f64>,
+    /// From year → value; `None` ends the parameter from that year (unknown).
+    pub values: BTreeMap<i32, Option<f64>>,
     /// From year → the source of that value, where it is not `source`.
     pub value_sources: BTreeMap<i32, String>,
     /// 1-based line of its table in the file, for messages.
@@ -60,12 +76,18 @@ pub struct Parameter {
 }
 
 impl Parameter {
-    /// The value in force in `year`, if the parameter covers it (up to `last_year`).
+    /// The value in force in `year`; `None` (unknown) before its first value, after it
+    /// ended, and after `last_year`.
     pub fn value_in(&self, year: i32, last_year: i32) -> Option<f64> {
         if year > last_year {
             return None;
         }
-        self.values.range(..=year).next_back().map(|(_, v)| *v)
+        self.values.range(..=year).next_back().and_then(|(_, v)| *v)
+    }
+
+    /// The years of `first..=last` in which the parameter is unknown.
+    pub fn unknown_years(&self, first: i32, last: i32) -> Vec<i32> {
+        (first..=last).filter(|&y| self.value_in(y, last).is_none()).collect()
     }
 
     /// The source of the value in force in `year`: its own, or the parameter's.
@@ -99,6 +121,22 @@ impl Parameters {
             for (y, v) in p.values {
                 let year: i32 =
                     y.trim().parse().map_err(|_| Diagnostic::at(file, text, line, 1, pack::not_a_year(&name, &y)))?;
+                let v = match v {
+                    RawValue::Number(v) => v,
+                    RawValue::Word(w) if ENDS.contains(&w.trim()) => {
+                        values.insert(year, None);
+                        continue;
+                    }
+                    RawValue::Word(w) => {
+                        return Err(Box::new(Diagnostic::at(
+                            file,
+                            text,
+                            line,
+                            1,
+                            pack::parameter_word(&name, year, &w),
+                        )));
+                    }
+                };
                 if !v.is_finite() {
                     return Err(Box::new(Diagnostic::at(
                         file,
@@ -108,7 +146,7 @@ impl Parameters {
                         pack::parameter_not_finite(&name, year, v),
                     )));
                 }
-                values.insert(year, v);
+                values.insert(year, Some(v));
             }
             if values.is_empty() {
                 return Err(Box::new(Diagnostic::at(file, text, line, 1, pack::no_values(&name))));
@@ -166,6 +204,21 @@ mod tests {
         assert_eq!(line.value_in(2020, 2020), Some(4000.0));
         assert_eq!(line.value_in(2013, 2020), None);
         assert_eq!(line.value_in(2021, 2020), None);
+    }
+
+    #[test]
+    fn a_parameter_may_begin_late_and_end() {
+        let text = "[monitor_line]\ntitle = \"t\"\nsource = \"s\"\nvalues = { 2021 = 5000, 2024 = \"none\" }\n";
+        let p = Parameters::parse("p.toml", text).unwrap();
+        let m = p.get("monitor_line").unwrap();
+        assert_eq!(m.value_in(2020, 2025), None);
+        assert_eq!(m.value_in(2021, 2025), Some(5000.0));
+        assert_eq!(m.value_in(2023, 2025), Some(5000.0));
+        assert_eq!(m.value_in(2024, 2025), None);
+        assert_eq!(m.unknown_years(2019, 2025), vec![2019, 2020, 2024, 2025]);
+        let bad = text.replace("\"none\"", "\"later\"");
+        let e = Parameters::parse("p.toml", &bad).unwrap_err();
+        assert!(e.message.zh.contains("later"), "{}", e.message.zh);
     }
 
     #[test]
