@@ -5,6 +5,7 @@
 //! for tests and benchmarks. `../shared/DOMAIN.md` (copied into the README's references) is
 //! the specification of the data and the rules.
 
+pub mod builtin;
 mod error;
 pub mod eval;
 pub mod r#gen;

@@ -17,13 +17,10 @@ use tuopin::register::{self, Aliases, Encoding, Format, Table};
 const ERROR_CAP: usize = 30;
 
 #[derive(Parser)]
-#[command(
-    name = "tuopin",
-    version,
-    about = "湖南精准扶贫建档立卡规则引擎 · rules engine for Hunan's poverty-alleviation register"
-)]
+// Every description and help text is set from `messages::cli` when the command is built
+// (`localized`), in Chinese unless `--lang en`.
+#[command(name = "tuopin", version)]
 struct Cli {
-    /// Message language: zh (default) or en.
     #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
     lang: Lang,
     #[command(subcommand)]
@@ -32,57 +29,33 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a rule pack over a register and write one result table per level.
-    ///
-    /// Example: tuopin check --data registers/433127 --year 2019 --out out/433127 --format xlsx
     Check {
-        /// Register folder (persons, households, villages, counties as parquet/csv/ndjson/xlsx).
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Rule pack folder.
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Year evaluated.
         #[arg(long, default_value_t = 2020)]
         year: i32,
-        /// Output folder.
         #[arg(long, default_value = "out")]
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Parquet)]
         format: Format,
-        /// Go on without the rows in error and the rows that depend on them (exit status 1).
         #[arg(long)]
         skip_invalid: bool,
-        /// CSV encoding (default: detect UTF-8, UTF-8 with BOM, or GBK/GB18030).
         #[arg(long, value_enum, default_value_t = Encoding::Auto)]
         encoding: Encoding,
-        /// Extra header and label aliases (JSON, same shape as data/register-aliases.json).
         #[arg(long)]
         aliases: Option<PathBuf>,
-        /// auto: rules run as polars expressions where they translate, the rest row by row;
-        /// rows: every rule row by row (the reference the compiled path is tested against).
         #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
         engine: EngineArg,
-        /// List which rules ran compiled and which row by row, and why.
         #[arg(long)]
         paths: bool,
-        /// Evaluate one county at a time, appending results as each county finishes, so
-        /// that memory is bounded by the largest county (results as Parquet). Automatic when
-        /// --data holds one subfolder per county (as `gen --by-county` writes).
         #[arg(long)]
         by_county: bool,
-        /// Also write the result workbook (results.xlsx: a summary with charts, then one
-        /// sheet per level with names and titles) beside Parquet or CSV results.
         #[arg(long)]
         report: bool,
     },
-    /// Why a household, a village or a county came out as it did: the conclusion and its
-    /// reasons first; for a household then its members, every household rule with what it
-    /// read, the parameters and sources, and its village and county verdicts.
-    ///
-    /// Example: tuopin explain 4331271002010001 --year 2020 --json   (or a village or county code)
     Explain {
-        /// 户编号, 村代码 or 县代码.
         #[arg(value_name = "CODE")]
         household_id: String,
         #[arg(long)]
@@ -91,47 +64,30 @@ enum Command {
         rules: Option<PathBuf>,
         #[arg(long, default_value_t = 2020)]
         year: i32,
-        /// The explanation as a JSON document (with a `version` field).
         #[arg(long)]
         json: bool,
-        /// Also write a printable page for the case file, `<code>.html`, into this folder.
         #[arg(long, value_name = "DIR")]
         html: Option<PathBuf>,
     },
-    /// Run two versions of a rule pack (or one pack at two years) over one register and report
-    /// what changes, by rule, county and village, with every changed row.
-    ///
-    /// Example: tuopin diff --base rules/hunan --new my-pack --year 2020 --out out/diff
     Diff {
-        /// The rule pack as it is.
         #[arg(long)]
         base: PathBuf,
-        /// The rule pack as changed (may be the same folder with --base-year).
         #[arg(long)]
         new: PathBuf,
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Year evaluated with the new pack.
         #[arg(long, default_value_t = 2020)]
         year: i32,
-        /// Year evaluated with the base pack (default: --year).
         #[arg(long)]
         base_year: Option<i32>,
         #[arg(long, default_value = "out/diff")]
         out: PathBuf,
     },
-    /// Check the register's data quality: every check of the quality pack and the built-in
-    /// ones (the same person in two households, incomes bunched above the line), a finding per
-    /// row, a risk score per household, and an XLSX report for the village cadres.
-    ///
-    /// Example: tuopin validate --data registers/433127 --out out/validate
     Validate {
         #[arg(long)]
         data: Option<PathBuf>,
-        /// The eligibility pack (its risk flags feed the risk score).
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// The data-quality pack.
         #[arg(long)]
         quality: Option<PathBuf>,
         #[arg(long, default_value_t = 2020)]
@@ -139,11 +95,6 @@ enum Command {
         #[arg(long, default_value = "out/validate")]
         out: PathBuf,
     },
-    /// Draw the inspection sample: per county, villages stratified poor / non-poor (about
-    /// 2:1), then registered and unregistered households, risk households over-sampled by
-    /// --risk-weight; each household carries its design weight. Same seed, same sample.
-    ///
-    /// Example: tuopin sample --seed 2020 --villages-per-county 29 --households-per-village 10 --risk-weight 2
     Sample {
         #[arg(long)]
         data: Option<PathBuf>,
@@ -153,7 +104,6 @@ enum Command {
         villages_per_county: usize,
         #[arg(long, default_value_t = 10)]
         households_per_village: usize,
-        /// How much more likely a risk household is to be drawn (1 = no over-sampling).
         #[arg(long, default_value_t = 1.0)]
         risk_weight: f64,
         #[arg(long)]
@@ -165,10 +115,6 @@ enum Command {
         #[arg(long, default_value = "out/sample")]
         out: PathBuf,
     },
-    /// Estimate each county's wrong-exit, missed and recognition rates from the field results
-    /// of a sample, with 95 % confidence intervals and the chance of breaking each threshold.
-    ///
-    /// Example: tuopin estimate --sample out/sample/sample.csv --results results.csv
     Estimate {
         #[arg(long)]
         sample: PathBuf,
@@ -181,51 +127,36 @@ enum Command {
         #[arg(long, default_value = "out/estimate")]
         out: PathBuf,
     },
-    /// Run the example cases of a rule pack (`<pack>/tests/*.toml`).
-    ///
-    /// Example: tuopin test --rules rules/hunan
     Test {
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Run only the cases for this year (a case's `year`, its file's, or defaults.toml's).
         #[arg(long)]
         year: Option<i32>,
     },
-    /// List the fields, rules and parameters of each level: Chinese headers, types, codes
-    /// with labels, rule titles and sources, parameter values in force.
-    ///
-    /// Example: tuopin fields --level household --xlsx 词典.xlsx
     Fields {
-        /// One level: person, household, village, county (or 人员, 农户, 村, 县).
         #[arg(long)]
         level: Option<String>,
         #[arg(long)]
         rules: Option<PathBuf>,
         #[arg(long)]
         year: Option<i32>,
-        /// Also write the dictionary as a workbook to hand to staff.
         #[arg(long)]
         xlsx: Option<PathBuf>,
     },
-    /// Check a rule pack: load-time errors, then the warnings a careful reviewer would give.
-    ///
-    /// Example: tuopin lint --rules rules/hunan --deny-warnings
+    Init {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     Lint {
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Also list which rules `check` runs compiled and which row by row, and why (for
-        /// the pack's last year, or --year).
         #[arg(long)]
         paths: bool,
         #[arg(long)]
         year: Option<i32>,
-        /// Exit non-zero on warnings too.
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Read a register, report its input errors, and count its rows.
-    ///
-    /// Example: tuopin load --data fixtures/real-world/gbk-csv
     Load {
         #[arg(long)]
         data: Option<PathBuf>,
@@ -234,9 +165,6 @@ enum Command {
         #[arg(long)]
         aliases: Option<PathBuf>,
     },
-    /// Write a synthetic register (deterministic: same seed, same bytes).
-    ///
-    /// Example: tuopin gen --households 100000 --seed 7 --out /tmp/reg --faults 0.02
     Gen {
         #[arg(long, default_value_t = 2000)]
         households: usize,
@@ -246,33 +174,182 @@ enum Command {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Parquet)]
         format: Format,
-        /// Share of households given a planted data fault (recorded in faults.csv).
         #[arg(long, default_value_t = 0.0)]
         faults: f64,
-        /// Year the incomes and ages are shaped for.
         #[arg(long, default_value_t = 2020)]
         year: i32,
-        /// Number of counties (default: one per 20,000 households).
         #[arg(long)]
         counties: Option<usize>,
-        /// Rule pack whose parameters shape the thresholds.
         #[arg(long)]
         rules: Option<PathBuf>,
-        /// Write one register per county (`out/<county code>/…`), generating one county at a
-        /// time: for registers too large for one frame (`check` reads them county by county).
         #[arg(long)]
         by_county: bool,
     },
 }
 
-/// A default path that works from the repository root or, failing that, where it was built.
-fn default_path(rel: &str) -> PathBuf {
-    let here = PathBuf::from(rel);
-    if here.exists() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join(rel) }
+/// A folder given on the command line, or the built-in one (`tuopin::builtin`).
+fn or_builtin(given: Option<PathBuf>, builtin: fn() -> Result<PathBuf, Error>) -> Result<PathBuf, Error> {
+    match given {
+        Some(p) => Ok(p),
+        None => builtin(),
+    }
+}
+
+/// The language asked for on the command line (`--lang en` or `--lang=en` anywhere), read
+/// before parsing so that help and argument errors are in it too.
+fn lang_of(args: &[std::ffi::OsString]) -> Lang {
+    let args: Vec<String> = args.iter().map(|a| a.to_string_lossy().to_string()).collect();
+    let en = args
+        .iter()
+        .enumerate()
+        .any(|(i, a)| a == "--lang=en" || (a == "--lang" && args.get(i + 1).is_some_and(|v| v == "en")));
+    if en { Lang::En } else { Lang::Zh }
+}
+
+/// The command line with every text from `messages::cli` in `lang`: descriptions, examples,
+/// option help with defaults and choices said in words, headings, and the help and version
+/// flags themselves.
+fn localized(lang: Lang) -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    use messages::cli;
+    let heading = cli::options_heading(lang);
+    let say = move |command: &str, a: Arg| -> Arg {
+        let id = a.get_id().to_string();
+        let mut help = cli::option(lang, command, &id).unwrap_or_default().to_string();
+        let choices: Vec<String> = a.get_possible_values().iter().map(|v| v.get_name().to_string()).collect();
+        let defaults: Vec<String> = a.get_default_values().iter().map(|v| v.to_string_lossy().to_string()).collect();
+        let takes_value = a.get_num_args().is_none_or(|n| n.takes_values())
+            && !matches!(a.get_action(), ArgAction::SetTrue | ArgAction::Help | ArgAction::Version);
+        if takes_value && !choices.is_empty() && !choices.iter().all(|c| help.contains(c.as_str())) {
+            help.push_str(&cli::choices(lang, &choices));
+        }
+        if takes_value && !defaults.is_empty() && !help.contains(cli::default_word(lang)) {
+            help.push_str(&cli::default_value(lang, &defaults.join(" ")));
+        }
+        let mut a = a.help(help).hide_default_value(true).hide_possible_values(true);
+        if takes_value {
+            a = a.value_name(cli::value_name(lang, &id));
+        }
+        if a.is_positional() { a.help_heading(cli::arguments_heading(lang)) } else { a.help_heading(heading) }
+    };
+    let mut cmd = Cli::command()
+        .override_usage(cli::usage(lang, "", &[]))
+        .about(cli::program(lang))
+        .help_template(cli::help_template(lang))
+        .subcommand_help_heading(cli::commands_heading(lang))
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).global(true))
+        .arg(Arg::new("version").short('V').long("version").action(ArgAction::Version));
+    for id in ["help", "version", "lang"] {
+        cmd = cmd.mut_arg(id, |a| say("", a));
+    }
+    let names: Vec<String> = cmd.get_subcommands().map(|c| c.get_name().to_string()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(&name, |sc| {
+            let (about, example) = cli::command(lang, &name);
+            let ids: Vec<String> = sc.get_arguments().map(|a| a.get_id().to_string()).collect();
+            let required: Vec<String> = sc
+                .get_arguments()
+                .filter(|a| a.is_required_set())
+                .map(|a| match a.get_long() {
+                    Some(l) => format!("--{l} <{}>", cli::value_name(lang, a.get_id().as_str())),
+                    None => format!("<{}>", cli::value_name(lang, a.get_id().as_str())),
+                })
+                .collect();
+            let mut sc = sc
+                .override_usage(cli::usage(lang, &name, &required))
+                .about(about)
+                .after_help(example)
+                .help_template(cli::help_template(lang))
+                .disable_help_flag(true);
+            for id in ids {
+                sc = sc.mut_arg(&id, |a| say(&name, a));
+            }
+            sc
+        });
+    }
+    cmd
+}
+
+/// Parse the command line; help, version and argument errors are printed here, in the
+/// user's language, and end the program.
+fn parse(lang: Lang) -> Result<Cli, ExitCode> {
+    use clap::FromArgMatches;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = localized(lang).try_get_matches_from(&args).map_err(|e| arg_error(lang, &args, e))?;
+    Cli::from_arg_matches(&matches).map_err(|e| arg_error(lang, &args, e))
+}
+
+/// Print clap's error in the user's language (help and version as they are) and give the
+/// exit status: 0 for help and version, 2 for a usage error.
+fn arg_error(lang: Lang, args: &[std::ffi::OsString], e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    use messages::cli::{ArgProblem, ArgProblemKind as K};
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        _ => {}
+    }
+    let text = |k: ContextKind| -> Option<String> {
+        match e.get(k)? {
+            ContextValue::String(s) => Some(s.clone()),
+            ContextValue::Strings(v) => Some(v.join(", ")),
+            ContextValue::StyledStr(s) => Some(s.to_string()),
+            ContextValue::StyledStrs(v) => Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")),
+            _ => None,
+        }
+    };
+    let list = |k: ContextKind| -> Vec<String> {
+        match e.get(k) {
+            Some(ContextValue::Strings(v)) => v.clone(),
+            _ => vec![],
+        }
+    };
+    let kind = match e.kind() {
+        ErrorKind::InvalidValue => K::InvalidValue,
+        ErrorKind::UnknownArgument => K::UnknownArgument,
+        ErrorKind::InvalidSubcommand => K::UnknownCommand,
+        ErrorKind::MissingRequiredArgument => K::MissingRequired,
+        ErrorKind::MissingSubcommand => K::MissingCommand,
+        ErrorKind::ValueValidation => K::BadNumber,
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict if e.kind() == ErrorKind::TooManyValues => K::TooMany,
+        ErrorKind::ArgumentConflict => K::Conflict,
+        _ => K::Other,
+    };
+    let (arg, value) = (text(ContextKind::InvalidArg), text(ContextKind::InvalidValue));
+    let valid = list(ContextKind::ValidValue);
+    let suggested = text(ContextKind::SuggestedArg).or_else(|| text(ContextKind::SuggestedSubcommand));
+    let arg = arg.or_else(|| text(ContextKind::InvalidSubcommand));
+    let names: Vec<String> = localized(lang).get_subcommands().map(|c| c.get_name().to_string()).collect();
+    let command =
+        args.iter().skip(1).map(|a| a.to_string_lossy().to_string()).find(|a| names.contains(a)).unwrap_or_default();
+    let english = e.render().to_string();
+    let p = ArgProblem {
+        kind,
+        arg: arg.as_deref(),
+        value: value.as_deref(),
+        valid: valid.iter().map(String::as_str).collect(),
+        suggested: suggested.as_deref(),
+        command: &command,
+    };
+    eprintln!("{}", messages::cli::arg_problem(lang, &p, &english));
+    ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match parse(lang_of(&args)) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let lang = cli.lang;
     match run(cli) {
         Ok(code) => code,
@@ -321,8 +398,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 return Err(Error::Usage(messages::result_formats(lang).into()));
             }
             let o = CheckOptions {
-                data: data.unwrap_or_else(|| default_path("fixtures/demo")),
-                rules: rules.unwrap_or_else(|| default_path("rules/hunan")),
+                data: or_builtin(data, tuopin::builtin::demo)?,
+                rules: or_builtin(rules, tuopin::builtin::pack)?,
                 year,
                 out,
                 format,
@@ -379,8 +456,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(report_check(lang, result, started))
         }
         Command::Explain { household_id, data, rules, year, json, html } => {
-            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let data = or_builtin(data, tuopin::builtin::demo)?;
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let Some(e) = jobs::run_explain(&data, &rules, year, &Aliases::builtin(), &household_id, lang)? else {
                 eprintln!("{}", messages::no_such_code(lang, &household_id));
                 return Ok(ExitCode::from(1));
@@ -402,7 +479,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { base, new, data, year, base_year, out } => {
-            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let data = or_builtin(data, tuopin::builtin::demo)?;
             let (d, written) =
                 jobs::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
             print!("{}", tuopin::report::diff::render(&d, lang));
@@ -410,9 +487,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { data, rules, quality, year, out } => {
-            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
+            let data = or_builtin(data, tuopin::builtin::demo)?;
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
+            let quality = or_builtin(quality, tuopin::builtin::quality)?;
             let inputs = jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year };
             let v = jobs::run_validate(inputs, &out, &Aliases::builtin(), lang)?;
             print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.by_title));
@@ -430,9 +507,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             year,
             out,
         } => {
-            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
-            let quality = quality.unwrap_or_else(|| default_path("rules/quality"));
+            let data = or_builtin(data, tuopin::builtin::demo)?;
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
+            let quality = or_builtin(quality, tuopin::builtin::quality)?;
             let o = tuopin::inspect::sample::SampleOptions {
                 seed,
                 villages_per_county,
@@ -459,7 +536,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Estimate { sample, results, rules, year, out } => {
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let e = jobs::run_estimate(&sample, &results, &rules, year, &out, &Aliases::builtin(), lang)?;
             println!("{}", messages::results::coverage_heading(lang));
             for (county, (sampled, surveyed)) in &e.coverage {
@@ -472,7 +549,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Test { rules, year } => {
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let jobs::cases::Cases { results, other_years } = jobs::cases::run_pack(&rules, lang, year)?;
             for r in results.iter().filter(|r| !r.passed()) {
                 println!("{}", messages::case_failed(lang, &r.file, r.line, &r.name));
@@ -496,7 +573,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Fields { level, rules, year, xlsx } => {
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let levels = match level.as_deref() {
                 None => vec![],
                 Some(l) => match Table::ALL
@@ -515,8 +592,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init { dir } => {
+            let n = tuopin::builtin::init(&dir, lang)?;
+            println!("{}", messages::authoring::init_written(lang, &dir.display().to_string(), n));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lint { rules, deny_warnings, paths, year } => {
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let l = jobs::run_lint(&rules, &Aliases::builtin(), paths, year)?;
             for d in l.errors.iter().chain(&l.warnings) {
                 println!("{}", d.render(lang));
@@ -529,7 +611,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Load { data, encoding, aliases } => {
-            let data = data.unwrap_or_else(|| default_path("fixtures/demo"));
+            let data = or_builtin(data, tuopin::builtin::demo)?;
             let (tables, errors) = jobs::run_load(&data, encoding, aliases.as_deref())?;
             for t in &tables {
                 println!("{}", messages::table_read(lang, t.table.level(), t.table.name(), t.rows, &t.file));
@@ -542,7 +624,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Command::Gen { households, seed, out, format, faults, year, counties, rules, by_county } => {
-            let rules = rules.unwrap_or_else(|| default_path("rules/hunan"));
+            let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let started = Instant::now();
             let r = jobs::GenRequest { households, seed, year, counties, faults, format, by_county };
             let g = jobs::run_gen(&rules, &out, &r)?;

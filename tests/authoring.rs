@@ -272,3 +272,145 @@ fn a_misspelt_name_gets_the_closest_chinese_or_english_name_and_an_aggregated_co
     assert!(en.contains("  = did you mean 人均纯收入?\n"), "{en}");
     assert!(en.contains("`任一成员` takes the quoted name of a person rule or field, not a condition"), "{en}");
 }
+
+#[test]
+fn help_and_argument_errors_are_chinese_by_default_and_english_with_lang_en() {
+    let o = common::tuopin(&["check", "--help"]);
+    assert!(o.status.success());
+    let zh = stdout(&o);
+    assert!(zh.starts_with("按规则包检查登记数据，每个层级写出一张结果表\n\n用法：tuopin check [选项]\n"), "{zh}");
+    assert!(zh.contains("--year <年度>") && zh.contains("评估的年度（默认：2020）"), "{zh}");
+    assert!(zh.contains("-h, --help") && zh.contains("显示帮助"), "{zh}");
+    assert!(zh.contains("示例：tuopin check"), "{zh}");
+    for cmd in ["explain", "diff", "validate", "sample", "estimate", "test", "fields", "lint", "load", "gen", "init"] {
+        let h = stdout(&common::tuopin(&[cmd, "--help"]));
+        assert!(h.contains("用法：tuopin ") && h.contains("显示帮助") && !h.contains("Usage:"), "{cmd}: {h}");
+        assert!(!h.contains("Print help") && !h.contains("[default"), "{cmd}: {h}");
+    }
+    let en = stdout(&common::tuopin(&["--lang", "en", "check", "--help"]));
+    assert!(en.contains("Usage: tuopin check [OPTIONS]") && en.contains("Year evaluated [default: 2020]"), "{en}");
+
+    let o = common::tuopin(&["check", "--format", "excel"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "--format <格式> 不能取值 “excel”；可选：parquet、csv、ndjson、xlsx\n运行 tuopin check --help 查看用法\n"
+    );
+    let o = common::tuopin(&["--lang", "en", "check", "--format", "excel"]);
+    assert!(stderr(&o).starts_with("invalid value 'excel' for '--format <FORMAT>'"), "{}", stderr(&o));
+    let e = stderr(&common::tuopin(&["check", "--yeer", "2020"]));
+    assert!(e.starts_with("没有选项 “--yeer”；是不是 --year？"), "{e}");
+    let e = stderr(&common::tuopin(&["chek"]));
+    assert!(e.starts_with("没有命令 “chek”；是不是 check？"), "{e}");
+    let e = stderr(&common::tuopin(&["sample"]));
+    assert!(e.starts_with("缺少必需的 --seed <种子>"), "{e}");
+}
+
+#[test]
+fn file_errors_say_what_happened_in_chinese() {
+    let e = stderr(&common::tuopin(&["check", "--rules", "/nonexistent-pack", "--out", "/tmp/never-written-x"]));
+    assert!(e.contains("/nonexistent-pack/pack.toml: 无法读取规则包清单：文件或文件夹不存在"), "{e}");
+    assert!(!e.contains("os error"), "{e}");
+    let e = stderr(&common::tuopin(&["estimate", "--sample", "/nonexistent.csv", "--results", "/nonexistent2.csv"]));
+    assert!(e.contains("/nonexistent.csv：无法读写：文件或文件夹不存在"), "{e}");
+    let e = stderr(&common::tuopin(&["--lang", "en", "check", "--rules", "/nonexistent-pack"]));
+    assert!(e.contains("No such file or directory"), "{e}");
+}
+
+/// `lint` of a Hunan copy whose parameters.toml has `from` replaced by `to`.
+fn lint_with_parameters(from: &str, to: &str, lang: &str) -> String {
+    let (_t, pack) = common::hunan_copy();
+    common::edit(&pack, "parameters.toml", from, to);
+    let p = pack.to_str().unwrap();
+    let o = common::tuopin(&["--lang", lang, "lint", "--rules", p]);
+    assert_eq!(o.status.code(), Some(1));
+    stdout(&o).replace(p, "PACK")
+}
+
+#[test]
+fn toml_mistakes_are_said_with_what_to_write_instead() {
+    let line = "values = { 2014 = 2736, 2015 = 2855, 2016 = 2952, 2017 = 3026, 2018 = 3200, 2019 = 3400, 2020 = 4000 }";
+    let zh = lint_with_parameters(line, "values = { 2014 = 2736, 2020 = 4,100 }", "zh");
+    assert!(zh.starts_with("PACK/parameters.toml:9:38: 数字 4,100 带了千位分隔符\n"), "{zh}");
+    assert!(
+        zh.contains("  = 数字不能带千位分隔符：写 4100，不写 4,100；应写成：values = { 2014 = 2736, 2020 = 4100 }\n"),
+        "{zh}"
+    );
+    let en = lint_with_parameters(line, "values = { 2014 = 2736, 2020 = 4,100 }", "en");
+    assert!(en.contains("the number 4,100 has a thousands separator"), "{en}");
+    let zh = lint_with_parameters(line, "values = { 2014 = 2736， 2020 = 4100 }", "zh");
+    assert!(zh.starts_with("PACK/parameters.toml:9:30: 这一行用了全角逗号“，”\n"), "{zh}");
+    assert!(zh.contains("应写成：values = { 2014 = 2736, 2020 = 4100 }"), "{zh}");
+    let zh = lint_with_parameters(line, "values = { 2014 = 2736, 2021年 = 4100 }", "zh");
+    assert!(zh.starts_with("PACK/parameters.toml:9:29: 年度 2021年 多了“年”字\n"), "{zh}");
+    assert!(zh.contains("年度只写数字：写 2021 = …，不写 2021年 = …"), "{zh}");
+    let en = lint_with_parameters(line, "values = { 2014 = 2736, 2021年 = 4100 }", "en");
+    assert!(en.contains("write the year as a number: 2021 = …, not 2021年 = …"), "{en}");
+    // pack.toml too.
+    let (_t, pack) = common::hunan_copy();
+    common::edit(&pack, "pack.toml", "years = [2014, 2020]", "years = [2014， 2025]");
+    let zh = stdout(&common::tuopin(&["lint", "--rules", pack.to_str().unwrap()]));
+    assert!(zh.contains("这一行用了全角逗号“，”") && zh.contains("应写成：years = [2014, 2025]"), "{zh}");
+}
+
+#[test]
+fn script_syntax_errors_suggest_the_rule_language_s_words() {
+    let (_t, pack) = common::hunan_copy();
+    let p = pack.to_str().unwrap();
+    for (body, zh_head, zh_hint, en_head) in [
+        (
+            "不愁吃 并且 不愁穿",
+            "4:5: “并且” 不是规则语言的词",
+            "  = 请写 且：",
+            "`并且` is not a word of the rule language",
+        ),
+        ("不愁吃 && 不愁穿", "4:5: “&&” 不是规则语言的词", "  = 请写 且：", "`&&` is not a word of the rule language"),
+        (
+            "不愁吃 或者 不愁穿",
+            "4:5: “或者” 不是规则语言的词",
+            "  = 请写 或：",
+            "`或者` is not a word of the rule language",
+        ),
+        ("人均纯收入 ＞= 3", "4:7: “＞” 是全角符号", "  = 请写半角的 >", "“＞” is a full-width symbol"),
+        (
+            "不愁吃 不愁穿",
+            "4:5: 这里多了一个词“不愁穿”，或者它前面少了运算符",
+            "  = 两个条件之间要写 且、或",
+            "`不愁穿` here is a word too many",
+        ),
+    ] {
+        write_rule(&pack, "household/t.rhai", body);
+        let zh = stdout(&common::tuopin(&["lint", "--rules", p])).replace(p, "PACK");
+        assert!(zh.starts_with(&format!("PACK/household/t.rhai:{zh_head}\n")), "{zh}");
+        assert!(zh.contains(zh_hint), "{zh}");
+        let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p]));
+        assert!(en.contains(en_head), "{en}");
+    }
+}
+
+#[test]
+fn an_unrecognised_header_is_named_with_how_to_map_it() {
+    let data = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("fixtures/real-world/bom-csv"), data.path());
+    let h = data.path().join("households.csv");
+    let text = std::fs::read_to_string(&h).unwrap().replacen("wage_income", "务工收入", 1);
+    std::fs::write(&h, text).unwrap();
+    let d = data.path().to_str().unwrap();
+    let o = common::tuopin(&["load", "--data", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let zh = stdout(&o) + stderr(&o).as_str();
+    assert!(
+        zh.contains(
+            "列 wage_income (工资性收入): 缺少必需的列；文件中有未识别的表头：务工收入。若“务工收入”就是这一列"
+        ),
+        "{zh}"
+    );
+    assert!(zh.contains("{\"headers\": {\"households\": {\"wage_income\": \"务工收入\"}}}"), "{zh}");
+    // The file the message describes, written as it says, makes the register load.
+    let aliases = data.path().join("对照.json");
+    std::fs::write(&aliases, "{\"headers\": {\"households\": {\"wage_income\": \"务工收入\"}}}").unwrap();
+    let o = common::tuopin(&["load", "--data", d, "--aliases", aliases.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let en = common::tuopin(&["--lang", "en", "load", "--data", d]);
+    assert!((stdout(&en) + stderr(&en).as_str()).contains("the file has headers that name no column: 务工收入"));
+}

@@ -273,7 +273,7 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> crate::Error {
         text,
         line,
         col,
-        crate::messages::pack::toml_error(e.message()),
+        crate::messages::pack::toml_error(e.message(), text.lines().nth(line.saturating_sub(1)).unwrap_or_default()),
     )])
 }
 

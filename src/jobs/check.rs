@@ -92,8 +92,11 @@ fn check_totals_of(
     }
     CheckTotals {
         year: o.year,
-        pack: pack.manifest.name.clone(),
-        data: o.data.display().to_string(),
+        pack: match crate::builtin::is_builtin(&pack.dir) {
+            true => crate::messages::authoring::builtin_named(o.lang, &pack.manifest.name),
+            false => pack.manifest.name.clone(),
+        },
+        data: crate::builtin::label(&o.data, o.lang),
         levels,
         rule_errors,
     }

@@ -218,3 +218,283 @@ pub fn lower_level_code(name: &str, other: &str, level: &str, (en, zh): (&str, &
         format!("write a {other} rule first, e.g. {other}/has_condition.rhai: `{name} == \"{label}\"`, then write {en}(\"has_condition\") here"),
     )
 }
+
+/// A TOML parse error in Chinese (and English), with what to write instead when the line
+/// shows a mistake staff make: a thousands separator (`4,100`), full-width punctuation
+/// (`，` `“”` `＝`), a year written with 年 (`2021年 = …`).
+pub fn toml_problem(e: &str, line: &str) -> Msg {
+    let first = e.lines().next().unwrap_or(e).trim();
+    let thousands = thousands_in(line);
+    let (zh, en, fix_zh, fix_en, fixed): (String, String, String, String, Option<String>) = if line.contains('，') {
+        (
+            "这一行用了全角逗号“，”".into(),
+            "this line has a full-width comma “，”".into(),
+            "TOML 里用半角逗号 , 分隔各项".into(),
+            "separate items with an ASCII comma ,".into(),
+            Some(line.trim().replace("， ", ", ").replace("，", ", ")),
+        )
+    } else if line.contains(['“', '”', '‘', '’']) {
+        (
+            "这一行用了中文引号".into(),
+            "this line has Chinese quotation marks".into(),
+            "文字要用半角双引号 \" 括起来".into(),
+            "quote text with ASCII double quotes \"".into(),
+            Some(line.trim().replace(['“', '”', '‘', '’'], "\"")),
+        )
+    } else if line.contains(['＝', '：', '｛', '｝', '［', '］']) {
+        (
+            "这一行用了全角符号".into(),
+            "this line has full-width symbols".into(),
+            "等号、冒号、括号都用半角：= : { } [ ]".into(),
+            "write = : { } [ ] as ASCII characters".into(),
+            Some(
+                line.trim()
+                    .replace('＝', "=")
+                    .replace('：', ":")
+                    .replace('｛', "{")
+                    .replace('｝', "}")
+                    .replace('［', "[")
+                    .replace('］', "]"),
+            ),
+        )
+    } else if let Some((with, without)) = thousands {
+        (
+            format!("数字 {with} 带了千位分隔符"),
+            format!("the number {with} has a thousands separator"),
+            format!("数字不能带千位分隔符：写 {without}，不写 {with}"),
+            format!("write numbers without separators: {without}, not {with}"),
+            Some(line.trim().replace(&with, &without)),
+        )
+    } else if let Some(y) = year_with_nian(line) {
+        (
+            format!("年度 {y}年 多了“年”字"),
+            format!("the year {y}年 has the character 年"),
+            format!("年度只写数字：写 {y} = …，不写 {y}年 = …"),
+            format!("write the year as a number: {y} = …, not {y}年 = …"),
+            Some(line.trim().replace(&format!("{y}年"), &y)),
+        )
+    } else {
+        (format!("格式错误：{}", toml_words(first)), first.to_string(), String::new(), String::new(), None)
+    };
+    let m = msg(zh, en);
+    match fixed {
+        Some(f) => m.hint(format!("{fix_zh}；应写成：{f}"), format!("{fix_en}; write: {f}")),
+        None if !fix_zh.is_empty() => m.hint(fix_zh, fix_en),
+        None => m,
+    }
+}
+
+/// A number written with thousands separators (`4,100` → `4100`), if the line has one.
+fn thousands_in(line: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = line.chars().collect();
+    for i in 0..chars.len() {
+        if chars[i] != ',' || i == 0 || !chars[i - 1].is_ascii_digit() {
+            continue;
+        }
+        let after: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+        if after.len() != 3 {
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && (chars[start - 1].is_ascii_digit() || chars[start - 1] == ',') {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while end < chars.len()
+            && (chars[end].is_ascii_digit()
+                || (chars[end] == ',' && chars.get(end + 1).is_some_and(|c| c.is_ascii_digit())))
+        {
+            end += 1;
+        }
+        // `2014 = 2736, 2020` is a list, not a separator: the part before the comma would
+        // itself have to be 1–3 digits after a space, `=` or `{`.
+        let with: String = chars[start..end].iter().collect();
+        let head = with.split(',').next().unwrap_or_default();
+        if head.len() > 3 || with.split(',').skip(1).any(|g| g.len() != 3) {
+            continue;
+        }
+        return Some((with.clone(), with.replace(',', "")));
+    }
+    None
+}
+
+/// A four-digit year followed by 年 (`2021年`), if the line has one.
+fn year_with_nian(line: &str) -> Option<String> {
+    let chars: Vec<char> = line.chars().collect();
+    (4..chars.len()).find_map(|i| {
+        let y: String = chars[i - 4..i].iter().collect();
+        (chars[i] == '年' && y.chars().all(|c| c.is_ascii_digit()) && (i == 4 || !chars[i - 5].is_ascii_digit()))
+            .then_some(y)
+    })
+}
+
+/// The TOML parser's usual messages in Chinese.
+fn toml_words(e: &str) -> String {
+    const KNOWN: [(&str, &str); 10] = [
+        ("invalid literal string", "无效的文字（文字要用半角双引号括起来）"),
+        ("string values must be quoted", "文字要用半角双引号括起来"),
+        ("extra assignment between key-value pairs", "两项之间缺少逗号"),
+        ("invalid unquoted key", "无效的名称（只能用字母、数字、- 和 _，中文名称要加引号）"),
+        ("missing key for inline table element", "花括号 { } 没有闭合"),
+        ("duplicate key", "名称重复"),
+        ("unknown field", "未知的项"),
+        ("missing field", "缺少必需的项"),
+        ("invalid type", "类型不对"),
+        ("expected newline", "一行只能写一项"),
+    ];
+    match KNOWN.iter().find(|(en, _)| e.starts_with(en)) {
+        Some((en, zh)) => format!(
+            "{zh}（{}）",
+            e.trim_start_matches(en).trim_start_matches([',', ':', ' ']).trim().to_string().replace("expected", "应为")
+        )
+        .replace("（）", ""),
+        None => e.to_string(),
+    }
+}
+
+/// A rule script that does not parse, in Chinese: `english` is Rhai's message, `word` what
+/// stands at the position it points to. A word staff write for 且/或/非 (`并且`, `&&`, `AND`,
+/// `或者`, `!`) or a full-width symbol (`＞`, `≥`, `（`) gets what to write instead.
+pub fn script_syntax(english: &str, word: &str) -> Msg {
+    const AND: [&str; 9] = ["并且", "而且", "并", "与", "和", "同时", "AND", "And", "&&"];
+    const OR: [&str; 5] = ["或者", "或是", "OR", "Or", "||"];
+    const NOT: [&str; 5] = ["不", "不是", "NOT", "Not", "!"];
+    const SYMBOLS: [(char, &str); 12] = [
+        ('＞', ">"),
+        ('＜', "<"),
+        ('＝', "="),
+        ('≥', ">="),
+        ('≤', "<="),
+        ('≠', "!="),
+        ('（', "("),
+        ('）', ")"),
+        ('，', ","),
+        ('“', "\""),
+        ('”', "\""),
+        ('！', "!="),
+    ];
+    let word = if word.starts_with('!') { "!" } else { word };
+    let logic = |zh: &str, en: &str| {
+        msg(
+            format!("“{word}” 不是规则语言的词"),
+            format!("`{word}` is not a word of the rule language"),
+        )
+        .hint(
+            format!("请写 {zh}：规则语言的逻辑词是 且（and）、或（or）、非(…)（not(…)），数据缺失时它们得出“未知”"),
+            format!("write {en}: the rule language's logic words are and (且), or (或), not(…) (非(…)), which give 未知 when a value is missing"),
+        )
+    };
+    let first = word.chars().next();
+    if AND.contains(&word) || english.contains("'&&'") {
+        return logic("且", "and");
+    }
+    if OR.contains(&word) || english.contains("'||'") {
+        return logic("或", "or");
+    }
+    if NOT.contains(&word) || word.starts_with('!') || english.contains("'!'") {
+        return logic("非(…)", "not(…)");
+    }
+    if let Some((c, ascii)) = first.and_then(|f| SYMBOLS.iter().find(|(c, _)| *c == f)) {
+        return msg(format!("“{c}” 是全角符号"), format!("“{c}” is a full-width symbol"))
+            .hint(format!("请写半角的 {ascii}"), format!("write the ASCII {ascii}"));
+    }
+    let (zh, en, hint_zh, hint_en) = if english.starts_with("Expecting ';' to terminate this statement") {
+        (
+            format!("这里多了一个词“{word}”，或者它前面少了运算符"),
+            format!("`{word}` here is a word too many, or an operator is missing before it"),
+            "两个条件之间要写 且、或，比较要写 >=、<、== 等",
+            "join conditions with and/or; compare with >=, <, == …",
+        )
+    } else if english.starts_with("Script is incomplete") {
+        (
+            "规则没有写完：表达式在这里中断了".to_string(),
+            "the rule stops here before its expression is complete".to_string(),
+            "检查最后一行是否缺少数值或右括号",
+            "check the last line for a missing value or closing bracket",
+        )
+    } else if english.starts_with("Expecting ')'") {
+        (
+            "括号没有配对：缺少右括号 )".to_string(),
+            "a bracket is not closed: ) is missing".to_string(),
+            "每个 ( 都要有对应的 )",
+            "every ( needs its )",
+        )
+    } else if english.starts_with("Open string is not terminated") {
+        (
+            "引号没有配对：文字缺少结尾的 \"".to_string(),
+            "a quotation is not closed: the text has no closing \"".to_string(),
+            "文字用半角双引号括起来，如 \"患有大病\"",
+            "quote text with ASCII double quotes, e.g. \"患有大病\"",
+        )
+    } else if let Some(op) = english.strip_prefix("Unknown operator: ") {
+        (
+            format!("未知的运算符 {op}"),
+            format!("unknown operator {op}"),
+            "比较用 >=、>、<=、<、==、!=，逻辑用 且、或、非(…)",
+            "compare with >=, >, <=, <, ==, !=; combine with and, or, not(…)",
+        )
+    } else if let Some(c) = english.strip_prefix("Unexpected ") {
+        (
+            format!("无法识别的字符 {c}"),
+            format!("unexpected character {c}"),
+            "规则中的符号都用半角",
+            "write symbols as ASCII characters",
+        )
+    } else {
+        (
+            format!("语法错误：{english}"),
+            format!("syntax error: {english}"),
+            "请检查这一行的括号、引号和运算符",
+            "check the brackets, quotes and operators on this line",
+        )
+    };
+    msg(zh, en).hint(hint_zh, hint_en)
+}
+
+pub fn builtin_demo(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "内置演示数据",
+        Lang::En => "the built-in demo register",
+    }
+}
+
+pub fn builtin_pack(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "内置湖南规则包",
+        Lang::En => "the built-in Hunan pack",
+    }
+}
+
+pub fn builtin_quality(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "内置数据质量规则包",
+        Lang::En => "the built-in data-quality pack",
+    }
+}
+
+/// `init` refuses a folder with files in it (both languages: it is a usage error).
+pub fn init_not_empty(lang: Lang, dir: &std::path::Path) -> String {
+    match lang {
+        Lang::Zh => format!("{} 已存在且不是空文件夹，未写入任何文件；请换一个新文件夹名", dir.display()),
+        Lang::En => format!("{} exists and is not empty; nothing was written: give a new folder", dir.display()),
+    }
+}
+
+pub fn init_written(lang: Lang, dir: &str, files: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已把湖南规则包（{files} 个文件，含测试案例）写到 {dir}\n下一步：tuopin fields --rules {dir} 查看字段和参数；修改后运行 tuopin test --rules {dir} 和 tuopin lint --rules {dir}"
+        ),
+        Lang::En => format!(
+            "wrote the Hunan pack ({files} files, with its test cases) to {dir}\nnext: tuopin fields --rules {dir} lists its fields and parameters; after editing, run tuopin test --rules {dir} and tuopin lint --rules {dir}"
+        ),
+    }
+}
+
+/// A built-in pack by its name, marked as built in.
+pub fn builtin_named(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{name}（{}）", builtin_pack(lang)),
+        Lang::En => format!("{name} ({})", builtin_pack(lang)),
+    }
+}

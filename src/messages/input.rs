@@ -17,6 +17,9 @@ pub enum Problem {
     Malformed(String),
     /// A required column is absent.
     MissingColumn,
+    /// A required column is absent and the file has headers that name no column: the
+    /// table, the column, and those headers, the closest to the column first.
+    MissingColumnUnrecognised { table: &'static str, column: &'static str, headers: Vec<String> },
     /// Two headers name the same canonical column (the other header given).
     DuplicateColumn(String),
     /// A value of the wrong type, or not one of the column's codes (what was expected).
@@ -121,12 +124,24 @@ pub fn input_error(
 fn say_problem(lang: Lang, p: &Problem) -> String {
     use Problem::*;
     match (lang, p) {
-        (Lang::Zh, Unreadable(d)) => format!("无法读取文件（{d}）"),
+        (Lang::Zh, Unreadable(d)) => format!("无法读取文件：{}", super::os_error(Lang::Zh, d)),
         (Lang::En, Unreadable(d)) => format!("cannot read the file ({d})"),
         (Lang::Zh, Malformed(d)) => format!("格式错误的行（{d}）"),
         (Lang::En, Malformed(d)) => format!("malformed row ({d})"),
         (Lang::Zh, MissingColumn) => "缺少必需的列".into(),
         (Lang::En, MissingColumn) => "required column is missing".into(),
+        (Lang::Zh, MissingColumnUnrecognised { table, column, headers }) => format!(
+            "缺少必需的列；文件中有未识别的表头：{}。若“{}”就是这一列，请新建一个对照表文件（如 对照.json，内容为 {{\"headers\": {{\"{table}\": {{\"{column}\": \"{}\"}}}}}}），运行时加 --aliases 对照.json",
+            headers.join("、"),
+            headers[0],
+            headers[0]
+        ),
+        (Lang::En, MissingColumnUnrecognised { table, column, headers }) => format!(
+            "required column is missing; the file has headers that name no column: {}. If \"{}\" is this column, write an alias file (e.g. aliases.json containing {{\"headers\": {{\"{table}\": {{\"{column}\": \"{}\"}}}}}}) and pass --aliases aliases.json",
+            headers.join(", "),
+            headers[0],
+            headers[0]
+        ),
         (Lang::Zh, DuplicateColumn(other)) => format!("与列 {other} 表示同一字段"),
         (Lang::En, DuplicateColumn(other)) => format!("names the same field as column {other}"),
         (Lang::Zh, WrongValue(exp)) => format!("应为{}", expected(Lang::Zh, exp)),

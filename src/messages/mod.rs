@@ -9,6 +9,7 @@
 
 pub mod authoring;
 pub mod book;
+pub mod cli;
 pub mod input;
 pub mod quality;
 pub mod report;
@@ -24,6 +25,31 @@ pub enum Lang {
     Zh,
     /// English
     En,
+}
+
+/// An operating-system error as the file system said it (`No such file or directory (os
+/// error 2)`), in the user's language: in Chinese by its error number, with the English
+/// kept for the few numbers not known here.
+pub fn os_error(lang: Lang, detail: &str) -> String {
+    if lang == Lang::En {
+        return detail.to_string();
+    }
+    let code =
+        detail.rsplit_once("(os error ").and_then(|(_, rest)| rest.trim_end_matches(')').trim().parse::<i32>().ok());
+    let zh = match code {
+        Some(2) => "文件或文件夹不存在",
+        Some(13 | 1) => "没有权限读写",
+        Some(17) => "已经存在",
+        Some(20) => "路径中有一部分不是文件夹",
+        Some(21) => "这是一个文件夹，不是文件",
+        Some(28) => "磁盘空间不足",
+        Some(30) => "磁盘是只读的",
+        Some(36) => "文件名太长",
+        Some(39) => "文件夹不是空的",
+        _ if detail.contains("stream did not contain valid UTF-8") => "内容不是 UTF-8 编码的文本",
+        _ => return format!("系统错误：{detail}"),
+    };
+    zh.to_string()
 }
 
 /// The heading printed before a list of input errors.
@@ -282,25 +308,31 @@ fn level_zh(level: &str) -> &'static str {
 
 /// Load-time diagnostics of rule packs, and `lint` warnings.
 pub mod pack {
-    use super::{Msg, level_zh, msg};
+    use super::{Lang, Msg, level_zh, msg};
 
     pub fn manifest_unreadable(e: &str) -> Msg {
-        msg(format!("无法读取规则包清单：{e}"), format!("cannot read the pack manifest: {e}")).hint(
+        msg(format!("无法读取规则包清单：{}", super::os_error(Lang::Zh, e)), format!("cannot read the pack manifest: {e}")).hint(
             "规则包是一个文件夹：pack.toml、parameters.toml，以及 person/、household/、village/、county/ 下的 .rhai 规则文件",
             "a rule pack is a folder with pack.toml, parameters.toml and person/, household/, village/, county/ folders of .rhai files",
         )
     }
 
-    pub fn toml_error(e: &str) -> Msg {
-        msg(format!("格式错误：{e}"), e.to_string())
+    /// A TOML file that does not parse: `e` is the parser's message, `line` the text of the
+    /// line it points at (said in Chinese with what to write instead).
+    pub fn toml_error(e: &str, line: &str) -> Msg {
+        super::authoring::toml_problem(e, line)
     }
 
     pub fn params_unreadable(e: &str) -> Msg {
-        msg(format!("无法读取参数文件：{e}"), format!("cannot read the parameters: {e}"))
+        msg(format!("无法读取参数文件：{}", super::os_error(Lang::Zh, e)), format!("cannot read the parameters: {e}"))
     }
 
-    pub fn params_toml_error(e: &str) -> Msg {
-        toml_error(e).hint(
+    pub fn params_toml_error(e: &str, line: &str) -> Msg {
+        let m = toml_error(e, line);
+        if m.hint.is_some() {
+            return m;
+        }
+        m.hint(
             "每个参数是一个表：title、source、values = { 年度 = 数值, … }，可选 alias 和 unit",
             "each parameter is a table with title, source, values = { YEAR = VALUE, … } and optionally alias and unit",
         )
@@ -324,7 +356,7 @@ pub mod pack {
     }
 
     pub fn rule_unreadable(e: &str) -> Msg {
-        msg(format!("无法读取规则文件：{e}"), format!("cannot read: {e}"))
+        msg(format!("无法读取规则文件：{}", super::os_error(Lang::Zh, e)), format!("cannot read: {e}"))
     }
 
     pub fn id_mismatch(id: &str, expected: &str) -> Msg {
@@ -350,18 +382,6 @@ pub mod pack {
             "写 `// 类型: 判断`（是/否/未知）或 `// 类型: 数值`（一个数）",
             "write `// 类型: 判断` (a yes/no/unknown verdict) or `// 类型: 数值` (a number)",
         )
-    }
-
-    pub fn syntax_error(detail: &str, logic_operator: bool) -> Msg {
-        let m = msg(format!("语法错误：{detail}"), format!("syntax error: {detail}"));
-        if logic_operator {
-            m.hint(
-                "请用 `and`、`or`、`not(…)`（或 且、或、非(…)）：数据缺失时它们得出“未知”，&&、|| 和 ! 做不到",
-                "write `and`, `or` and `not(…)` (or 且, 或, 非(…)): they give 未知 when a value is missing, where &&, || and ! cannot",
-            )
-        } else {
-            m.hint("请检查这一行的括号、引号和运算符", "check the brackets, quotes and operators on this line")
-        }
     }
 
     pub fn no_rules() -> Msg {
@@ -1494,7 +1514,7 @@ pub mod stop {
 
     /// `None` in English: the error's own text is used.
     pub fn io(lang: Lang, p: &Path, source: &dyn std::fmt::Display) -> Option<String> {
-        (lang == Lang::Zh).then(|| format!("{}：无法读写（{source}）", p.display()))
+        (lang == Lang::Zh).then(|| format!("{}：无法读写：{}", p.display(), super::os_error(lang, &source.to_string())))
     }
 
     pub fn config(lang: Lang, file: &str, line: usize, message: &str) -> Option<String> {

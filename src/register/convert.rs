@@ -392,19 +392,35 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
         }
         mapping.push((i, canonical));
     }
+    // Headers that name no column: offered, closest first, for a required column missing.
+    let unrecognised: Vec<&String> = raw
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !h.trim().is_empty() && !mapping.iter().any(|(j, _)| j == i))
+        .map(|(_, h)| h)
+        .collect();
     for spec in table.columns() {
         if !spec.optional && !mapping.iter().any(|(_, c)| *c == spec.name) {
             let shown = match aliases.header(table, spec.name) {
                 Some(zh) => format!("{} ({zh})", spec.name),
                 None => spec.name.to_string(),
             };
-            errors.push(InputError {
-                file: file.clone(),
-                row: None,
-                column: Some(shown),
-                value: None,
-                problem: Problem::MissingColumn,
-            });
+            let names = aliases.headers_of(table, spec.name);
+            let distance =
+                |h: &str| names.iter().map(|n| super::aliases::edit_distance(n, h.trim())).min().unwrap_or(usize::MAX);
+            let mut near: Vec<&String> = unrecognised.clone();
+            near.sort_by_key(|h| distance(h));
+            let problem = if near.is_empty() {
+                Problem::MissingColumn
+            } else {
+                Problem::MissingColumnUnrecognised {
+                    table: table.name(),
+                    column: spec.name,
+                    headers: near.into_iter().take(3).map(|h| h.trim().to_string()).collect(),
+                }
+            };
+            errors.push(InputError { file: file.clone(), row: None, column: Some(shown), value: None, problem });
             usable = false;
         }
     }

@@ -21,7 +21,7 @@ use super::script::AggFn;
 use super::script::{AGGREGATIONS, PARAM_FNS};
 use super::{AggUse, Pack, Ref, RuleKind};
 use crate::messages::{Msg, authoring, pack as msgs};
-use crate::register::{Aliases, Table};
+use crate::register::{Aliases, Table, aliases::edit_distance};
 
 fn level_rank(t: Table) -> usize {
     match t {
@@ -231,20 +231,6 @@ fn suggestions(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Vec<
     near.sort();
     near.dedup_by(|a, b| a.1 == b.1);
     near.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Order each level's rules so that every rule runs after the rules it reads; report cycles.

@@ -416,7 +416,13 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
         Ok(m) => m.check(&shown(&manifest_path), text, &mut diags),
         Err(e) => {
             let (line, col) = e.span().map(|s| diagnostic::line_col(text, s.start)).unwrap_or((1, 1));
-            diags.push(Diagnostic::at(&shown(&manifest_path), text, line, col, pack::toml_error(e.message())));
+            diags.push(Diagnostic::at(
+                &shown(&manifest_path),
+                text,
+                line,
+                col,
+                pack::toml_error(e.message(), text.lines().nth(line - 1).unwrap_or_default()),
+            ));
             None
         }
     });
@@ -492,9 +498,17 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
                 Ok(a) => a,
                 Err(e) => {
                     let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
-                    let msg = e.0.to_string();
-                    let logic = msg.contains("'&&'") || msg.contains("'||'") || msg.contains("'!'");
-                    diags.push(Diagnostic::at(&file, &text, line, col, pack::syntax_error(&msg, logic)));
+                    // The word the parser stopped at (`并且`, `＞`), for saying what to write.
+                    let word: String = text
+                        .lines()
+                        .nth(line - 1)
+                        .unwrap_or_default()
+                        .chars()
+                        .skip(col - 1)
+                        .take_while(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '"'))
+                        .collect();
+                    let m = crate::messages::authoring::script_syntax(&e.0.to_string(), &word);
+                    diags.push(Diagnostic::at(&file, &text, line, col, m));
                     continue;
                 }
             };

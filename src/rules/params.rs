@@ -112,7 +112,13 @@ impl Parameters {
     pub fn parse(file: &str, text: &str) -> Result<Parameters, Box<Diagnostic>> {
         let raw: BTreeMap<String, RawParam> = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            Box::new(Diagnostic::at(file, text, line, col, pack::params_toml_error(e.message())))
+            Box::new(Diagnostic::at(
+                file,
+                text,
+                line,
+                col,
+                pack::params_toml_error(e.message(), text.lines().nth(line - 1).unwrap_or_default()),
+            ))
         })?;
         let mut params = BTreeMap::new();
         for (name, p) in raw {
