@@ -414,3 +414,56 @@ fn an_unrecognised_header_is_named_with_how_to_map_it() {
     let en = common::tuopin(&["--lang", "en", "load", "--data", d]);
     assert!((stdout(&en) + stderr(&en).as_str()).contains("the file has headers that name no column: 务工收入"));
 }
+
+#[test]
+fn a_binary_copied_elsewhere_runs_from_an_empty_folder_and_init_writes_a_pack_that_passes_its_tests() {
+    // The binary alone, away from the repository (as `cargo install` leaves it).
+    let bin_dir = tempfile::tempdir().unwrap();
+    let bin = bin_dir.path().join("tuopin");
+    std::fs::copy(env!("CARGO_BIN_EXE_tuopin"), &bin).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| std::process::Command::new(&bin).args(args).current_dir(empty.path()).output().unwrap();
+    let o = run(&["check", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(
+        said.starts_with("湖南省精准扶贫 · 建档立卡脱贫退出标准（内置湖南规则包） · 2020 年 · 登记数据 内置演示数据\n"),
+        "{said}"
+    );
+    // The same outcomes as the repository's pack and demo named explicitly.
+    let reference = tempfile::tempdir().unwrap();
+    let r = common::tuopin(&[
+        "check",
+        "--rules",
+        "rules/hunan",
+        "--data",
+        "fixtures/demo",
+        "--format",
+        "csv",
+        "--out",
+        reference.path().to_str().unwrap(),
+    ]);
+    assert!(r.status.success());
+    assert!(stdout(&r).starts_with("湖南省精准扶贫 · 建档立卡脱贫退出标准 · 2020 年 · 登记数据 fixtures/demo\n"));
+    for t in ["persons", "households", "villages", "counties"] {
+        let a = std::fs::read(empty.path().join("out").join(format!("{t}.csv"))).unwrap();
+        let b = std::fs::read(reference.path().join(format!("{t}.csv"))).unwrap();
+        assert!(a == b, "{t}.csv differs");
+    }
+    let en = stdout(&run(&["--lang", "en", "check", "--out", "en"]));
+    assert!(en.contains("(the built-in Hunan pack) · 2020 · register the built-in demo register"), "{en}");
+
+    // init: an editable copy that passes its own tests; a folder with files is refused.
+    let o = run(&["init", "我的规则包"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("已把湖南规则包（"), "{}", stdout(&o));
+    let pack = empty.path().join("我的规则包");
+    assert!(pack.join("pack.toml").is_file() && pack.join("tests/defaults.toml").is_file());
+    let o = run(&["test", "--rules", "我的规则包"]);
+    assert!(o.status.success() && stdout(&o).contains("通过 65 个案例，失败 0 个"), "{}", stdout(&o));
+    let before = common::snapshot(&pack);
+    let o = run(&["init", "我的规则包"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("已存在且不是空文件夹，未写入任何文件"), "{}", stderr(&o));
+    assert_eq!(common::snapshot(&pack), before);
+}

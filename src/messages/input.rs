@@ -19,7 +19,7 @@ pub enum Problem {
     MissingColumn,
     /// A required column is absent and the file has headers that name no column: the
     /// table, the column, and those headers, the closest to the column first.
-    MissingColumnUnrecognised { table: &'static str, column: &'static str, headers: Vec<String> },
+    MissingColumnUnrecognised(Box<Unrecognised>),
     /// Two headers name the same canonical column (the other header given).
     DuplicateColumn(String),
     /// A value of the wrong type, or not one of the column's codes (what was expected).
@@ -45,6 +45,15 @@ pub enum Problem {
     OutsideTable,
     /// The table's name is taken by something that is not a readable file.
     NotAFile(NotAFile),
+}
+
+/// A required column missing from a file whose headers include some that name no column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unrecognised {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The headers that name no column, the closest to the missing one first.
+    pub headers: Vec<String>,
 }
 
 /// What stands where a table file should be.
@@ -130,17 +139,21 @@ fn say_problem(lang: Lang, p: &Problem) -> String {
         (Lang::En, Malformed(d)) => format!("malformed row ({d})"),
         (Lang::Zh, MissingColumn) => "缺少必需的列".into(),
         (Lang::En, MissingColumn) => "required column is missing".into(),
-        (Lang::Zh, MissingColumnUnrecognised { table, column, headers }) => format!(
-            "缺少必需的列；文件中有未识别的表头：{}。若“{}”就是这一列，请新建一个对照表文件（如 对照.json，内容为 {{\"headers\": {{\"{table}\": {{\"{column}\": \"{}\"}}}}}}），运行时加 --aliases 对照.json",
-            headers.join("、"),
-            headers[0],
-            headers[0]
+        (Lang::Zh, MissingColumnUnrecognised(u)) => format!(
+            "缺少必需的列；文件中有未识别的表头：{}。若“{}”就是这一列，请新建一个对照表文件（如 对照.json，内容为 {{\"headers\": {{\"{}\": {{\"{}\": \"{}\"}}}}}}），运行时加 --aliases 对照.json",
+            u.headers.join("、"),
+            u.headers[0],
+            u.table,
+            u.column,
+            u.headers[0]
         ),
-        (Lang::En, MissingColumnUnrecognised { table, column, headers }) => format!(
-            "required column is missing; the file has headers that name no column: {}. If \"{}\" is this column, write an alias file (e.g. aliases.json containing {{\"headers\": {{\"{table}\": {{\"{column}\": \"{}\"}}}}}}) and pass --aliases aliases.json",
-            headers.join(", "),
-            headers[0],
-            headers[0]
+        (Lang::En, MissingColumnUnrecognised(u)) => format!(
+            "required column is missing; the file has headers that name no column: {}. If \"{}\" is this column, write an alias file (e.g. aliases.json containing {{\"headers\": {{\"{}\": {{\"{}\": \"{}\"}}}}}}) and pass --aliases aliases.json",
+            u.headers.join(", "),
+            u.headers[0],
+            u.table,
+            u.column,
+            u.headers[0]
         ),
         (Lang::Zh, DuplicateColumn(other)) => format!("与列 {other} 表示同一字段"),
         (Lang::En, DuplicateColumn(other)) => format!("names the same field as column {other}"),

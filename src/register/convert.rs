@@ -414,11 +414,11 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
             let problem = if near.is_empty() {
                 Problem::MissingColumn
             } else {
-                Problem::MissingColumnUnrecognised {
+                Problem::MissingColumnUnrecognised(Box::new(crate::messages::input::Unrecognised {
                     table: table.name(),
                     column: spec.name,
                     headers: near.into_iter().take(3).map(|h| h.trim().to_string()).collect(),
-                }
+                }))
             };
             errors.push(InputError { file: file.clone(), row: None, column: Some(shown), value: None, problem });
             usable = false;
