@@ -467,3 +467,127 @@ fn a_binary_copied_elsewhere_runs_from_an_empty_folder_and_init_writes_a_pack_th
     assert!(stderr(&o).contains("已存在且不是空文件夹，未写入任何文件"), "{}", stderr(&o));
     assert_eq!(common::snapshot(&pack), before);
 }
+
+/// The small register of `fixtures/real-world/bom-csv` as the national system exports it:
+/// one person-level sheet with a title row and a date row above the Chinese header, each
+/// member's row carrying the household's columns, codes as labels where the export uses
+/// them; villages and counties as their own workbooks.
+fn write_flat_register(dir: &Path, disagree: bool) {
+    let src = common::repo().join("fixtures/real-world/bom-csv");
+    let aliases = tuopin::register::Aliases::builtin();
+    let persons = common::read_csv(&src.join("persons.csv"));
+    let households = common::read_csv(&src.join("households.csv"));
+    // Every column of both files, the household key once.
+    let header = |f: &str| {
+        let text = std::fs::read_to_string(src.join(f)).unwrap();
+        text.trim_start_matches('\u{feff}').lines().next().unwrap().split(',').map(str::to_string).collect::<Vec<_>>()
+    };
+    let p_cols = header("persons.csv");
+    let h_cols: Vec<String> = header("households.csv").into_iter().filter(|c| c != "household_id").collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "2020年建档立卡贫困人口明细表").unwrap();
+    sheet.write_string(1, 0, "导出日期：2020-12-01　导出单位：永顺县扶贫办").unwrap();
+    let mut c = 0u16;
+    for col in &p_cols {
+        sheet.write_string(2, c, aliases.header(tuopin::register::Table::Persons, col).unwrap()).unwrap();
+        c += 1;
+    }
+    for col in &h_cols {
+        sheet.write_string(2, c, aliases.header(tuopin::register::Table::Households, col).unwrap()).unwrap();
+        c += 1;
+    }
+    for (i, p) in persons.iter().enumerate() {
+        let r = i as u32 + 3;
+        let h = households.iter().find(|h| h["household_id"].trim() == p["household_id"].trim()).unwrap();
+        let mut c = 0u16;
+        for col in &p_cols {
+            sheet.write_string(r, c, p[col].trim()).unwrap();
+            c += 1;
+        }
+        for col in &h_cols {
+            let col = col.as_str();
+            let mut v = h[col].trim().to_string();
+            if col == "status" {
+                // The export writes the status by its label.
+                v = aliases.label(tuopin::register::CodeList::Status, &v).unwrap().to_string();
+            }
+            if disagree && i == 1 && col == "wage_income" {
+                v = "99999".into();
+            }
+            sheet.write_string(r, c, &v).unwrap();
+            c += 1;
+        }
+    }
+    book.save(dir.join("persons.xlsx")).unwrap();
+    for t in ["villages", "counties"] {
+        std::fs::copy(common::repo().join(format!("fixtures/real-world/xlsx/{t}.xlsx")), dir.join(format!("{t}.xlsx")))
+            .unwrap();
+    }
+}
+
+/// `check` as CSV: every level's table, rows sorted.
+fn outcomes(data: &Path) -> Vec<Vec<String>> {
+    let out = tempfile::tempdir().unwrap();
+    let o = common::tuopin(&[
+        "check",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    ["persons", "households", "villages", "counties"]
+        .iter()
+        .map(|t| {
+            let text = std::fs::read_to_string(out.path().join(format!("{t}.csv"))).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            lines.sort();
+            lines
+        })
+        .collect()
+}
+
+#[test]
+fn a_flat_person_sheet_with_title_rows_gives_the_outcomes_of_the_four_tables() {
+    let four = outcomes(&common::repo().join("fixtures/real-world/bom-csv"));
+    // The committed fixture, and one written here the same way.
+    assert_eq!(outcomes(&common::repo().join("fixtures/real-world/flat-xlsx")), four);
+    let dir = tempfile::tempdir().unwrap();
+    write_flat_register(dir.path(), false);
+    assert_eq!(outcomes(dir.path()), four);
+    assert_eq!(four[1].len(), 4, "three households and the header");
+
+    // A member who disagrees with the household's first row on a household column is an
+    // input error at the member's Excel row, naming the earlier row and its value.
+    let dir = tempfile::tempdir().unwrap();
+    write_flat_register(dir.path(), true);
+    let d = dir.path().to_str().unwrap();
+    let o = common::tuopin(&["load", "--data", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let zh = stdout(&o) + stderr(&o).as_str();
+    let file = dir.path().join("persons.xlsx").display().to_string();
+    assert!(
+        zh.contains(&format!(
+            "{file} 第 5 行 列 工资性收入 值 “99999”: 同一户的成员在这一户级列上填写不一致：第 4 行填的是 “"
+        )),
+        "{zh}"
+    );
+    let en = common::tuopin(&["--lang", "en", "load", "--data", d]);
+    assert!(
+        (stdout(&en) + stderr(&en).as_str())
+            .contains("members of one household disagree on this household column: row 4 has")
+    );
+}
+
+/// Writes `fixtures/real-world/flat-xlsx` (run by hand: `cargo test --release --test
+/// authoring -- --ignored write_the_flat_fixture`).
+#[test]
+#[ignore]
+fn write_the_flat_fixture() {
+    let dir = common::repo().join("fixtures/real-world/flat-xlsx");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_flat_register(&dir, false);
+}

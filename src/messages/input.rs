@@ -24,6 +24,9 @@ pub enum Problem {
     DuplicateColumn(String),
     /// A value of the wrong type, or not one of the column's codes (what was expected).
     WrongValue(Expected),
+    /// In a flat person-level file, a member's household column differs from the one given
+    /// for the same household on an earlier row (that row, that value).
+    HouseholdDisagrees(usize, String),
     /// A null `person_id`, `household_id`, `village_code` or `county_code`.
     NullKey,
     /// A null `registered` where that column exists.
@@ -165,6 +168,12 @@ fn say_problem(lang: Lang, p: &Problem) -> String {
         (Lang::En, NullRegistered) => "`registered` is empty; expected 是/否 (true/false)".into(),
         (Lang::Zh, NullStatus) => "建档立卡户的“脱贫状态”为空；应为 02、03、04 或 05".into(),
         (Lang::En, NullStatus) => "`status` is empty in a registered household; expected 02, 03, 04 or 05".into(),
+        (Lang::Zh, HouseholdDisagrees(first, v)) => {
+            format!("同一户的成员在这一户级列上填写不一致：第 {first} 行填的是 “{v}”")
+        }
+        (Lang::En, HouseholdDisagrees(first, v)) => {
+            format!("members of one household disagree on this household column: row {first} has `{v}`")
+        }
         (Lang::Zh, DuplicateKey(first)) => format!("与第 {first} 行重复"),
         (Lang::En, DuplicateKey(first)) => format!("duplicates row {first}"),
         (Lang::Zh, DuplicateMember(first)) => {

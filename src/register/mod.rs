@@ -12,6 +12,7 @@
 pub mod aliases;
 pub mod convert;
 pub mod errors;
+pub mod flat;
 pub mod hierarchy;
 pub mod resident_id;
 pub mod schema;
@@ -88,7 +89,17 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
     let mut errors = vec![];
     let mut typed: BTreeMap<Table, (String, convert::Typed)> = BTreeMap::new();
     let mut lines: HashMap<String, source::RowLines> = HashMap::new();
+    // The household part of a flat person-level file, read with the persons.
+    let mut flat_households: Option<source::RawTable> = None;
     for table in Table::ALL {
+        if let (Table::Households, Some(raw)) = (table, flat_households.take()) {
+            let file = raw.file.clone();
+            lines.insert(file.clone(), raw.lines.clone());
+            if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
+                typed.insert(table, (file, t));
+            }
+            continue;
+        }
         let found = match source::find_table_file(dir, table.name()) {
             Ok(f) => f,
             Err(e) => {
@@ -105,7 +116,8 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
             }
             continue;
         };
-        let raw = match source::read(&path, format, opts.encoding) {
+        let known = |h: &str| Table::ALL.iter().any(|t| opts.aliases.column_for_header(*t, h).is_some());
+        let raw = match source::read(&path, format, opts.encoding, &known) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
@@ -113,6 +125,16 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
             }
         };
         crate::timing::lap(&format!("read {}", table.name()));
+        let raw = if table == Table::Persons
+            && flat::is_flat(&raw, &opts.aliases)
+            && matches!(source::find_table_file(dir, Table::Households.name()), Ok(None))
+        {
+            let (persons, households) = flat::split(raw, &opts.aliases, &mut errors);
+            flat_households = Some(households);
+            persons
+        } else {
+            raw
+        };
         let file = raw.file.clone();
         lines.insert(file.clone(), raw.lines.clone());
         if let Some(t) = convert::type_table(raw, table, &opts.aliases, &mut errors) {
@@ -126,7 +148,10 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
     for e in &mut errors {
         if let Some(l) = lines.get(&e.file) {
             e.row = e.row.map(|r| l.line(r));
-            if let Problem::DuplicateKey(first) | Problem::DuplicateMember(first) = &mut e.problem {
+            if let Problem::DuplicateKey(first)
+            | Problem::DuplicateMember(first)
+            | Problem::HouseholdDisagrees(first, _) = &mut e.problem
+            {
                 *first = l.line(*first);
             }
         }

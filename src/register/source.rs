@@ -169,8 +169,14 @@ pub fn display_name(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Read a file of the given format.
-pub fn read(path: &Path, format: Format, encoding: Encoding) -> Result<RawTable, InputError> {
+/// Read a file of the given format; `known` tells a header the register knows, for finding
+/// the header row of a sheet with title rows above it.
+pub fn read(
+    path: &Path,
+    format: Format,
+    encoding: Encoding,
+    known: &dyn Fn(&str) -> bool,
+) -> Result<RawTable, InputError> {
     let name = display_name(path);
     let unreadable = |d: String| InputError::file(&name, Problem::Unreadable(d));
     match format {
@@ -183,7 +189,7 @@ pub fn read(path: &Path, format: Format, encoding: Encoding) -> Result<RawTable,
             let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
             read_ndjson_text(&name, &text)
         }
-        Format::Xlsx => read_xlsx(path, &name),
+        Format::Xlsx => read_xlsx(path, &name, known),
         Format::Parquet => {
             let file = File::open(path).map_err(|e| unreadable(e.to_string()))?;
             let df = ParquetReader::new(file).finish().map_err(|e| unreadable(e.to_string()))?;
@@ -368,12 +374,18 @@ fn malformed(name: &str, row: usize, detail: String) -> InputError {
     }
 }
 
-/// Read the first worksheet of an XLSX file; its first row with a value is the header.
+/// How many rows with values are looked through for the header of a sheet.
+const HEADER_SCAN_ROWS: usize = 20;
+
+/// Read the first worksheet of an XLSX file. The header is the first row in which at least
+/// two cells are headers the register knows (`known`): the national system's exports put a
+/// title and a date line above it, and those rows are not data. A sheet with no such row in
+/// its first [`HEADER_SCAN_ROWS`] rows takes its first row with a value as the header.
 ///
 /// Cells are streamed, never laid out as the sheet's used range: a stray cell at `XFD1048576`
 /// would make that range 17 billion cells. Memory follows the cells present. A value in a
 /// column with no header is an input error naming its cell (it cannot be read as anything).
-fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
+fn read_xlsx(path: &Path, name: &str, known: &dyn Fn(&str) -> bool) -> Result<RawTable, InputError> {
     use calamine::{Data, Reader, Xlsx};
     let unreadable = |d: String| InputError::file(name, Problem::Unreadable(d));
     let mut book: Xlsx<_> =
@@ -390,48 +402,62 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         n_rows: 0,
         lines: RowLines::default(),
     };
-    // The data row being gathered: its sheet row and its cells by column slot.
-    let mut row: Option<(u32, Vec<Option<Data>>)> = None;
+    // Rows seen before the header is found, and the row being gathered.
+    let mut before: Vec<SheetRow> = vec![];
+    let mut row: Option<SheetRow> = None;
+    let is_header = |cells: &[(u32, Data)]| {
+        cells.iter().filter(|(_, v)| cell_text(v).is_some_and(|t| known(t.trim()))).count() >= 2
+    };
+    let finish = |r: SheetRow, before: &mut Vec<SheetRow>, table: &mut SheetTable| {
+        if table.header_row.is_some() {
+            table.data_row(r);
+            return;
+        }
+        let header_here = is_header(&r.1);
+        before.push(r);
+        if header_here || before.len() >= HEADER_SCAN_ROWS {
+            // The header found, or none found: the first row with a value is the header.
+            let at = if header_here { before.len() - 1 } else { 0 };
+            let rest = before.split_off(at + 1);
+            let header = before.pop().expect("the row just pushed");
+            table.set_header(header);
+            for r in rest {
+                table.data_row(r);
+            }
+            before.clear();
+        }
+    };
     while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
         let (r, c) = cell.get_position();
         let value: Data = cell.get_value().clone().into();
         if matches!(value, Data::Empty) {
             continue;
         }
-        if table.header_row.is_none_or(|h| h == r) {
-            table.header_row = Some(r);
-            table.headers.push((c, cell_text(&value).unwrap_or_default()));
-            continue;
-        }
-        if row.as_ref().is_none_or(|(rr, _)| *rr != r) {
-            if let Some((rr, values)) = row.take() {
-                if r < rr {
-                    return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, rr + 1)));
+        match row.as_mut() {
+            Some((rr, values)) if *rr == r => values.push((c, value)),
+            _ => {
+                if let Some(done) = row.take() {
+                    if r < done.0 {
+                        return Err(unreadable(format!("row {} comes after row {} in the file", r + 1, done.0 + 1)));
+                    }
+                    finish(done, &mut before, &mut table);
                 }
-                table.push_row(rr, values);
-            } else {
-                table.start_data();
+                row = Some((r, vec![(c, value)]));
             }
-            row = Some((r, vec![None; table.headers.len()]));
         }
-        match (table.headers.binary_search_by_key(&c, |(hc, _)| *hc), row.as_mut()) {
-            (Ok(i), Some((_, values))) => values[i] = Some(value),
-            // The cell's reference names its place better than a data-row number would.
-            _ => table.errors.push(InputError {
-                file: name.to_string(),
-                row: None,
-                column: Some(cell_ref(r, c)),
-                value: cell_text(&value),
-                problem: Problem::OutsideTable,
-            }),
-        }
+    }
+    if let Some(done) = row.take() {
+        finish(done, &mut before, &mut table);
     }
     if table.header_row.is_none() {
-        return Err(unreadable(format!("sheet `{sheet}` is empty")));
-    }
-    match row {
-        Some((r, values)) => table.push_row(r, values),
-        None => table.start_data(),
+        if before.is_empty() {
+            return Err(unreadable(format!("sheet `{sheet}` is empty")));
+        }
+        let rest = before.split_off(1);
+        table.set_header(before.remove(0));
+        for r in rest {
+            table.data_row(r);
+        }
     }
     Ok(RawTable {
         file: name.to_string(),
@@ -442,6 +468,9 @@ fn read_xlsx(path: &Path, name: &str) -> Result<RawTable, InputError> {
         lines: table.lines,
     })
 }
+
+/// A sheet row: its 0-based row number and its cells with values, by 0-based column.
+type SheetRow = (u32, Vec<(u32, calamine::Data)>);
 
 /// A worksheet being read as a table: its header (sheet column, text), its columns so far.
 struct SheetTable<'a> {
@@ -455,10 +484,32 @@ struct SheetTable<'a> {
 }
 
 impl SheetTable<'_> {
-    /// The header is complete: order it by column, and open one column per header.
-    fn start_data(&mut self) {
+    /// The header row: its cells by column, and one column opened per header.
+    fn set_header(&mut self, (r, cells): SheetRow) {
+        self.header_row = Some(r);
+        self.headers = cells.iter().map(|(c, v)| (*c, cell_text(v).unwrap_or_default())).collect();
         self.headers.sort_by_key(|(c, _)| *c);
         self.columns = vec![TextColumn::default(); self.headers.len()];
+    }
+
+    /// A row below the header: its cells put in their columns' slots; a cell in a column
+    /// with no header is an input error naming the cell (its reference names its place
+    /// better than a data-row number would).
+    fn data_row(&mut self, (r, cells): SheetRow) {
+        let mut values: Vec<Option<calamine::Data>> = vec![None; self.headers.len()];
+        for (c, value) in cells {
+            match self.headers.binary_search_by_key(&c, |(hc, _)| *hc) {
+                Ok(i) => values[i] = Some(value),
+                Err(_) => self.errors.push(InputError {
+                    file: self.name.to_string(),
+                    row: None,
+                    column: Some(cell_ref(r, c)),
+                    value: cell_text(&value),
+                    problem: Problem::OutsideTable,
+                }),
+            }
+        }
+        self.push_row(r, values);
     }
 
     /// One data row's cells, by column slot; a row with no value is skipped.
