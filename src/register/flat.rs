@@ -50,6 +50,10 @@ pub fn household_part(file: &str) -> String {
     format!("{file}（农户信息）")
 }
 
+/// A household gathered from its members' rows: its first member's data row, its key, and
+/// per household column the first member's row that filled it and its value.
+type Household = (usize, Option<String>, Vec<Option<(usize, String)>>);
+
 /// Split a flat persons file into its persons part and its households part.
 pub fn split(raw: RawTable, aliases: &Aliases, errors: &mut Vec<InputError>) -> (RawTable, RawTable) {
     let n = raw.n_rows;
@@ -58,9 +62,9 @@ pub fn split(raw: RawTable, aliases: &Aliases, errors: &mut Vec<InputError>) -> 
     let household_cols: Vec<usize> =
         (0..raw.headers.len()).filter(|&i| household_only(aliases, &raw.headers[i])).collect();
 
-    // Households in order of first appearance: (first member's data row, cells).
+    // Households in order of first appearance.
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut households: Vec<(usize, Option<String>, Vec<Option<(usize, String)>>)> = vec![];
+    let mut households: Vec<Household> = vec![];
     if let Some(k) = key {
         for row in 0..n {
             let Some(id) = columns[k].get(row) else { continue };
