@@ -591,3 +591,120 @@ fn write_the_flat_fixture() {
     std::fs::create_dir_all(&dir).unwrap();
     write_flat_register(&dir, false);
 }
+
+/// A Hunan copy declaring `debt` (a number) and `broadband` (a code) for households, with a
+/// rule reading both; and the bom-csv register with those columns under their Chinese
+/// headers, `cells` giving (debt, broadband) per household in file order.
+fn declared_fields_case(cells: [(&str, &str); 3]) -> (tempfile::TempDir, std::path::PathBuf, tempfile::TempDir) {
+    let (t, pack) = common::hunan_copy();
+    std::fs::write(
+        pack.join("fields.toml"),
+        "[households.debt]\ntitle = \"家庭负债\"\nheaders = [\"负债金额\"]\ntype = \"number\"\noptional = true\n\n\
+         [households.broadband]\ntitle = \"宽带入户\"\ntype = \"code\"\ncodes = { \"01\" = \"已通\", \"02\" = \"未通\" }\noptional = true\n",
+    )
+    .unwrap();
+    write_rule(&pack, "household/debt_ok.rhai", "家庭负债 <= 家庭纯收入 且 宽带入户 == \"已通\"");
+    common::edit(&pack, "pack.toml", "household = [\"exit_eligible\"]", "household = [\"exit_eligible\", \"debt_ok\"]");
+    let data = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("fixtures/real-world/bom-csv"), data.path());
+    let h = data.path().join("households.csv");
+    let text = std::fs::read_to_string(&h).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",家庭负债,宽带入户");
+    for (i, (debt, broadband)) in cells.iter().enumerate() {
+        lines[i + 1].push_str(&format!(",{debt},{broadband}"));
+    }
+    std::fs::write(&h, lines.join("\n") + "\n").unwrap();
+    (t, pack, data)
+}
+
+#[test]
+fn a_field_the_pack_declares_is_read_under_its_chinese_header_and_used_on_both_engines() {
+    // Net incomes of the three households (fixtures/make_fixtures.py): 10,000, 8,000, unknown.
+    let (_t, pack, data) = declared_fields_case([("5000", "已通"), ("20000", "01"), ("", "未通")]);
+    for engine in ["auto", "rows"] {
+        let out = tempfile::tempdir().unwrap();
+        let o = common::tuopin(&[
+            "check",
+            "--rules",
+            pack.to_str().unwrap(),
+            "--data",
+            data.path().to_str().unwrap(),
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+            "--out",
+            out.path().to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let rows = common::read_csv(&out.path().join("households.csv"));
+        let got: Vec<(&str, &str)> = rows.iter().map(|r| (r["household_id"].as_str(), r["debt_ok"].as_str())).collect();
+        // 5,000 ≤ 10,000 and 已通; 20,000 > 8,000; unknown debt but 未通 is false either way.
+        assert_eq!(
+            got,
+            vec![("4331271002010001", "true"), ("4331271002010002", "false"), ("4331271002010003", "false")],
+            "{engine}"
+        );
+    }
+    // The dictionary lists them, marked as the pack's own.
+    let zh = stdout(&common::tuopin(&["fields", "--rules", pack.to_str().unwrap(), "--level", "household"]));
+    assert!(zh.contains("  家庭负债（debt）  数值  可选（规则包新增）\n"), "{zh}");
+    assert!(zh.contains("  宽带入户（broadband）  代码  可选（规则包新增）  01 已通、02 未通\n"), "{zh}");
+    // explain shows what the rule read.
+    let e = stdout(&common::tuopin(&[
+        "explain",
+        "4331271002010002",
+        "--rules",
+        pack.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+    ]));
+    assert!(e.contains("读取 家庭负债 (字段 debt) = 20,000"), "{e}");
+}
+
+#[test]
+fn a_declared_field_s_bad_cells_are_input_errors_and_a_bad_declaration_is_refused() {
+    let (_t, pack, data) = declared_fields_case([("五千元", "已通"), ("20000", "半通"), ("", "")]);
+    let o = common::tuopin(&["load", "--data", data.path().to_str().unwrap()]);
+    // `load` knows no pack: the extra headers are simply not read.
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tempfile::tempdir().unwrap();
+    let o = common::tuopin(&[
+        "check",
+        "--rules",
+        pack.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--out",
+        out.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let zh = stdout(&o) + stderr(&o).as_str();
+    assert!(zh.contains("households.csv 第 2 行 列 家庭负债 值 “五千元”: 应为数字"), "{zh}");
+    assert!(zh.contains("households.csv 第 3 行 列 宽带入户 值 “半通”: 应为以下之一：01 已通, 02 未通"), "{zh}");
+
+    let p = pack.to_str().unwrap();
+    for (toml, zh_msg) in [
+        (
+            "[households.wage_income]\ntitle = \"务工收入\"\ntype = \"number\"\n",
+            "`wage_income` 已是农户层的内置字段，规则包不能重新定义它",
+        ),
+        (
+            "[households.loan]\ntitle = \"工资性收入\"\ntype = \"number\"\n",
+            "字段 `loan` 的表头“工资性收入”已经表示字段 `wage_income`",
+        ),
+        ("[households.loan]\ntitle = \"贷款\"\ntype = \"money\"\n", "字段 `loan` 的类型 “money” 未知"),
+        ("[households.loan]\ntitle = \"贷款\"\ntype = \"code\"\n", "代码字段 `loan` 没有列出代码"),
+        (
+            "[households.\"贷款\"]\ntitle = \"贷款\"\ntype = \"number\"\n",
+            "字段名 `贷款` 只能用小写英文字母、数字和下划线",
+        ),
+        ("[farms.loan]\ntitle = \"贷款\"\ntype = \"number\"\n", "fields.toml 中的 `farms` 不是登记数据的表"),
+    ] {
+        std::fs::write(pack.join("fields.toml"), toml).unwrap();
+        let o = common::tuopin(&["lint", "--rules", p]);
+        assert_eq!(o.status.code(), Some(1), "{toml}");
+        assert!(stdout(&o).contains(zh_msg), "{}", stdout(&o));
+    }
+}

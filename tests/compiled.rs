@@ -63,13 +63,19 @@ fn cell(rng: &mut ChaCha8Rng, table: Table, name: &str, kind: Kind) -> Option<St
             pick(rng, &["2005-01-01", "2005-12-31", "2014-12-31", "2015-01-01", "1960-06-30", "2020-12-31"]).to_string()
         }
         Kind::Text => pick(rng, &["张三", "李四", "王五", "阿", "李"]).to_string(),
+        // A field a pack declares with codes: the code, its label, or neither (an input error).
+        Kind::Listed(pairs) => {
+            let (code, label) = pairs[rng.random_range(0..pairs.len())];
+            if rng.random_bool(0.01) { "ZZ".to_string() } else { pick(rng, &[code, label]).to_string() }
+        }
         Kind::Key | Kind::DigitKey(_) => return None,
     };
     Some(s)
 }
 
-/// A random register as text tables (the loader types and checks them as it does files).
-fn random_register(seed: u64) -> Vec<TextTable> {
+/// A random register as text tables (the loader types and checks them as it does files),
+/// with the fields `aliases` declares (the constructs pack's) under their Chinese headers.
+fn random_register(seed: u64, aliases: &Aliases) -> Vec<TextTable> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let counties = ["430101", "430102", "430103"];
     // The third county has no villages; one village has no households.
@@ -80,18 +86,26 @@ fn random_register(seed: u64) -> Vec<TextTable> {
     let mut table = |t: Table, rows: Vec<HashMap<&'static str, Option<String>>>, rng: &mut ChaCha8Rng| {
         // Optional columns are sometimes absent from the file (every row reads unknown).
         let mut headers: Vec<&'static str> = vec![];
-        for c in t.columns() {
+        for c in aliases.columns(t) {
             let keep = if c.name == "registered" { 0.9 } else { 0.8 };
             if !c.optional || c.key || rng.random_bool(keep) {
                 headers.push(c.name);
             }
         }
         let cells = rows.iter().map(|r| headers.iter().map(|h| r.get(h).cloned().flatten()).collect()).collect();
-        tables.push((t, format!("{}.csv", t.name()), headers.iter().map(|h| h.to_string()).collect(), cells));
+        // A declared field's column is headed as exports head it: by its Chinese title.
+        let written = headers
+            .iter()
+            .map(|h| match aliases.is_declared(t, h) {
+                true => aliases.header(t, h).unwrap_or(h).to_string(),
+                false => h.to_string(),
+            })
+            .collect();
+        tables.push((t, format!("{}.csv", t.name()), written, cells));
     };
     let rows_of = |t: Table, keys: Vec<(&'static str, String)>, rng: &mut ChaCha8Rng| {
         let mut r: HashMap<&'static str, Option<String>> = HashMap::new();
-        for c in t.columns() {
+        for c in aliases.columns(t) {
             r.insert(c.name, cell(rng, t, c.name, c.kind));
         }
         for (k, v) in keys {
@@ -148,9 +162,9 @@ fn random_register(seed: u64) -> Vec<TextTable> {
     tables
 }
 
-fn load_random(seed: u64) -> Register {
-    let opts = LoadOptions { skip_invalid: true, ..Default::default() };
-    register::load_text(random_register(seed), &opts).expect("typed").register
+fn load_random(seed: u64, aliases: &Aliases) -> Register {
+    let opts = LoadOptions { skip_invalid: true, aliases: aliases.clone(), ..Default::default() };
+    register::load_text(random_register(seed, aliases), &opts).expect("typed").register
 }
 
 fn pack(dir: &std::path::Path) -> Pack {
@@ -236,7 +250,8 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
     let mut fault_errors = 0;
     let mut partial_parents = 0;
     for seed in 0..SEEDS {
-        let reg = load_random(seed);
+        // Read with the fields the constructs pack declares (`debt`, `coop`).
+        let reg = load_random(seed, &constructs.aliases);
         partial_parents += Table::ALL
             .iter()
             .filter_map(|t| reg.table(*t))
@@ -258,6 +273,11 @@ fn both_paths_agree_on_random_registers_for_the_hunan_pack_and_the_constructs_pa
     assert!(partial_parents > 0, "no row was set aside");
     for (id, s) in &seen_hunan {
         assert_eq!(*s, [true, true, true], "{id}: true/false/unknown seen");
+    }
+    // The rules reading the fields the pack declares (`debt` by its Chinese header, `coop`
+    // by a label) met every outcome on both paths.
+    for id in ["person.in_coop", "household.debt_ok"] {
+        assert_eq!(seen_constructs.get(id), Some(&[true, true, true]), "{id}");
     }
     let all_three = seen_constructs.values().filter(|s| **s == [true, true, true]).count();
     assert!(all_three * 10 >= seen_constructs.len() * 8, "{all_three} of {} constructs rules", seen_constructs.len());
@@ -291,7 +311,7 @@ fn every_hunan_rule_compiles_and_unsupported_constructs_fall_back_with_a_reason(
         ("household.switch_fallback", "uses `switch`"),
     ];
     assert_eq!(row_by_row, expected.map(|(a, b)| (a.to_string(), b.to_string())).to_vec());
-    assert_eq!(plan.len() - row_by_row.len(), 46);
+    assert_eq!(plan.len() - row_by_row.len(), 49);
 }
 
 /// The fallback rules give the right answer in a mixed run: computed here from the raw
@@ -308,7 +328,8 @@ fn rules_outside_the_subset_give_the_right_answer_on_the_fallback_path() {
     };
     let mut checked = [0usize; 3];
     for seed in 0..SEEDS {
-        let reg = load_random(seed);
+        // Read with the fields the constructs pack declares (`debt`, `coop`).
+        let reg = load_random(seed, &constructs.aliases);
         let out = run(&constructs, &reg, 2020, Engine::Auto);
         let persons = out.level(Table::Persons).unwrap();
         let relation = code_text(&reg, Table::Persons, "relation", CodeList::Relation);
@@ -356,7 +377,7 @@ fn the_paths_flag_lists_each_rule_and_why() {
     };
     let constructs = constructs();
     let lint = run(&["lint", "--rules", constructs.to_str().unwrap(), "--paths", "--lang", "en"]);
-    assert!(lint.contains("Rule paths: 46 compiled to polars expressions, 5 row by row\n"), "{lint}");
+    assert!(lint.contains("Rule paths: 49 compiled to polars expressions, 5 row by row\n"), "{lint}");
     let zh = run(&["lint", "--rules", constructs.to_str().unwrap(), "--paths"]);
     assert!(zh.contains("  逐行  household.switch_fallback：用了`switch`\n"), "{zh}");
     assert!(zh.contains("  逐行  household.kind_mismatch：`==` 用于代码与数值（逐行执行时每行报错）\n"), "{zh}");

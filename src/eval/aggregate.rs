@@ -72,7 +72,7 @@ pub(super) fn aggregate_level(
             // A sum of money is money even over no rows: 0.0, not 0.
             let float = match &a.target {
                 Some(Ref::Rule(t)) => types.get(t) == Some(&compiled::Ty::Float),
-                Some(Ref::Field(f)) => a.over.column(f).is_some_and(|c| c.kind == crate::register::Kind::Number),
+                Some(Ref::Field(_)) => a.kind == Some(crate::register::Kind::Number),
                 _ => false,
             };
             if a.agg == AggFn::Sum && float {

@@ -71,7 +71,7 @@ impl Ty {
             Kind::Number => Ty::Float,
             Kind::Int(_) => Ty::Int,
             Kind::Date => Ty::Date,
-            Kind::Key | Kind::Text | Kind::DigitKey(_) => Ty::Text,
+            Kind::Key | Kind::Text | Kind::DigitKey(_) | Kind::Listed(_) => Ty::Text,
         }
     }
 
@@ -385,7 +385,7 @@ impl Translator<'_, '_> {
         };
         match r {
             Ref::Field(f) => {
-                let Some(spec) = self.cx.level.column(f) else {
+                let Some(spec) = self.cx.pack.aliases.column(self.cx.level, f) else {
                     return Err(Why::Unresolved(f.to_string()));
                 };
                 let ty = Ty::of_kind(spec.kind);
@@ -747,7 +747,7 @@ pub struct RulePath {
 /// The result type of an aggregation, or why it cannot be compiled. `lower` gives the
 /// type of a rule of the level below (`None`: it ran row by row, values of either kind).
 pub fn aggregation_type(a: &AggUse, lower: &dyn Fn(usize) -> Option<Ty>) -> Result<Ty, Why> {
-    let field_ty = |f: &str| a.over.column(f).map(|s| Ty::of_kind(s.kind));
+    let field_ty = |_: &str| a.kind.map(Ty::of_kind);
     match a.agg {
         AggFn::All | AggFn::Any | AggFn::Count => match &a.target {
             Some(Ref::Field(f)) if field_ty(f) != Some(Ty::Bool) => {

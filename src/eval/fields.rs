@@ -24,17 +24,25 @@ pub enum FieldData {
 
 impl FieldData {
     pub fn extract(t: &LoadedTable, table: Table, name: &str) -> FieldData {
-        let Some(spec) = table.column(name) else {
-            return FieldData::Absent;
-        };
-        if !t.present.contains(&spec.name) {
+        if !t.present.contains(&name) {
             return FieldData::Absent;
         }
         let Ok(col) = t.frame.column(name) else {
             return FieldData::Absent;
         };
         let s = col.as_materialized_series();
-        match spec.kind {
+        // A field a pack declares is not in the schema: its stored type says what it is.
+        let kind = match table.column(name) {
+            Some(spec) => spec.kind,
+            None => match s.dtype() {
+                DataType::Boolean => Kind::Bool,
+                DataType::Float64 => Kind::Number,
+                DataType::Int64 => Kind::Int(None),
+                DataType::Date => Kind::Date,
+                _ => Kind::Text,
+            },
+        };
+        match kind {
             Kind::Code(list) => match s.u8() {
                 Ok(ca) => FieldData::Code(
                     ca.iter().collect(),
@@ -49,7 +57,7 @@ impl FieldData {
                 let phys = s.to_physical_repr();
                 phys.i32().map(|ca| FieldData::Date(ca.iter().collect())).unwrap_or(FieldData::Absent)
             }
-            Kind::Key | Kind::Text | Kind::DigitKey(_) => {
+            Kind::Key | Kind::Text | Kind::DigitKey(_) | Kind::Listed(_) => {
                 s.str().map(|ca| FieldData::Text(ca.rechunk().into_owned())).unwrap_or(FieldData::Absent)
             }
         }

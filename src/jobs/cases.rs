@@ -200,7 +200,7 @@ pub fn run_pack(rules: &Path, lang: crate::messages::Lang, year: Option<i32>) ->
     if let Some(y) = year {
         pack.values_for_year(y).map_err(crate::Error::Rules)?;
     }
-    let results = run(&pack, &aliases, lang)?;
+    let results = run(&pack, lang)?;
     let (results, other_years): (Vec<CaseResult>, Vec<CaseResult>) =
         results.into_iter().partition(|r| year.is_none_or(|y| r.year == y));
     Ok(Cases { results, other_years: other_years.len() })
@@ -213,7 +213,8 @@ pub struct Cases {
 }
 
 /// Run the cases of a loaded pack (`tests/*.toml` in its folder).
-pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
+/// The pack's alias table (with the fields it declares) reads the cases' field names.
+pub fn run(pack: &Pack, lang: crate::messages::Lang) -> Result<Vec<CaseResult>, crate::Error> {
     let dir = pack.dir.join("tests");
     let base: Defaults = match std::fs::read_to_string(dir.join("defaults.toml")) {
         Ok(text) => toml::from_str(&text).map_err(|e| toml_error(&dir.join("defaults.toml"), &text, &e))?,
@@ -251,7 +252,7 @@ pub fn run(pack: &Pack, aliases: &Aliases, lang: crate::messages::Lang) -> Resul
                 failures: vec![],
                 error: None,
             };
-            match run_case(pack, aliases, &d, case, &mut values_by_year, lang) {
+            match run_case(pack, &d, case, &mut values_by_year, lang) {
                 Ok(f) => r.failures = f,
                 Err(e) => r.error = Some(e),
             }
@@ -279,14 +280,13 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> crate::Error {
 
 fn run_case(
     pack: &Pack,
-    aliases: &Aliases,
     d: &Defaults,
     case: &Case,
     values_by_year: &mut HashMap<i32, HashMap<String, f64>>,
     lang: crate::messages::Lang,
 ) -> Result<Vec<Failure>, String> {
     let year = case_year(pack, d, case);
-    let c = |t: Table, f: &Fields| canonical(aliases, t, f);
+    let c = |t: Table, f: &Fields| canonical(&pack.aliases, t, f);
     let mut household = merged(&c(Table::Households, &d.household), &c(Table::Households, &case.household));
     let hid = get_str(&household, "household_id").unwrap_or_else(|| "H1".to_string());
     household.insert("household_id".into(), toml::Value::String(hid.clone()));
@@ -332,7 +332,7 @@ fn run_case(
     if !county.is_empty() {
         tables.push(table(Table::Counties, vec![county.clone()]));
     }
-    let loaded = register::load_text(tables, &LoadOptions { aliases: aliases.clone(), ..Default::default() })
+    let loaded = register::load_text(tables, &LoadOptions { aliases: pack.aliases.clone(), ..Default::default() })
         .map_err(|e| e.to_string())?;
     if !loaded.errors.is_empty() {
         let lines: Vec<String> = loaded.errors.iter().map(|e| e.say(lang)).collect();

@@ -118,7 +118,8 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     let (pack, values) = load_pack(&o.rules, o.year, &aliases)?;
     // From here on a failure leaves no earlier result standing as if it were current.
     let mut staging = Staging::begin(&o.out, "check", report::Inputs { folders: &[o.data.as_path()], files: &[] })?;
-    let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
+    // The register is read with the fields the pack declares.
+    let opts = LoadOptions { encoding: o.encoding, aliases: pack.aliases.clone(), skip_invalid: o.skip_invalid };
     let loaded = register::load(&o.data, &[Table::Persons, Table::Households], &opts)?;
     if !loaded.errors.is_empty() && !o.skip_invalid {
         report::write_csv_rows(&mut staging, "input_errors.csv", &report::input_error_rows(&loaded.errors, o.lang))?;
@@ -138,7 +139,8 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
-    let w = report::Writing { format: o.format, lang: o.lang, aliases: &aliases, register: &reg, workbook: o.report };
+    let w =
+        report::Writing { format: o.format, lang: o.lang, aliases: &pack.aliases, register: &reg, workbook: o.report };
     report::write_check(&mut staging, &pack, &outcomes, &w, &info)?;
     if !loaded.errors.is_empty() {
         write_set_aside(&mut staging, &loaded.errors, &reg.set_aside, o.lang)?;
@@ -242,7 +244,7 @@ pub fn run_by_county(
     // given as its own folder with other columns gets a plan of its own), and every county's
     // number columns are written with the first plan's types, so that the parts append.
     let mut first_plan: Option<(eval::Plan, Vec<Vec<&'static str>>)> = None;
-    let opts = LoadOptions { encoding: o.encoding, aliases: aliases.clone(), skip_invalid: o.skip_invalid };
+    let opts = LoadOptions { encoding: o.encoding, aliases: pack.aliases.clone(), skip_invalid: o.skip_invalid };
     let required = [Table::Persons, Table::Households];
 
     let part_info = report::summary::RunInfo::default();
@@ -288,7 +290,7 @@ pub fn run_by_county(
             }
             let types = &plan.number_types;
             for level in &outcomes.levels {
-                let mut df = report::level_frame(&pack, level, o.year, o.lang, &aliases, Some(&reg))?;
+                let mut df = report::level_frame(&pack, level, o.year, o.lang, &pack.aliases, Some(&reg))?;
                 for (r, _) in &level.results {
                     let rule = &pack.rules[*r];
                     if rule.kind == rules::RuleKind::Value {

@@ -25,7 +25,9 @@ pub fn run_diff(
     let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
     let (new_pack, new_values) = load_pack(new, year, aliases)?;
     let mut staging = Staging::begin(out, "diff", report::Inputs { folders: &[data], files: &[] })?;
-    let register = load_register(data, &load_options(aliases))?;
+    // Read with the new pack's declared fields (a field only the base pack declares reads
+    // as absent: its rules come out unknown).
+    let register = load_register(data, &load_options(&new_pack.aliases))?;
     let b = eval::evaluate(&base_pack, &register, base_year, base_values, &|_| {})?;
     let n = eval::evaluate(&new_pack, &register, year, new_values, &|_| {})?;
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);

@@ -28,7 +28,7 @@ pub fn evaluate_household_county(
     household_id: &str,
 ) -> Result<Evaluated, Error> {
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
-    let opts = LoadOptions { encoding, aliases: aliases.clone(), skip_invalid: false };
+    let opts = LoadOptions { encoding, aliases: pack.aliases.clone(), skip_invalid: false };
     let loaded = load_register(data, &opts)?;
     let county = loaded.table(Table::Households).and_then(|h| {
         let ids = h.frame.column("household_id").ok()?.str().ok()?;
@@ -64,7 +64,7 @@ pub fn run_explain(
 ) -> Result<Option<Explained>, Error> {
     use crate::report::explain as ex;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
-    let opts = LoadOptions { encoding: Encoding::Auto, aliases: aliases.clone(), skip_invalid: false };
+    let opts = LoadOptions { encoding: Encoding::Auto, aliases: pack.aliases.clone(), skip_invalid: false };
     let loaded = load_register(data, &opts)?;
     let has = |t: Table, col: &str| {
         loaded
@@ -93,10 +93,10 @@ pub fn run_explain(
     let outcomes = eval::evaluate(&pack, &register, year, values, &|_| {})?;
     Ok(match table {
         Table::Households => ex::explain(&pack, &register, &outcomes, id).map(|mut e| {
-            e.conclusion = ex::conclusion(&pack, &register, &outcomes, table, id, lang, aliases);
+            e.conclusion = ex::conclusion(&pack, &register, &outcomes, table, id, lang, &pack.aliases);
             Explained::Household(Box::new(e))
         }),
-        _ => ex::explain_area(&pack, &register, &outcomes, table, id, lang, aliases)
+        _ => ex::explain_area(&pack, &register, &outcomes, table, id, lang, &pack.aliases)
             .map(|e| Explained::Area(Box::new(e))),
     })
 }

@@ -11,5 +11,5 @@ pub fn run_fields(dir: &Path, aliases: &Aliases, year: Option<i32>, levels: &[Ta
     let pack = rules::load(dir, aliases).map_err(Error::Rules)?;
     let year = year.unwrap_or(pack.manifest.years[1]);
     pack.values_for_year(year).map_err(Error::Rules)?;
-    Ok(rules::dictionary::build(&pack, aliases, year, levels))
+    Ok(rules::dictionary::build(&pack, &pack.aliases, year, levels))
 }

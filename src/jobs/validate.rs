@@ -56,7 +56,7 @@ pub fn assess_register(
         }
         _ => None,
     };
-    let reg = load_register(data, &load_options(aliases))?;
+    let reg = load_register(data, &load_options(&pack.aliases))?;
     let q = eval::evaluate(&qpack, &reg, year, qvalues, &|_| {})?;
     let h = eval::evaluate(&pack, &reg, year, values, &|_| {})?;
     let mut findings = quality::rule_findings(&qpack, &reg, &q);

@@ -343,6 +343,8 @@ fn toml_words(e: &str) -> String {
         ("expected newline", "一行只能写一项"),
     ];
     match KNOWN.iter().find(|(en, _)| e.starts_with(en)) {
+        // The Chinese already says what a name may hold.
+        Some((en, zh)) if en.starts_with("invalid unquoted key") => zh.to_string(),
         Some((en, zh)) => format!(
             "{zh}（{}）",
             e.trim_start_matches(en).trim_start_matches([',', ':', ' ']).trim().to_string().replace("expected", "应为")
@@ -497,4 +499,72 @@ pub fn builtin_named(lang: Lang, name: &str) -> String {
         Lang::Zh => format!("{name}（{}）", builtin_pack(lang)),
         Lang::En => format!("{name} ({})", builtin_pack(lang)),
     }
+}
+
+pub fn field_table_unknown(table: &str) -> Msg {
+    msg(
+        format!("fields.toml 中的 `{table}` 不是登记数据的表"),
+        format!("`{table}` in fields.toml is not a table of the register"),
+    )
+    .hint(
+        "写 [persons.字段名]、[households.字段名]、[villages.字段名] 或 [counties.字段名]",
+        "write [persons.NAME], [households.NAME], [villages.NAME] or [counties.NAME]",
+    )
+}
+
+pub fn field_name_invalid(name: &str) -> Msg {
+    msg(
+        format!("字段名 `{name}` 只能用小写英文字母、数字和下划线，并以字母开头"),
+        format!("the field name `{name}` may use only lower-case letters, digits and _, starting with a letter"),
+    )
+    .hint(
+        "中文名写在 title（和 headers）中，规则里中英文名都可以用",
+        "put the Chinese name in `title` (and `headers`); rules may use either name",
+    )
+}
+
+pub fn field_redefined(name: &str, level: &str) -> Msg {
+    msg(
+        format!("`{name}` 已是{}层的内置字段，规则包不能重新定义它", super::level_zh(level)),
+        format!("`{name}` is a built-in field of the {level} level; a pack may not redefine it"),
+    )
+    .hint(
+        "换一个字段名；内置字段可以直接在规则中使用",
+        "choose another name; built-in fields can be used in rules as they are",
+    )
+}
+
+pub fn field_header_taken(name: &str, header: &str, column: &str) -> Msg {
+    msg(
+        format!("字段 `{name}` 的表头“{header}”已经表示字段 `{column}`"),
+        format!("the header \"{header}\" of `{name}` already names the field `{column}`"),
+    )
+    .hint("每个表头只能对应一个字段：换一个表头", "a header names one field: choose another header")
+}
+
+pub fn field_codes_missing(name: &str) -> Msg {
+    msg(format!("代码字段 `{name}` 没有列出代码"), format!("the code field `{name}` lists no codes"))
+        .hint("写 codes = { \"01\" = \"有\", \"02\" = \"无\" }", "write codes = { \"01\" = \"有\", \"02\" = \"无\" }")
+}
+
+pub fn field_codes_not_code(name: &str) -> Msg {
+    msg(format!("字段 `{name}` 不是代码字段，却写了 codes"), format!("`{name}` is not a code field but lists codes"))
+        .hint("写 type = \"code\"，或删去 codes", "write type = \"code\", or remove `codes`")
+}
+
+pub fn field_type_unknown(name: &str, ty: &str) -> Msg {
+    msg(format!("字段 `{name}` 的类型 “{ty}” 未知"), format!("`{name}`: unknown type \"{ty}\"")).hint(
+        "类型为 number（数值）、whole（整数）、text（文字）、code（代码）、bool（是否）、date（日期）",
+        "the types are number, whole, text, code, bool, date",
+    )
+}
+
+pub fn field_named_like_rule(field: &str, rule: &str) -> Msg {
+    msg(
+        format!("规则 {rule} 与 fields.toml 声明的字段 `{field}` 同名，规则会遮住字段"),
+        format!(
+            "rule {rule} has the name of the field `{field}` declared in fields.toml; the rule would hide the field"
+        ),
+    )
+    .hint("给规则或字段换一个名字", "rename the rule or the field")
 }

@@ -56,6 +56,29 @@ pub struct Aliases {
     header_of: BTreeMap<(Table, &'static str), String>,
     true_words: Vec<String>,
     false_words: Vec<String>,
+    /// Columns a rule pack declares (`fields.toml`), per table, after the built-in ones.
+    declared: BTreeMap<Table, Vec<ColumnSpec>>,
+}
+
+/// A field a pack declares, as `Aliases::declare` takes it.
+pub struct Declared {
+    pub table: Table,
+    pub name: String,
+    pub kind: DeclaredKind,
+    pub optional: bool,
+    /// The headers exports use, the first one first (its title).
+    pub headers: Vec<String>,
+}
+
+/// The type of a declared field.
+pub enum DeclaredKind {
+    Number,
+    Whole,
+    Text,
+    Bool,
+    Date,
+    /// Codes with their labels.
+    Code(Vec<(String, String)>),
 }
 
 impl Aliases {
@@ -134,7 +157,7 @@ impl Aliases {
     /// The canonical column a header names, in English or by an alias.
     pub fn column_for_header(&self, table: Table, header: &str) -> Option<&'static str> {
         let h = header.trim();
-        if let Some(spec) = table.column(h) {
+        if let Some(spec) = table.column(h).copied().or_else(|| self.declared_column(table, h)) {
             return Some(spec.name);
         }
         self.headers.get(&(table, h.to_string())).copied()
@@ -183,6 +206,7 @@ impl Aliases {
                     .map(|c| (c.to_string(), self.label(list, c).unwrap_or_default().to_string()))
                     .collect(),
             ),
+            Kind::Listed(pairs) => Some(pairs.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect()),
             _ => None,
         }
     }
@@ -191,23 +215,54 @@ impl Aliases {
     pub fn code_in(&self, table: Table, field: &str, written: &str) -> Option<String> {
         match self.column(table, field)?.kind {
             Kind::Code(list) => self.code(list, written).map(str::to_string),
+            Kind::Listed(pairs) => listed_code(pairs, written).map(str::to_string),
             _ => None,
         }
     }
 
-    /// A column of a table by its canonical name.
+    /// A column of a table by its canonical name: built in, or declared by the pack.
     pub fn column(&self, table: Table, name: &str) -> Option<ColumnSpec> {
-        table.column(name).copied()
+        table.column(name).copied().or_else(|| self.declared_column(table, name))
+    }
+
+    fn declared_column(&self, table: Table, name: &str) -> Option<ColumnSpec> {
+        self.declared.get(&table)?.iter().find(|c| c.name == name).copied()
     }
 
     /// Every column of a table: the built-in schema's, then those a pack declares.
     pub fn columns(&self, table: Table) -> Vec<ColumnSpec> {
-        table.columns().to_vec()
+        let mut out = table.columns().to_vec();
+        out.extend(self.declared.get(&table).into_iter().flatten().copied());
+        out
     }
 
     /// Whether a column was declared by a pack rather than built in.
-    pub fn is_declared(&self, _table: Table, _name: &str) -> bool {
-        false
+    pub fn is_declared(&self, table: Table, name: &str) -> bool {
+        self.declared_column(table, name).is_some()
+    }
+
+    /// Add a field a pack declares: its column, its headers, its codes. The name and codes
+    /// live as long as the program (a pack is loaded a few times per run). The caller has
+    /// checked that the name and headers are new to the table.
+    pub fn declare(&mut self, d: Declared) {
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        let name = leak(&d.name);
+        let kind = match d.kind {
+            DeclaredKind::Number => Kind::Number,
+            DeclaredKind::Whole => Kind::Int(None),
+            DeclaredKind::Text => Kind::Text,
+            DeclaredKind::Bool => Kind::Bool,
+            DeclaredKind::Date => Kind::Date,
+            DeclaredKind::Code(codes) => {
+                let pairs: Vec<(&'static str, &'static str)> = codes.iter().map(|(c, l)| (leak(c), leak(l))).collect();
+                Kind::Listed(Box::leak(pairs.into_boxed_slice()))
+            }
+        };
+        self.declared.entry(d.table).or_default().push(ColumnSpec { name, kind, optional: d.optional, key: false });
+        for h in d.headers {
+            self.header_of.entry((d.table, name)).or_insert_with(|| h.clone());
+            self.headers.insert((d.table, h.trim().to_string()), name);
+        }
     }
 
     /// Every header a column is read under, the first-listed first.
@@ -258,6 +313,9 @@ impl Aliases {
             Kind::Int(Some((lo, hi))) if hi == i64::MAX => Expected::WholeAtLeast(lo),
             Kind::Int(Some((lo, hi))) => Expected::WholeFromTo(lo, hi),
             Kind::Date => Expected::Date,
+            Kind::Listed(pairs) => Expected::OneOf(
+                pairs.iter().map(|(c, l)| if l.is_empty() { c.to_string() } else { format!("{c} {l}") }).collect(),
+            ),
             Kind::Code(list) => Expected::OneOf(
                 list.codes()
                     .iter()
@@ -269,6 +327,12 @@ impl Aliases {
             ),
         }
     }
+}
+
+/// The code a declared code field's code or label as written stands for.
+pub fn listed_code(pairs: &'static [(&'static str, &'static str)], written: &str) -> Option<&'static str> {
+    let w = written.trim();
+    pairs.iter().find(|(c, l)| *c == w || *l == w).map(|(c, _)| *c)
 }
 
 /// Levenshtein distance in characters (a Chinese character counts one), for suggesting the

@@ -400,7 +400,8 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
         .filter(|(i, h)| !h.trim().is_empty() && !mapping.iter().any(|(j, _)| j == i))
         .map(|(_, h)| h)
         .collect();
-    for spec in table.columns() {
+    let specs = aliases.columns(table);
+    for spec in &specs {
         if !spec.optional && !mapping.iter().any(|(_, c)| *c == spec.name) {
             let shown = match aliases.header(table, spec.name) {
                 Some(zh) => format!("{} ({zh})", spec.name),
@@ -435,8 +436,7 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
     // Columns already stored as they should be, found in parallel (each is independent).
     let mut kept: Vec<Option<Column>> = {
         use rayon::prelude::*;
-        table
-            .columns()
+        specs
             .par_iter()
             .map(|spec| {
                 let &(i, _) = mapping.iter().find(|(_, c)| *c == spec.name)?;
@@ -444,7 +444,7 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
             })
             .collect()
     };
-    for (k, spec) in table.columns().iter().enumerate() {
+    for (k, spec) in specs.iter().enumerate() {
         let Some(&(i, _)) = mapping.iter().find(|(_, c)| *c == spec.name) else {
             continue;
         };
@@ -476,6 +476,16 @@ pub fn type_table(raw: RawTable, table: Table, aliases: &Aliases, errors: &mut V
                     Kind::Key if looks_scientific(&t) => None,
                     _ => Some(t),
                 }
+            })
+            .map(|v| Series::new(name, v)),
+            Kind::Listed(pairs) => parse_column(col, n, &mut sink, |c| {
+                let written = match c {
+                    Cell::Text(s) => s.to_string(),
+                    Cell::Int(v) => v.to_string(),
+                    Cell::Float(f) if integral(f) => float_text(f),
+                    _ => return None,
+                };
+                super::aliases::listed_code(pairs, &written).map(str::to_string)
             })
             .map(|v| Series::new(name, v)),
             Kind::Code(list) => parse_column(col, n, &mut sink, |c| {

@@ -97,6 +97,9 @@ pub enum Kind {
     Int(Option<(i64, i64)>),
     /// A calendar date; stored as Date.
     Date,
+    /// One of a list of codes a pack declares (`fields.toml`): (code, label) pairs; a cell
+    /// may hold the code or the label, and is stored as the code's text (String).
+    Listed(&'static [(&'static str, &'static str)]),
 }
 
 /// The code lists of the register. Each code's text is the canonical value (`"04"`).

@@ -122,7 +122,7 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                 }
                 match args.as_slice() {
                     [] if agg == AggFn::Count => {
-                        aggs.push(AggUse { func: en, agg, over, arg: String::new(), target: None });
+                        aggs.push(AggUse { func: en, kind: None, agg, over, arg: String::new(), target: None });
                     }
                     [Some((arg, apos))] => match resolve_name(pack, aliases, over, arg) {
                         Some(Ref::Field(f))
@@ -136,7 +136,13 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                             let label = if label.is_empty() { code } else { label };
                             diags.push(at(*apos, authoring::aggregate_over_code(fname, arg, over.level(), &label)));
                         }
-                        Some(t) => aggs.push(AggUse { func: en, agg, over, arg: arg.clone(), target: Some(t) }),
+                        Some(t) => {
+                            let kind = match &t {
+                                Ref::Field(f) => aliases.column(over, f).map(|c| c.kind),
+                                _ => None,
+                            };
+                            aggs.push(AggUse { func: en, kind, agg, over, arg: arg.clone(), target: Some(t) })
+                        }
                         None => {
                             let near = suggestions(pack, aliases, over, arg);
                             diags.push(at(*apos, msgs::aggregate_arg_unknown(arg, over.level(), fname).near(&near)));

@@ -30,6 +30,7 @@ impl FieldType {
             Kind::Number => FieldType::Number,
             Kind::Int(_) => FieldType::Whole,
             Kind::Date => FieldType::Date,
+            Kind::Listed(_) => FieldType::Code,
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod analysis;
 pub mod codes;
 pub mod diagnostic;
 pub mod dictionary;
+pub mod fields;
 pub mod lint;
 pub mod params;
 pub mod script;
@@ -78,6 +79,8 @@ pub enum Ref {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AggUse {
     pub func: &'static str,
+    /// The kind of the field aggregated (built in or declared by the pack), when a field is.
+    pub kind: Option<crate::register::Kind>,
     pub agg: script::AggFn,
     pub over: Table,
     pub arg: String,
@@ -286,6 +289,9 @@ fn check_parameter_years(manifest: &Manifest, params: &Parameters, text: &str, d
 #[derive(Debug, Clone)]
 pub struct Pack {
     pub dir: PathBuf,
+    /// The alias table the pack was loaded with, extended by the fields it declares
+    /// (`fields.toml`): the one its register is read with.
+    pub aliases: Aliases,
     pub manifest: Manifest,
     pub params: Parameters,
     pub rules: Vec<Rule>,
@@ -407,6 +413,9 @@ fn read_script(path: &Path, unreadable: fn(&str) -> crate::messages::Msg) -> Res
 /// Load and check a pack. Every problem found is returned, not just the first.
 pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     let mut diags = vec![];
+    let mut extended = aliases.clone();
+    fields::declare(dir, &mut extended, &mut diags);
+    let aliases = &extended;
     let shown = |p: &Path| p.display().to_string();
     let manifest_path = dir.join("pack.toml");
     let manifest_text = read_script(&manifest_path, pack::manifest_unreadable)
@@ -548,8 +557,21 @@ pub fn load(dir: &Path, aliases: &Aliases) -> Result<Pack, Vec<Diagnostic>> {
     if rules.is_empty() {
         diags.push(Diagnostic::file(&shown(dir), pack::no_rules()));
     }
-    let mut pack = Pack { dir: dir.to_path_buf(), manifest, params, rules, order: BTreeMap::new() };
+    let mut pack =
+        Pack { dir: dir.to_path_buf(), aliases: aliases.clone(), manifest, params, rules, order: BTreeMap::new() };
     check_named(&pack, &named, &shown(&manifest_path), manifest_text.as_deref().unwrap_or_default(), &mut diags);
+    // A declared field and a rule of the same name: the rule would hide the field.
+    for level in Table::ALL {
+        for c in aliases.columns(level).iter().filter(|c| aliases.is_declared(level, c.name)) {
+            if let Some(r) = pack.rule_index(level, c.name) {
+                let file = pack.dir.join(&pack.rules[r].file).display().to_string();
+                diags.push(Diagnostic::file(
+                    &file,
+                    crate::messages::authoring::field_named_like_rule(c.name, &pack.rules[r].id),
+                ));
+            }
+        }
+    }
     analysis::resolve(&mut pack, aliases, &mut diags);
     codes::labels_to_codes(&mut pack, aliases, &compiler, &mut diags);
     if diags.is_empty() {
