@@ -19,6 +19,16 @@ fn write_rule(pack: &Path, rel: &str, body: &str) {
     std::fs::write(pack.join(rel), format!("// id: {id}\n// 标题: 测试规则\n// 来源: 测试\n{body}\n")).unwrap();
 }
 
+/// `check` as CSV into a new folder, with `args` added; stops the test if it fails.
+fn check_csv(args: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let mut all = vec!["check", "--format", "csv", "--out", out.path().to_str().unwrap()];
+    all.extend_from_slice(args);
+    let o = common::tuopin(&all);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    out
+}
+
 /// Persons of a small register, their health code as the register holds it.
 fn health_case() -> common::Case {
     common::Case::new()
@@ -33,21 +43,7 @@ fn health_case() -> common::Case {
 
 /// `check` with an engine, as CSV: person_id → the rule's cell.
 fn person_column(data: &Path, pack: &Path, engine: &str, rule: &str) -> Vec<(String, String)> {
-    let out = tempfile::tempdir().unwrap();
-    let o = common::tuopin(&[
-        "check",
-        "--data",
-        data.to_str().unwrap(),
-        "--rules",
-        pack.to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "--format",
-        "csv",
-        "--engine",
-        engine,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = check_csv(&["--data", data.to_str().unwrap(), "--rules", pack.to_str().unwrap(), "--engine", engine]);
     let health: std::collections::HashMap<String, String> = common::read_csv(&data.join("persons.csv"))
         .into_iter()
         .map(|r| (r["person_id"].clone(), r["health"].clone()))
@@ -172,21 +168,7 @@ fn a_parameter_that_starts_in_2021_is_unknown_before_and_a_guarded_rule_is_simpl
     // the other; from 2021 both are the comparison with 5,000.
     for engine in ["auto", "rows"] {
         for (year, guarded_before) in [("2019", true), ("2025", false)] {
-            let out = tempfile::tempdir().unwrap();
-            let o = common::tuopin(&[
-                "check",
-                "--rules",
-                p,
-                "--year",
-                year,
-                "--engine",
-                engine,
-                "--format",
-                "csv",
-                "--out",
-                out.path().to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "{}", stderr(&o));
+            let out = check_csv(&["--rules", p, "--year", year, "--engine", engine]);
             let rows = common::read_csv(&out.path().join("households.csv"));
             assert_eq!(rows.len(), 2000);
             for r in &rows {
@@ -623,21 +605,14 @@ fn a_field_the_pack_declares_is_read_under_its_chinese_header_and_used_on_both_e
     // Net incomes of the three households (fixtures/make_fixtures.py): 10,000, 8,000, unknown.
     let (_t, pack, data) = declared_fields_case([("5000", "已通"), ("20000", "01"), ("", "未通")]);
     for engine in ["auto", "rows"] {
-        let out = tempfile::tempdir().unwrap();
-        let o = common::tuopin(&[
-            "check",
+        let out = check_csv(&[
             "--rules",
             pack.to_str().unwrap(),
             "--data",
             data.path().to_str().unwrap(),
             "--engine",
             engine,
-            "--format",
-            "csv",
-            "--out",
-            out.path().to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
         let rows = common::read_csv(&out.path().join("households.csv"));
         let got: Vec<(&str, &str)> = rows.iter().map(|r| (r["household_id"].as_str(), r["debt_ok"].as_str())).collect();
         // 5,000 ≤ 10,000 and 已通; 20,000 > 8,000; unknown debt but 未通 is false either way.

@@ -200,14 +200,7 @@ impl<'a> Sayer<'a> {
                     let (ln, rn) = (self.name(left), self.name(right));
                     match (a, b) {
                         (Some(a), Some(b)) => {
-                            let holds = match op.as_str() {
-                                ">=" => a >= b,
-                                ">" => a > b,
-                                "<=" => a <= b,
-                                "<" => a < b,
-                                "==" => a == b,
-                                _ => a != b,
-                            };
+                            let holds = crate::rules::analysis::holds(op, a, b);
                             if !holds {
                                 let (av, bv) = (with_unit(a, unit, self.lang), with_unit(b, unit, self.lang));
                                 let short = matches!(op.as_str(), ">=" | ">") && unit == Unit::Money;

@@ -411,6 +411,19 @@ fn conjuncts(rule: &super::Rule, e: &Expr, out: &mut Vec<Condition>) {
     }
 }
 
+/// Whether `a op b` holds for a comparison operator of the rule language (`>=`, `>`, `<=`,
+/// `<`, `==`, `!=`).
+pub fn holds<T: PartialOrd>(op: &str, a: T, b: T) -> bool {
+    match op {
+        ">=" => a >= b,
+        ">" => a > b,
+        "<=" => a <= b,
+        "<" => a < b,
+        "==" => a == b,
+        _ => a != b,
+    }
+}
+
 /// The years a rule's own guard excludes: a top-level conjunct comparing the year with a
 /// number (`年度 >= 2021 且 …`) that is false in that year. A rule of several statements, or
 /// a guard inside `or`, excludes nothing.
@@ -422,16 +435,7 @@ pub fn years_excluded(rule: &super::Rule, years: std::ops::RangeInclusive<i32>) 
         .filter(|&y| {
             guards.iter().any(|(op, n, year_left)| {
                 let (a, b) = if *year_left { (y as i64, *n) } else { (*n, y as i64) };
-                let holds = match op.as_str() {
-                    ">=" => a >= b,
-                    ">" => a > b,
-                    "<=" => a <= b,
-                    "<" => a < b,
-                    "==" => a == b,
-                    "!=" => a != b,
-                    _ => true,
-                };
-                !holds
+                !holds(op, a, b)
             })
         })
         .collect()
