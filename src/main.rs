@@ -187,6 +187,12 @@ enum Command {
     },
 }
 
+/// The line that says which pack, year and register a run used.
+fn ran_with(lang: Lang, rules: &Path, year: i32, data: &Path) -> String {
+    use tuopin::builtin::label;
+    messages::authoring::ran_with(lang, &label(rules, lang), year, &label(data, lang))
+}
+
 /// A folder given on the command line, or the built-in one (`tuopin::builtin`).
 fn or_builtin(given: Option<PathBuf>, builtin: fn() -> Result<PathBuf, Error>) -> Result<PathBuf, Error> {
     match given {
@@ -482,6 +488,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let data = or_builtin(data, tuopin::builtin::demo)?;
             let (d, written) =
                 jobs::run_diff(&data, &base, base_year.unwrap_or(year), &new, year, &out, &Aliases::builtin(), lang)?;
+            let (b, n, reg) =
+                (base.display().to_string(), new.display().to_string(), tuopin::builtin::label(&data, lang));
+            println!("{}", messages::authoring::diff_ran_with(lang, &b, base_year.unwrap_or(year), &n, year, &reg));
             print!("{}", tuopin::report::diff::render(&d, lang));
             print_written(lang, &written);
             Ok(ExitCode::SUCCESS)
@@ -492,6 +501,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let quality = or_builtin(quality, tuopin::builtin::quality)?;
             let inputs = jobs::AssessInputs { data: &data, quality: &quality, rules: &rules, year };
             let v = jobs::run_validate(inputs, &out, &Aliases::builtin(), lang)?;
+            println!("{}", ran_with(lang, &rules, year, &data));
             print!("{}", messages::validate_summary(lang, v.summary.errors, v.summary.warnings, &v.by_title));
             print_written(lang, &v.written);
             Ok(if v.summary.errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -523,6 +533,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 &Aliases::builtin(),
                 lang,
             )?;
+            println!("{}", ran_with(lang, &rules, year, &data));
             print!(
                 "{}",
                 messages::sample_summary(

@@ -432,6 +432,9 @@ fn a_binary_copied_elsewhere_runs_from_an_empty_folder_and_init_writes_a_pack_th
         let b = std::fs::read(reference.path().join(format!("{t}.csv"))).unwrap();
         assert!(a == b, "{t}.csv differs");
     }
+    // validate and sample say it too.
+    let v = stdout(&run(&["validate", "--out", "v"]));
+    assert!(v.starts_with("规则包 内置湖南规则包 · 2020 年 · 登记数据 内置演示数据\n"), "{v}");
     let en = stdout(&run(&["--lang", "en", "check", "--out", "en"]));
     assert!(en.contains("(the built-in Hunan pack) · 2020 · register the built-in demo register"), "{en}");
 

@@ -568,3 +568,19 @@ pub fn field_named_like_rule(field: &str, rule: &str) -> Msg {
     )
     .hint("给规则或字段换一个名字", "rename the rule or the field")
 }
+
+/// Which pack, year and register a run used (the first line of `validate` and `sample`).
+pub fn ran_with(lang: Lang, pack: &str, year: i32, data: &str) -> String {
+    match lang {
+        Lang::Zh => format!("规则包 {pack} · {year} 年 · 登记数据 {data}"),
+        Lang::En => format!("pack {pack} · {year} · register {data}"),
+    }
+}
+
+/// Which packs, years and register a `diff` compared (its first line).
+pub fn diff_ran_with(lang: Lang, base: &str, base_year: i32, new: &str, year: i32, data: &str) -> String {
+    match lang {
+        Lang::Zh => format!("原规则包 {base}（{base_year} 年）→ 新规则包 {new}（{year} 年）· 登记数据 {data}"),
+        Lang::En => format!("base pack {base} ({base_year}) → new pack {new} ({year}) · register {data}"),
+    }
+}
