@@ -140,3 +140,46 @@ fn between_two_packs_rules_added_removed_and_a_raised_line() {
     assert!(text.contains("人均纯收入达到扶贫标准：1 行结果变化；是 5 → 4，否 2 → 3，未知 1 → 1"), "{text}");
     assert!(d.changes.iter().all(|c| c.rule != "household.wrong_inclusion_risk"));
 }
+
+/// A level sheet of diff.xlsx holds the first 100,000 changed rows and says where the rest
+/// are; changes.csv holds every one.
+#[test]
+fn a_large_diff_keeps_its_workbook_to_the_first_rows_and_points_to_the_csv() {
+    use calamine::{Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("register");
+    let o = common::tuopin(&["gen", "--households", "40000", "--seed", "7", "--out", data.to_str().unwrap()]);
+    assert!(o.status.success());
+    let out = dir.path().join("diff");
+    let o = common::tuopin(&[
+        "diff",
+        "--base",
+        "rules/hunan",
+        "--new",
+        "rules/hunan",
+        "--base-year",
+        "2019",
+        "--year",
+        "2020",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = common::read_csv(&out.join("changes.csv"));
+    let person_changes = csv.iter().filter(|r| r["level"] == "person").count();
+    assert!(person_changes > 100_000, "{person_changes}");
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("diff.xlsx")).unwrap();
+    let sheet = book.worksheet_range("人员").unwrap();
+    assert_eq!(sheet.height(), 100_002, "header, 100,000 rows, the note");
+    let note = sheet.get((100_001, 0)).unwrap().to_string();
+    let more = person_changes - 100_000;
+    assert_eq!(
+        note,
+        format!(
+            "……为便于在 Excel 中查看，本表只列出前 100,000 行；另有 {} 行，完整清单见 changes.csv",
+            tuopin::messages::book::thousands(more as u64)
+        )
+    );
+}

@@ -1182,8 +1182,14 @@ pub fn diff_removed(lang: Lang, id: &str) -> String {
 
 pub fn diff_truncated(lang: Lang, n: usize) -> String {
     match lang {
-        Lang::Zh => format!("……另有 {n} 行超出 Excel 行数上限，完整清单见 changes.csv"),
-        Lang::En => format!("… {n} more rows past Excel's limit; the full list is in changes.csv"),
+        Lang::Zh => format!(
+            "……为便于在 Excel 中查看，本表只列出前 100,000 行；另有 {} 行，完整清单见 changes.csv",
+            book::thousands(n as u64)
+        ),
+        Lang::En => format!(
+            "… this sheet lists the first 100,000 rows, to stay usable in Excel; {} more are in changes.csv",
+            book::thousands(n as u64)
+        ),
     }
 }
 

@@ -454,7 +454,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         for (c, title) in [h.key, h.village, h.county, h.rule, h.base, h.new].iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *title, &bold)?;
         }
-        let limit = super::excel::XLSX_MAX_ROWS - 2;
+        let limit = super::excel::XLSX_DETAIL_ROWS;
         for (i, ch) in rows.iter().take(limit).enumerate() {
             let r = i as u32 + 1;
             let show = |v: &Option<String>| match v.as_deref() {

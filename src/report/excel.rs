@@ -22,3 +22,9 @@ pub fn source_date_epoch() -> Option<i64> {
 
 /// Excel's row limit, header included.
 pub const XLSX_MAX_ROWS: usize = 1_048_576;
+
+/// The most detail rows a workbook written for people holds in one sheet (a list of changed
+/// rows, of findings, of households by risk); the rest are in the CSV beside it, and the
+/// sheet says so in its last row. Past this a workbook is slow to write and to open, and no
+/// one reads it row by row.
+pub const XLSX_DETAIL_ROWS: usize = 100_000;

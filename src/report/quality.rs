@@ -116,7 +116,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     for (c, h) in words.findings_headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let limit = super::excel::XLSX_MAX_ROWS - 2;
+    let limit = super::excel::XLSX_DETAIL_ROWS;
     for (i, f) in findings.iter().take(limit).enumerate() {
         let r = i as u32 + 1;
         let (check, table, column) = (check(&f.check), table_name(f.table), column_name(f.table, &f.column));
@@ -212,6 +212,9 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
         sheet.write_number(r, 7, h.data_errors as f64)?;
         sheet.write_number(r, 8, h.data_warnings as f64)?;
         sheet.write_number(r, 9, h.risk_score as f64)?;
+    }
+    if risk.len() > limit {
+        sheet.write_string(limit as u32 + 1, 0, msg::more_households(lang, risk.len() - limit))?;
     }
     sheet.autofilter(0, 0, risk.len().min(limit).max(1) as u32, 9)?;
     sheet.set_freeze_panes(1, 1)?;
