@@ -57,14 +57,22 @@ pub fn assess_register(
         _ => None,
     };
     let reg = load_register(data, &load_options(&pack.aliases))?;
+    crate::timing::lap("register loaded");
     let q = eval::evaluate(&qpack, &reg, year, qvalues, &|_| {})?;
+    crate::timing::lap("quality pack evaluated");
     let h = eval::evaluate(&pack, &reg, year, values, &|_| {})?;
+    crate::timing::lap("eligibility pack evaluated");
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
+    crate::timing::lap("rule findings");
     findings.extend(quality::duplicate_persons(&reg));
+    crate::timing::lap("duplicate persons");
     let bunching = bunching_rule.map(|r| quality::bunching(&pack, &reg, &h, r)).unwrap_or_default();
     findings.extend(bunching.iter().filter(|b| b.flagged).map(quality::bunching_finding));
+    crate::timing::lap("bunching");
     findings.sort_by(|a, b| (&a.county, a.table, &a.key, &a.check).cmp(&(&b.county, b.table, &b.key, &b.check)));
+    crate::timing::lap("findings sorted");
     let risk = quality::risk(&pack, &h, &findings);
+    crate::timing::lap("risk");
     let titles =
         qpack.rules.iter().filter(|r| !r.title.is_empty()).map(|r| (r.name.clone(), r.title.clone())).collect();
     Ok(Assessment { pack, register: reg, outcomes: h, findings, bunching, risk, titles })
@@ -85,8 +93,11 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
     let mut staging = Staging::begin(out, "validate", report::Inputs { folders: &[i.data], files: &[] })?;
     let a = assess_register(i.data, i.quality, i.rules, i.year, aliases)?;
     let summary = crate::quality::summarise(&a.findings, &a.bunching);
+    crate::timing::lap("assessed");
     report::write_csv_rows(&mut staging, "findings.csv", &report::quality::finding_rows(&a.findings, lang))?;
+    crate::timing::lap("findings.csv");
     report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
+    crate::timing::lap("risk.csv");
     report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
     let (path, mut file) = staging.file("quality_summary.json")?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
@@ -101,6 +112,7 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
         aliases,
     };
     report::quality::write_validate_xlsx(&book, &path, lang)?;
+    crate::timing::lap("validate.xlsx");
     let written = staging.commit()?;
     let by_title = summary
         .by_check

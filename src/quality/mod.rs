@@ -88,20 +88,42 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
     ) else {
         return vec![];
     };
+    // Every (person, row), sorted by person: one person's rows lie together. (A map of 3.2
+    // million entries, each with its own list, took 3.6 s at 1,000,000 households.)
+    let mut rows: Vec<(&str, u32)> =
+        ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row as u32))).collect();
+    {
+        use rayon::prelude::*;
+        rows.par_sort_unstable();
+    }
+    let hid = |row: u32| hids.get(row as usize);
+    // The people in more than one household, with their rows.
+    let mut rows_of: Vec<(&str, Vec<(usize, &str)>)> = vec![];
+    for run in rows.chunk_by(|a, b| a.0 == b.0) {
+        let first = run.iter().find_map(|(_, r)| hid(*r));
+        if run.len() < 2 || run.iter().all(|(_, r)| hid(*r).is_none_or(|h| Some(h) == first)) {
+            continue;
+        }
+        rows_of.push((run[0].0, run.iter().filter_map(|(_, r)| Some((*r as usize, hid(*r)?))).collect()));
+    }
+    // The villages of the households concerned only.
+    let wanted: std::collections::HashSet<&str> = rows_of.iter().flat_map(|(_, rs)| rs.iter().map(|(_, h)| *h)).collect();
     let village_of: HashMap<String, String> = register
         .table(Table::Households)
+        .filter(|_| !wanted.is_empty())
         .and_then(|h| {
             let a = h.frame.column("household_id").ok()?.str().ok()?.clone();
             let b = h.frame.column("village_code").ok()?.str().ok()?.clone();
-            Some(a.iter().zip(b.iter()).filter_map(|(x, y)| Some((x?.to_string(), y?.to_string()))).collect())
+            Some(
+                a.iter()
+                    .zip(b.iter())
+                    .filter_map(|(x, y)| Some((x?, y?)))
+                    .filter(|(x, _)| wanted.contains(x))
+                    .map(|(x, y)| (x.to_string(), y.to_string()))
+                    .collect(),
+            )
         })
         .unwrap_or_default();
-    let mut rows_of: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
-    for (row, (id, h)) in ids.iter().zip(hids.iter()).enumerate() {
-        if let (Some(id), Some(h)) = (id, h) {
-            rows_of.entry(id).or_default().push((row, h));
-        }
-    }
     let county = |h: &str| village_of.get(h).map(|v| county_of_village(v)).unwrap_or("").to_string();
     let mut out = vec![];
     for (id, rows) in rows_of {

@@ -58,6 +58,7 @@ pub fn level_frame(
         }
     }
     if let Some(sayer) = reasons::Sayer::new(pack, level, year, lang, aliases, register) {
+        crate::timing::lap(&format!("{} reasons prepared", level.table.level()));
         let column: StringChunked = (0..n).map(|i| Some(sayer.row(i))).collect();
         cols.push(column.with_name("reasons".into()).into_column());
     }
