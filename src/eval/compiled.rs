@@ -517,6 +517,16 @@ impl Translator<'_, '_> {
                     other => Err(Why::Kinds("`year_of`".to_string(), vec![other])),
                 }
             }
+            // The sex a resident ID gives, as a code of the sex list (compared with `sex`).
+            ("id_sex", [a]) => {
+                let a = self.expr(a)?;
+                let ty = Ty::Code(crate::register::CodeList::Sex);
+                match a.ty {
+                    Ty::Unit => Ok(C { e: null_of(ty), ty, poison: a.poison }),
+                    Ty::Text => Ok(C { e: udf::on_resident_id(name, a.e), ty, poison: a.poison }),
+                    other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
+                }
+            }
             ("birth_date_from_id" | "id_well_formed" | "id_check_ok", [a]) => {
                 let a = self.expr(a)?;
                 let ty = if name == "birth_date_from_id" { Ty::Date } else { Ty::Bool };
@@ -712,6 +722,15 @@ mod udf {
                     Ok(out.with_name(c.name().clone()).into_date().into_column())
                 },
                 |_, f| Ok(Field::new(f.name().clone(), DataType::Date)),
+            ),
+            "id_sex" => e.map(
+                |c: Column| {
+                    let sex = crate::register::CodeList::Sex;
+                    let out: UInt8Chunked =
+                        c.str()?.iter().map(|s| s.and_then(resident_id::sex).and_then(|x| sex.index_of(x))).collect();
+                    Ok(out.with_name(c.name().clone()).into_column())
+                },
+                |_, f| Ok(Field::new(f.name().clone(), DataType::UInt8)),
             ),
             "id_well_formed" => e.map(
                 |c: Column| {

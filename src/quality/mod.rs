@@ -90,8 +90,7 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
     };
     // Every (person, row), sorted by person: one person's rows lie together. (A map of 3.2
     // million entries, each with its own list, took 3.6 s at 1,000,000 households.)
-    let mut rows: Vec<(&str, u32)> =
-        ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row as u32))).collect();
+    let mut rows: Vec<(&str, u32)> = ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row as u32))).collect();
     {
         use rayon::prelude::*;
         rows.par_sort_unstable();
@@ -107,7 +106,8 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
         rows_of.push((run[0].0, run.iter().filter_map(|(_, r)| Some((*r as usize, hid(*r)?))).collect()));
     }
     // The villages of the households concerned only.
-    let wanted: std::collections::HashSet<&str> = rows_of.iter().flat_map(|(_, rs)| rs.iter().map(|(_, h)| *h)).collect();
+    let wanted: std::collections::HashSet<&str> =
+        rows_of.iter().flat_map(|(_, rs)| rs.iter().map(|(_, h)| *h)).collect();
     let village_of: HashMap<String, String> = register
         .table(Table::Households)
         .filter(|_| !wanted.is_empty())
