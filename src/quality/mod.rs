@@ -287,15 +287,18 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
         }
     }
     let villages = hl.extra_key();
+    // Each flag's values looked up once, not once per household.
+    let points: Vec<(Option<&[Value]>, u64)> = RISK_POINTS.iter().map(|(name, p)| (flag(name), *p)).collect();
+    let [wrong_exit, missed, wrong_inclusion, monitor] =
+        ["wrong_exit_risk", "missed_risk", "wrong_inclusion_risk", "monitor"].map(flag);
+    let get = |v: Option<&[Value]>, row: usize| v.and_then(|v| v[row].as_bool());
     let mut out: Vec<HouseholdRisk> = (0..hl.len())
         .map(|row| {
-            let get = |name: &str| flag(name).and_then(|v| v[row].as_bool());
-            let known = |name: &str| flag(name).map(|v| v[row]).unwrap_or_default();
             let mut score2 = 0u64; // in half points, so that unknown counts as half
-            for (name, points) in RISK_POINTS {
-                score2 += match known(name) {
+            for (values, points) in &points {
+                score2 += match values.map(|v| v[row]).unwrap_or_default() {
                     Value::Bool(true) => 2 * points,
-                    Value::Unknown => points,
+                    Value::Unknown => *points,
                     _ => 0,
                 };
             }
@@ -305,10 +308,10 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
                 household_id: hl.key(row).to_string(),
                 village_code: villages.get(row).cloned().unwrap_or_default(),
                 county: hl.county_of(row).to_string(),
-                wrong_exit_risk: get("wrong_exit_risk"),
-                missed_risk: get("missed_risk"),
-                wrong_inclusion_risk: get("wrong_inclusion_risk"),
-                monitor: get("monitor"),
+                wrong_exit_risk: get(wrong_exit, row),
+                missed_risk: get(missed, row),
+                wrong_inclusion_risk: get(wrong_inclusion, row),
+                monitor: get(monitor, row),
                 data_errors: errors,
                 data_warnings: warnings,
                 risk_score: score2.div_ceil(2),
