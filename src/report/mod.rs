@@ -59,7 +59,12 @@ pub fn level_frame(
     }
     if let Some(sayer) = reasons::Sayer::new(pack, level, year, lang, aliases, register) {
         crate::timing::lap(&format!("{} reasons prepared", level.table.level()));
-        let column: StringChunked = (0..n).map(|i| Some(sayer.row(i))).collect();
+        // Rows are said in parallel: each reason is its own string (values differ by row).
+        let said: Vec<std::borrow::Cow<str>> = {
+            use rayon::prelude::*;
+            (0..n).into_par_iter().map(|i| sayer.row(i)).collect()
+        };
+        let column = StringChunked::from_iter_values("reasons".into(), said.iter().map(|s| s.as_ref()));
         cols.push(column.with_name("reasons".into()).into_column());
     }
     Ok(DataFrame::new(n, cols)?)
