@@ -104,5 +104,10 @@ fn main() {
     println!(
         "\nevery run: worst time ratio {worst:.2} (target ≤ 1.2), worst peak-memory ratio {worst_mem:.2} (target ≤ 1.0)"
     );
-    let _ = std::fs::remove_dir_all(&root);
+    // TUOPIN_BENCH_KEEP=1 keeps both registers (to look at a phase with TUOPIN_TIMING=1).
+    if std::env::var_os("TUOPIN_BENCH_KEEP").is_some() {
+        println!("registers kept in {}", root.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }
