@@ -27,8 +27,11 @@ pub fn run_sample(
 ) -> Result<Drawn, Error> {
     let mut staging = Staging::begin(out, "sample", report::Inputs { folders: &[i.data], files: &[] })?;
     let a = assess_register(i.data, i.quality, i.rules, i.year, aliases)?;
+    crate::timing::lap("assessed");
     let (units, villages) = sampling_frame(&a);
+    crate::timing::lap("sampling frame");
     let drawn = crate::inspect::sample::draw(&units, &villages, o);
+    crate::timing::lap("drawn");
     report::write_csv_rows(&mut staging, "sample.csv", &drawn)?;
     let mut frame = crate::inspect::sample_frame(&drawn)?;
     report::write_frame(&mut staging, "sample", &mut frame, Format::Parquet, lang)?;
@@ -44,7 +47,9 @@ pub fn run_sample(
     }
     w.flush().map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("sample.xlsx")?;
+    crate::timing::lap("sample files");
     report::quality::write_sample_xlsx(&drawn, &a.register, aliases, &path, lang)?;
+    crate::timing::lap("sample.xlsx");
     let written = staging.commit()?;
     let mut villages_in_county: std::collections::BTreeMap<String, usize> = Default::default();
     for v in &villages {

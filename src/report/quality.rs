@@ -236,7 +236,8 @@ pub fn write_sample_xlsx(
 ) -> Result<(), Error> {
     use rust_xlsxwriter::{DataValidation, DataValidationRule, Format};
     let words = msg::sample_book(lang);
-    let names = super::workbook::Names::of(register);
+    let households: std::collections::HashSet<&str> = sample.iter().map(|s| s.household_id.as_str()).collect();
+    let names = super::workbook::Names::of_households(register, &households);
     let mut book = super::excel::workbook();
     let head = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let fill = Format::new().set_background_color("#FFF2CC").set_border(rust_xlsxwriter::FormatBorder::Thin);
