@@ -28,12 +28,18 @@ pub fn run_diff(
     // Read with the new pack's declared fields (a field only the base pack declares reads
     // as absent: its rules come out unknown).
     let register = load_register(data, &load_options(&new_pack.aliases))?;
+    crate::timing::lap("register loaded");
     let b = eval::evaluate(&base_pack, &register, base_year, base_values, &|_| {})?;
+    crate::timing::lap("base evaluated");
     let n = eval::evaluate(&new_pack, &register, year, new_values, &|_| {})?;
+    crate::timing::lap("new evaluated");
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
+    crate::timing::lap("compared");
     let (path, _) = staging.file("diff.xlsx")?;
     crate::report::diff::write_xlsx(&d, &register, &path, lang)?;
+    crate::timing::lap("diff.xlsx");
     report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
+    crate::timing::lap("changes.csv");
     let written = staging.commit()?;
     Ok((d, written))
 }

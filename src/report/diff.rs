@@ -211,17 +211,24 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
             for row in 0..nl.len().min(bl.len()) {
                 let (b, n) = (bv[row], nv[row]);
                 if rd.total.add(b, n) {
-                    let county = nl.county_of(row).to_string();
-                    let v = village.get(row).cloned().unwrap_or_default();
-                    rd.by_county.entry(county.clone()).or_default().add(b, n);
+                    let county = nl.county_of(row);
+                    let v = village.get(row).map_or("", String::as_str);
+                    // Looked up by reference: a new county or village only is copied.
+                    match rd.by_county.get_mut(county) {
+                        Some(t) => t.add(b, n),
+                        None => rd.by_county.entry(county.to_string()).or_default().add(b, n),
+                    };
                     if !v.is_empty() {
-                        rd.by_village.entry(v.clone()).or_default().add(b, n);
+                        match rd.by_village.get_mut(v) {
+                            Some(t) => t.add(b, n),
+                            None => rd.by_village.entry(v.to_string()).or_default().add(b, n),
+                        };
                     }
                     d.changes.push(Change {
                         level: t.level(),
                         key: nl.key(row).to_string(),
-                        village: v,
-                        county,
+                        village: v.to_string(),
+                        county: county.to_string(),
                         rule: nrule.id.clone(),
                         base: cell(b),
                         new: cell(n),
@@ -288,7 +295,8 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
     let mut book = super::excel::workbook();
     let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
     let h = messages::diff_headers(lang);
-    let names = super::workbook::Names::of(register);
+    // Counties and villages by name; no head of household is named here.
+    let names = super::workbook::Names::of_households(register, &Default::default());
     let county_name = |c: &str| match names.county.get(c) {
         Some(n) => format!("{n}（{c}）"),
         None => c.to_string(),
@@ -430,14 +438,18 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
             sheet.write_string_with_format(0, c as u16, *t, &bold)?;
         }
         let mut row = 1u32;
-        for r in &changed {
+        let total: usize = changed.iter().map(|r| r.by_village.len()).sum();
+        'rules: for r in &changed {
             for (v, t) in &r.by_village {
-                if row as usize >= super::excel::XLSX_MAX_ROWS {
-                    break;
+                if row as usize > super::excel::XLSX_DETAIL_ROWS {
+                    break 'rules;
                 }
                 write_row(sheet, row, r, &format!("{} {}", h.village, village_name(v)), t, "")?;
                 row += 1;
             }
+        }
+        if total > super::excel::XLSX_DETAIL_ROWS {
+            sheet.write_string(row, 0, messages::diff_truncated(lang, total - super::excel::XLSX_DETAIL_ROWS))?;
         }
         sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
         sheet.set_freeze_panes(1, 1)?;

@@ -83,7 +83,7 @@ impl Names {
                 .collect()
         };
         let mut head = HashMap::new();
-        if let Some(p) = reg.table(Table::Persons)
+        if let Some(p) = reg.table(Table::Persons).filter(|_| only.is_none_or(|o| !o.is_empty()))
             && let (Some(h), Some(n), Some(rel)) = (text(p, "household_id"), text(p, "name"), code(p, "relation"))
         {
             // The head of household is the member whose relation is 01 (户主).
