@@ -108,3 +108,50 @@ fn a_printable_page_for_the_case_file() {
     assert!(page.contains("<p class=\"r\">原因：贫困发生率 6%，高于 贫困村贫困发生率上限 2%</p>"), "{page}");
     assert!(!page.contains("http"), "nothing fetched");
 }
+
+/// `explain` reads only the county concerned: a bad cell in another county does not stop it,
+/// one in its own county does, named by the file's own row number.
+#[test]
+fn explain_reads_only_its_county_and_keeps_the_file_s_row_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("register");
+    let d = data.to_str().unwrap();
+    let o = common::tuopin(&[
+        "gen",
+        "--households",
+        "200",
+        "--counties",
+        "2",
+        "--seed",
+        "3",
+        "--format",
+        "csv",
+        "--out",
+        d,
+    ]);
+    assert!(o.status.success());
+    // The last household of the file (county 433130) gets a wage that is not a number.
+    let path = data.join("households.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].trim_start_matches('\u{feff}').split(',').collect();
+    let wage = header.iter().position(|h| *h == "wage_income").unwrap();
+    let last = lines.len() - 1;
+    let mut cells: Vec<String> = lines[last].split(',').map(str::to_string).collect();
+    assert!(cells[1].starts_with("433130"), "{}", lines[last]);
+    let bad_id = cells[0].clone();
+    cells[wage] = "很多".into();
+    lines[last] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let first_id = lines[1].split(',').next().unwrap().to_string();
+    assert!(lines[1].split(',').nth(1).unwrap().starts_with("433127"));
+
+    let (code, out) = explain(&["explain", &first_id, "--data", d]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("农户 {first_id}")), "{out}");
+    let o = common::tuopin(&["explain", &bad_id, "--data", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    // The header is row 1: the file's last line is row `last + 1`.
+    assert!(said.contains(&format!("households.csv 第 {} 行 列 wage_income 值 “很多”: 应为数字", last + 1)), "{said}");
+}

@@ -46,6 +46,29 @@ pub fn evaluate_household_county(
     Ok(Evaluated { pack, register, outcomes })
 }
 
+/// The county of a code as the register's files write it: a household's (by its village),
+/// a village's, or a county code itself; `None` when no file has it.
+fn locate(data: &Path, opts: &LoadOptions, id: &str) -> Option<String> {
+    use crate::register::{only, source};
+    let known = |h: &str| Table::ALL.iter().any(|t| opts.aliases.column_for_header(*t, h).is_some());
+    let raw = |t: Table| {
+        let (path, format) = source::find_table_file(data, t.name()).ok()??;
+        source::read(&path, format, opts.encoding, &known).ok()
+    };
+    if let Some(h) = raw(Table::Households)
+        && let Some((_, village)) = only::find(&h, Table::Households, "household_id", id, "village_code", &opts.aliases)
+    {
+        return village.map(|v| county_of_village(&v).to_string());
+    }
+    for t in [Table::Villages, Table::Counties] {
+        let Some(r) = raw(t) else { continue };
+        if only::find(&r, t, t.key(), id, t.key(), &opts.aliases).is_some() {
+            return Some(if t == Table::Villages { county_of_village(id).to_string() } else { id.to_string() });
+        }
+    }
+    None
+}
+
 /// What `explain` found for a code.
 pub enum Explained {
     Household(Box<crate::report::explain::Explanation>),
@@ -65,7 +88,18 @@ pub fn run_explain(
     use crate::report::explain as ex;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
     let opts = LoadOptions { encoding: Encoding::Auto, aliases: pack.aliases.clone(), skip_invalid: false };
-    let loaded = load_register(data, &opts)?;
+    // Only the county concerned is read, typed and checked (found from the files as
+    // written); a code not found reads the whole register, which then says so.
+    let loaded = match locate(data, &opts, id) {
+        Some(county) => {
+            let loaded = crate::register::load_county(data, &[Table::Persons, Table::Households], &opts, &county)?;
+            if !loaded.errors.is_empty() {
+                return Err(Error::InputErrors(loaded.errors));
+            }
+            loaded.register
+        }
+        None => load_register(data, &opts)?,
+    };
     let has = |t: Table, col: &str| {
         loaded
             .table(t)

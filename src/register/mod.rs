@@ -14,6 +14,7 @@ pub mod convert;
 pub mod errors;
 pub mod flat;
 pub mod hierarchy;
+pub mod only;
 pub mod resident_id;
 pub mod schema;
 pub mod source;
@@ -83,8 +84,35 @@ pub struct Loaded {
 
 /// Load a register folder. `required` tables missing are input errors.
 pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded, crate::Error> {
+    load_some(dir, required, opts, None)
+}
+
+/// Load one county of a register folder (`explain`): the other counties' rows are left out
+/// before they are typed and checked (see [`only`]). A register whose persons file carries
+/// the households' columns is read whole.
+pub fn load_county(dir: &Path, required: &[Table], opts: &LoadOptions, county: &str) -> Result<Loaded, crate::Error> {
+    load_some(dir, required, opts, Some(county))
+}
+
+fn load_some(dir: &Path, required: &[Table], opts: &LoadOptions, county: Option<&str>) -> Result<Loaded, crate::Error> {
     if !dir.is_dir() {
         return Err(crate::Error::NotAFolder(dir.to_path_buf()));
+    }
+    let known = |h: &str| Table::ALL.iter().any(|t| opts.aliases.column_for_header(*t, h).is_some());
+    // For one county: its households first, and their IDs to keep their members by.
+    let mut county_households: Option<(source::RawTable, std::collections::HashSet<String>)> = None;
+    if let Some(c) = county
+        && let Ok(Some((path, format))) = source::find_table_file(dir, Table::Households.name())
+        && let Ok(raw) = source::read(&path, format, opts.encoding, &known)
+        && let Some(keep) = only::rows_of_county(&raw, Table::Households, c, &Default::default(), &opts.aliases)
+    {
+        let raw = only::keep_rows(raw, &keep);
+        let ids = only::cells(&raw, Table::Households, "household_id", &opts.aliases)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect();
+        county_households = Some((raw, ids));
     }
     let mut errors = vec![];
     let mut typed: BTreeMap<Table, (String, convert::Typed)> = BTreeMap::new();
@@ -116,13 +144,26 @@ pub fn load(dir: &Path, required: &[Table], opts: &LoadOptions) -> Result<Loaded
             }
             continue;
         };
-        let known = |h: &str| Table::ALL.iter().any(|t| opts.aliases.column_for_header(*t, h).is_some());
-        let raw = match source::read(&path, format, opts.encoding, &known) {
+        let read = match (table, county_households.as_mut()) {
+            (Table::Households, Some((raw, _))) => Ok(std::mem::replace(raw, source::RawTable::empty())),
+            _ => source::read(&path, format, opts.encoding, &known),
+        };
+        let raw = match read {
             Ok(r) => r,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
+        };
+        // One county: the other counties' rows go before anything is typed.
+        let raw = match (county, &county_households, table) {
+            (Some(c), Some((_, ids)), t) if t != Table::Households => {
+                match only::rows_of_county(&raw, t, c, ids, &opts.aliases) {
+                    Some(keep) => only::keep_rows(raw, &keep),
+                    None => raw,
+                }
+            }
+            _ => raw,
         };
         crate::timing::lap(&format!("read {}", table.name()));
         let raw = if table == Table::Persons

@@ -97,6 +97,20 @@ pub struct RawTable {
     pub lines: RowLines,
 }
 
+impl RawTable {
+    /// A table with no file, header or row (what is left where one was taken).
+    pub fn empty() -> RawTable {
+        RawTable {
+            file: String::new(),
+            headers: vec![],
+            columns: vec![],
+            n_rows: 0,
+            errors: vec![],
+            lines: RowLines::default(),
+        }
+    }
+}
+
 /// Where each data row (numbered from 1 as the loader counts them) stands in its file, as
 /// Excel or a text editor shows it: the header is row 1 of a CSV file, so its first record is
 /// line 2 (later ones shift past blank lines and cells holding line breaks); an XLSX row is
