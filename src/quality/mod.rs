@@ -41,7 +41,10 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
     let mut out = vec![];
     for level in &outcomes.levels {
         let Some(lt) = register.table(level.table) else { continue };
-        let household_ids: Option<Vec<String>> = (level.table == Table::Persons).then(|| level.extra_key());
+        // A person's household, read for the few rows with a finding (not copied for all).
+        let household_ids = (level.table == Table::Persons)
+            .then(|| level.extra_keys.first().and_then(|c| c.str().ok().cloned()))
+            .flatten();
         for (r, vals) in &level.results {
             let rule = &pack.rules[*r];
             let Some(severity) = rule.severity else { continue };
@@ -56,7 +59,7 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
                     if d.is_unit() { None } else { Some(d.to_string()) }
                 };
                 let household_id = match (&household_ids, level.table) {
-                    (Some(h), _) => h.get(row).cloned().unwrap_or_default(),
+                    (Some(h), _) => h.get(row).unwrap_or_default().to_string(),
                     (None, Table::Households) => level.key(row).to_string(),
                     _ => String::new(),
                 };
@@ -318,7 +321,10 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
             }
         })
         .collect();
-    out.sort_by(|a, b| b.risk_score.cmp(&a.risk_score).then_with(|| a.household_id.cmp(&b.household_id)));
+    {
+        use rayon::prelude::*;
+        out.par_sort_by(|a, b| b.risk_score.cmp(&a.risk_score).then_with(|| a.household_id.cmp(&b.household_id)));
+    }
     out
 }
 

@@ -111,7 +111,8 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     };
     let mut book = super::excel::workbook();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let sheet = book.add_worksheet();
+    // The two long sheets are written a row at a time (constant memory, inline strings).
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(words.findings)?;
     for (c, h) in words.findings_headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
@@ -196,7 +197,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
 
     // Households by risk, highest first (the order `risk` gives).
     let (name, heads) = msg::risk_sheet(lang);
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name(name)?;
     for (c, h) in heads.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
