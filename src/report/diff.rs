@@ -432,7 +432,8 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         }
     }
     if changed.iter().any(|r| !r.by_village.is_empty()) {
-        let sheet = book.add_worksheet();
+        // The long sheets are written a row at a time (constant memory, inline strings).
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(h.by_village_sheet)?;
         for (c, t) in heads.iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *t, &bold)?;
@@ -461,7 +462,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         if rows.is_empty() {
             continue;
         }
-        let sheet = book.add_worksheet();
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(messages::book::level_sheet(lang, t.level()))?;
         for (c, title) in [h.key, h.village, h.county, h.rule, h.base, h.new].iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *title, &bold)?;
