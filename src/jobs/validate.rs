@@ -60,10 +60,13 @@ pub fn assess_register(
     crate::timing::lap("register loaded");
     let q = eval::evaluate(&qpack, &reg, year, qvalues, &|_| {})?;
     crate::timing::lap("quality pack evaluated");
+    // The quality outcomes are turned into findings and let go before the eligibility pack
+    // runs, so that the two packs' outcomes are never held at once (peak memory).
+    let mut findings = quality::rule_findings(&qpack, &reg, &q);
+    drop(q);
+    crate::timing::lap("rule findings");
     let h = eval::evaluate(&pack, &reg, year, values, &|_| {})?;
     crate::timing::lap("eligibility pack evaluated");
-    let mut findings = quality::rule_findings(&qpack, &reg, &q);
-    crate::timing::lap("rule findings");
     findings.extend(quality::duplicate_persons(&reg));
     crate::timing::lap("duplicate persons");
     let bunching = bunching_rule.map(|r| quality::bunching(&pack, &reg, &h, r)).unwrap_or_default();
