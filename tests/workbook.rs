@@ -182,3 +182,24 @@ fn the_terminal_totals_count_only_poor_villages_and_agree_county_by_county() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(line(&String::from_utf8_lossy(&o.stdout)), format!("是 {yes} 否 {no} 未知 0"));
 }
+
+/// Beside the full Parquet tables (`--report`), a level sheet keeps to its first 100,000
+/// rows and says where the rest are; the Parquet table holds them all.
+#[test]
+fn beside_full_tables_a_level_sheet_keeps_to_its_first_rows() {
+    use calamine::{Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("register");
+    let o = common::tuopin(&["gen", "--households", "110000", "--seed", "5", "--out", data.to_str().unwrap()]);
+    assert!(o.status.success());
+    let out = dir.path().join("out");
+    let o = common::tuopin(&["check", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "--report"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("results.xlsx")).unwrap();
+    let sheet = book.worksheet_range("农户").unwrap();
+    assert_eq!(sheet.height(), 100_002, "header, 100,000 households, the note");
+    assert_eq!(
+        sheet.get((100_001, 0)).unwrap().to_string(),
+        "……为便于在 Excel 中查看，本表只列出前 100,000 行；另有 10,000 行，完整结果见 households.parquet"
+    );
+}

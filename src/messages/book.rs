@@ -156,6 +156,17 @@ pub enum Column {
 }
 
 /// The sheet written instead of a level past Excel's row limit.
+/// The last row of a level sheet beside full result files.
+pub fn first_rows_only(lang: Lang, shown: usize, more: usize, file: &str) -> String {
+    let (shown, more) = (thousands(shown as u64), thousands(more as u64));
+    match lang {
+        Lang::Zh => format!("……为便于在 Excel 中查看，本表只列出前 {shown} 行；另有 {more} 行，完整结果见 {file}"),
+        Lang::En => {
+            format!("… this sheet lists the first {shown} rows, to stay usable in Excel; {more} more are in {file}")
+        }
+    }
+}
+
 pub fn too_many_rows(lang: Lang, rows: usize) -> String {
     let n = thousands(rows as u64);
     match lang {

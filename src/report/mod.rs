@@ -246,7 +246,18 @@ pub fn write_check(
     if book || format == Format::Xlsx {
         let (path, _) = staging.file("results.xlsx")?;
         let names = workbook::Names::of(register);
-        let r = workbook::Results { pack, outcomes, register, summary: &s, info: extra, lang, aliases, names: &names };
+        let beside = (format != Format::Xlsx).then_some(format);
+        let r = workbook::Results {
+            pack,
+            outcomes,
+            register,
+            summary: &s,
+            info: extra,
+            lang,
+            aliases,
+            names: &names,
+            beside,
+        };
         workbook::write(&path, &r)?;
         crate::timing::lap("workbook written");
         if book {

@@ -37,6 +37,11 @@ pub struct Results<'a> {
     pub aliases: &'a Aliases,
     /// Names carried from the register, built once for the workbook and the page.
     pub names: &'a Names,
+    /// The format of the full tables written beside the workbook (`check --report`), or
+    /// `None` when the workbook is the result (`--format xlsx`). Beside full tables, a level
+    /// sheet keeps to its first [`super::excel::XLSX_DETAIL_ROWS`] rows and says where the
+    /// rest are.
+    pub beside: Option<crate::register::Format>,
 }
 
 /// Write the workbook to `path`.
@@ -436,7 +441,11 @@ fn number_format(unit: Option<&str>, whole: bool) -> Format {
 fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &Names) -> Result<(), Error> {
     let lang = r.lang;
     let sheet_name = words::level_sheet(lang, level.table.level());
-    if level.len() + 1 > XLSX_MAX_ROWS {
+    let shown = match r.beside {
+        Some(_) => level.len().min(super::excel::XLSX_DETAIL_ROWS),
+        None => level.len(),
+    };
+    if r.beside.is_none() && level.len() + 1 > XLSX_MAX_ROWS {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name)?;
         sheet.write_string(0, 0, words::too_many_rows(lang, level.len()))?;
@@ -485,7 +494,7 @@ fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &N
     let values: Vec<&[Value]> = order.iter().map(|&rule| level.values(rule).unwrap_or(&[])).collect();
 
     // Rows, in order (constant memory).
-    for i in 0..level.len() {
+    for i in 0..shown {
         let row = i as u32 + 1;
         for (c, (_, _, cells)) in lead.iter().enumerate() {
             if let Some(v) = cells.get(i).filter(|v| !v.is_empty()) {
@@ -519,7 +528,11 @@ fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &N
             }
         }
     }
+    if let Some(format) = r.beside.filter(|_| shown < level.len()) {
+        let file = format!("{}.{}", level.table.name(), format.extension());
+        sheet.write_string(shown as u32 + 1, 0, words::first_rows_only(lang, shown, level.len() - shown, &file))?;
+    }
     sheet.set_freeze_panes(1, 1)?;
-    sheet.autofilter(0, 0, level.len().max(1) as u32, last_col)?;
+    sheet.autofilter(0, 0, shown.max(1) as u32, last_col)?;
     Ok(())
 }
