@@ -446,6 +446,8 @@ fn a_binary_copied_elsewhere_runs_from_an_empty_folder_and_init_writes_a_pack_th
     assert!(pack.join("pack.toml").is_file() && pack.join("tests/defaults.toml").is_file());
     let o = run(&["test", "--rules", "我的规则包"]);
     assert!(o.status.success() && stdout(&o).contains("通过 65 个案例，失败 0 个"), "{}", stdout(&o));
+    let o = run(&["--lang", "en", "init", "my-pack"]);
+    assert!(stdout(&o).starts_with("wrote the Hunan pack ("), "{}", stdout(&o));
     let before = common::snapshot(&pack);
     let o = run(&["init", "我的规则包"]);
     assert_eq!(o.status.code(), Some(2));
@@ -685,4 +687,11 @@ fn a_declared_field_s_bad_cells_are_input_errors_and_a_bad_declaration_is_refuse
         assert_eq!(o.status.code(), Some(1), "{toml}");
         assert!(stdout(&o).contains(zh_msg), "{}", stdout(&o));
     }
+    std::fs::write(pack.join("fields.toml"), "[households.wage_income]\ntitle = \"务工收入\"\ntype = \"number\"\n")
+        .unwrap();
+    let en = stdout(&common::tuopin(&["--lang", "en", "lint", "--rules", p]));
+    assert!(
+        en.contains("`wage_income` is a built-in field of the household level; a pack may not redefine it"),
+        "{en}"
+    );
 }
