@@ -190,6 +190,9 @@ pub struct Translated {
     /// The rows where a whole-number operation overflowed (the per-row path stops the rule
     /// there with an error): the rule is unknown there, and each such row is a row error.
     pub fault: Option<Expr>,
+    /// Columns the rule reads that are a function of a register column (a resident ID's
+    /// birth date…): (name, expression), computed once for all the level's rules.
+    pub helpers: Vec<(String, Expr)>,
 }
 
 struct Translator<'a, 'b> {
@@ -203,6 +206,8 @@ struct Translator<'a, 'b> {
     guards: Vec<Expr>,
     /// Rows where a whole-number operation reached overflows.
     faults: Vec<Expr>,
+    /// Shared function columns this rule reads (see [`Translated::helpers`]).
+    helpers: Vec<(String, Expr)>,
 }
 
 impl Translator<'_, '_> {
@@ -214,6 +219,18 @@ impl Translator<'_, '_> {
             cond = cond.and(g.clone());
         }
         self.faults.push(cond);
+    }
+
+    /// A resident-ID function of a value: of a register column, a column computed once for
+    /// the level (three quality checks read the birth date in the ID: one pass over the IDs,
+    /// not three); of anything else, the function itself.
+    fn on_resident_id(&mut self, name: &str, e: Expr) -> Expr {
+        let Expr::Column(c) = &e else { return udf::on_resident_id(name, e) };
+        let helper = format!("__{name}__{c}");
+        if !self.helpers.iter().any(|(h, _)| *h == helper) {
+            self.helpers.push((helper.clone(), udf::on_resident_id(name, e.clone())));
+        }
+        col(helper)
     }
 
     /// A whole-number operation computed in 128 bits, so that an overflow of the 64-bit
@@ -229,7 +246,7 @@ impl Translator<'_, '_> {
 /// Translate one rule, given the types of the level's rules already translated (a rule
 /// reading a rule that was not translated is not translated either).
 pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>) -> Result<Translated, Why> {
-    let mut t = Translator { cx, rule, rule_types, vars: vec![], guards: vec![], faults: vec![] };
+    let mut t = Translator { cx, rule, rule_types, vars: vec![], guards: vec![], faults: vec![], helpers: vec![] };
     let c = t.block(rule.ast.statements())?;
     let ty = match (rule.kind, c.ty) {
         (RuleKind::Predicate, Ty::Bool | Ty::Unit) => Ty::Bool,
@@ -243,7 +260,7 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
         None => value,
     };
     let fault = t.faults.into_iter().reduce(|a, b| a.or(b));
-    Ok(Translated { expr, ty, fault })
+    Ok(Translated { expr, ty, fault, helpers: t.helpers })
 }
 
 /// Add a level's translated rules to its plan, in order, as the columns [`rule_column`]
@@ -252,6 +269,16 @@ pub fn translate(cx: &LevelContext, rule: &Rule, rule_types: &HashMap<usize, Ty>
 /// one its readers see (a result that is not finite is an error of the rule that made it,
 /// and unknown to the rules reading it, as on the per-row path).
 pub fn with_rules(mut lf: LazyFrame, translated: &[(usize, Translated)]) -> LazyFrame {
+    // The shared function columns first, each once.
+    let mut helpers: Vec<&(String, Expr)> = vec![];
+    for h in translated.iter().flat_map(|(_, t)| &t.helpers) {
+        if !helpers.iter().any(|x| x.0 == h.0) {
+            helpers.push(h);
+        }
+    }
+    if !helpers.is_empty() {
+        lf = lf.with_columns(helpers.iter().map(|(name, e)| e.clone().alias(name.as_str())).collect::<Vec<_>>());
+    }
     for (r, t) in translated {
         let mut value = t.expr.clone();
         if let Some(f) = &t.fault {
@@ -523,7 +550,7 @@ impl Translator<'_, '_> {
                 let ty = Ty::Code(crate::register::CodeList::Sex);
                 match a.ty {
                     Ty::Unit => Ok(C { e: null_of(ty), ty, poison: a.poison }),
-                    Ty::Text => Ok(C { e: udf::on_resident_id(name, a.e), ty, poison: a.poison }),
+                    Ty::Text => Ok(C { e: self.on_resident_id(name, a.e), ty, poison: a.poison }),
                     other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
                 }
             }
@@ -532,7 +559,7 @@ impl Translator<'_, '_> {
                 let ty = if name == "birth_date_from_id" { Ty::Date } else { Ty::Bool };
                 match a.ty {
                     Ty::Unit => Ok(C { e: null_of(ty), ty, poison: a.poison }),
-                    Ty::Text => Ok(C { e: udf::on_resident_id(name, a.e), ty, poison: a.poison }),
+                    Ty::Text => Ok(C { e: self.on_resident_id(name, a.e), ty, poison: a.poison }),
                     other => Err(Why::Kinds(format!("`{name}`"), vec![other])),
                 }
             }
