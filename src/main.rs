@@ -562,6 +562,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Test { rules, year } => {
             let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let jobs::cases::Cases { results, other_years } = jobs::cases::run_pack(&rules, lang, year)?;
+            // Which pack was tested, on stderr beside the results.
+            eprintln!("{}", messages::authoring::pack_used(lang, &tuopin::builtin::label(&rules, lang)));
             for r in results.iter().filter(|r| !r.passed()) {
                 println!("{}", messages::case_failed(lang, &r.file, r.line, &r.name));
                 if let Some(e) = &r.error {
@@ -611,6 +613,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Lint { rules, deny_warnings, paths, year } => {
             let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let l = jobs::run_lint(&rules, &Aliases::builtin(), paths, year)?;
+            eprintln!("{}", messages::authoring::pack_used(lang, &tuopin::builtin::label(&rules, lang)));
             for d in l.errors.iter().chain(&l.warnings) {
                 println!("{}", d.render(lang));
             }

@@ -446,6 +446,8 @@ fn a_binary_copied_elsewhere_runs_from_an_empty_folder_and_init_writes_a_pack_th
     assert!(pack.join("pack.toml").is_file() && pack.join("tests/defaults.toml").is_file());
     let o = run(&["test", "--rules", "我的规则包"]);
     assert!(o.status.success() && stdout(&o).contains("通过 65 个案例，失败 0 个"), "{}", stdout(&o));
+    assert_eq!(stderr(&o), "规则包 我的规则包\n");
+    assert_eq!(stderr(&run(&["lint"])), "规则包 内置湖南规则包\n");
     let o = run(&["--lang", "en", "init", "my-pack"]);
     assert!(stdout(&o).starts_with("wrote the Hunan pack ("), "{}", stdout(&o));
     let before = common::snapshot(&pack);

@@ -584,3 +584,11 @@ pub fn diff_ran_with(lang: Lang, base: &str, base_year: i32, new: &str, year: i3
         Lang::En => format!("base pack {base} ({base_year}) → new pack {new} ({year}) · register {data}"),
     }
 }
+
+/// Which pack `test` and `lint` looked at (on stderr, beside their results).
+pub fn pack_used(lang: Lang, pack: &str) -> String {
+    match lang {
+        Lang::Zh => format!("规则包 {pack}"),
+        Lang::En => format!("pack {pack}"),
+    }
+}
