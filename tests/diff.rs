@@ -83,10 +83,10 @@ fn between_two_years_every_kind_of_change_is_counted_where_it_happened() {
     // Every person's age is two years more: 14 persons, all with a birth date.
     assert_eq!(rule(&d, "person.age").total, t(0, 0, 0, 0, 14));
     // And every changed row is listed once with both outcomes.
-    let listed = d.changes.iter().filter(|c| c.rule == "household.water_assured").count();
+    let listed = d.changes.iter().filter(|c| &*c.rule == "household.water_assured").count();
     assert_eq!(listed, 4);
-    let c = d.changes.iter().find(|c| c.rule == "household.water_assured" && c.key == "C").unwrap();
-    assert_eq!((c.base.as_deref(), c.new.as_deref(), c.village.as_str()), (Some("true"), None, V1));
+    let c = d.changes.iter().find(|c| &*c.rule == "household.water_assured" && c.key == "C").unwrap();
+    assert_eq!((c.base.as_deref(), c.new.as_deref(), &*c.village), (Some("true"), None, V1));
 
     // The other way round, to unknown becomes from unknown.
     let back = run(tmp.path(), &hunan, 2020, &hunan, 2018);
@@ -138,7 +138,7 @@ fn between_two_packs_rules_added_removed_and_a_raised_line() {
     let text = tuopin::report::diff::render(&d, Lang::Zh);
     assert!(text.contains("参数 扶贫标准（2020）：4,000 → 4,100 元/人·年"), "{text}");
     assert!(text.contains("人均纯收入达到扶贫标准：1 行结果变化；是 5 → 4，否 2 → 3，未知 1 → 1"), "{text}");
-    assert!(d.changes.iter().all(|c| c.rule != "household.wrong_inclusion_risk"));
+    assert!(d.changes.iter().all(|c| &*c.rule != "household.wrong_inclusion_risk"));
 }
 
 /// A level sheet of diff.xlsx holds the first 100,000 changed rows and says where the rest

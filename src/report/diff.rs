@@ -5,7 +5,7 @@
 //! false→true, to unknown, from unknown, or (for a number) changed. Counts are kept per rule
 //! in total, per county and per village; every changed row is listed with both outcomes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Serialize;
@@ -91,11 +91,13 @@ pub struct RuleDiff {
 pub struct Change {
     pub level: &'static str,
     pub key: String,
-    pub village: String,
-    pub county: String,
-    pub rule: String,
-    pub base: Option<String>,
-    pub new: Option<String>,
+    /// Shared by every change of the village, county or rule (millions of rows change
+    /// between two years: one copy of each name, not one per row).
+    pub village: std::sync::Arc<str>,
+    pub county: std::sync::Arc<str>,
+    pub rule: std::sync::Arc<str>,
+    pub base: Option<std::borrow::Cow<'static, str>>,
+    pub new: Option<std::borrow::Cow<'static, str>>,
 }
 
 /// A parameter whose value differs between the two versions (for the years compared).
@@ -126,12 +128,14 @@ pub struct Diff {
     pub years: (i32, i32),
 }
 
-fn cell(v: Value) -> Option<String> {
+fn cell(v: Value) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
     match v {
         Value::Unknown => None,
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Int(i) => Some(i.to_string()),
-        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(true) => Some(Cow::Borrowed("true")),
+        Value::Bool(false) => Some(Cow::Borrowed("false")),
+        Value::Int(i) => Some(Cow::Owned(i.to_string())),
+        Value::Float(f) => Some(Cow::Owned(f.to_string())),
     }
 }
 
@@ -193,12 +197,21 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
             });
         }
     }
+    // Each village and county name once, shared by its changes.
+    let mut names: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+    let shared = |names: &mut HashMap<String, std::sync::Arc<str>>, s: &str| -> std::sync::Arc<str> {
+        match names.get(s) {
+            Some(a) => a.clone(),
+            None => names.entry(s.to_string()).or_insert_with(|| std::sync::Arc::from(s)).clone(),
+        }
+    };
     for t in Table::ALL {
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
         let village = villages(new, t);
         for (ni, nrule) in new_pack.rules.iter().enumerate().filter(|(_, r)| r.level == t) {
             let Some(bi) = base_pack.rules.iter().position(|r| r.id == nrule.id) else { continue };
             let (Some(bv), Some(nv)) = (bl.values(bi), nl.values(ni)) else { continue };
+            let rule_id: std::sync::Arc<str> = std::sync::Arc::from(nrule.id.as_str());
             let mut rd = RuleDiff {
                 rule: nrule.id.clone(),
                 title: nrule.title.clone(),
@@ -227,9 +240,9 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
                     d.changes.push(Change {
                         level: t.level(),
                         key: nl.key(row).to_string(),
-                        village: v.to_string(),
-                        county: county.to_string(),
-                        rule: nrule.id.clone(),
+                        village: shared(&mut names, v),
+                        county: shared(&mut names, county),
+                        rule: rule_id.clone(),
                         base: cell(b),
                         new: cell(n),
                     });
@@ -470,13 +483,13 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         let limit = super::excel::XLSX_DETAIL_ROWS;
         for (i, ch) in rows.iter().take(limit).enumerate() {
             let r = i as u32 + 1;
-            let show = |v: &Option<String>| match v.as_deref() {
+            let show = |v: &Option<std::borrow::Cow<str>>| match v.as_deref() {
                 None => messages::outcome(lang, None).to_string(),
                 Some("true") => messages::outcome(lang, Some(true)).to_string(),
                 Some("false") => messages::outcome(lang, Some(false)).to_string(),
                 Some(n) => n.to_string(),
             };
-            let title = d.rules.iter().find(|x| x.rule == ch.rule).map_or(ch.rule.clone(), |x| x.title.clone());
+            let title = d.rules.iter().find(|x| *x.rule == *ch.rule).map_or(ch.rule.to_string(), |x| x.title.clone());
             for (c, v) in [
                 ch.key.clone(),
                 village_name(&ch.village),
