@@ -589,10 +589,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let rules = or_builtin(rules, tuopin::builtin::pack)?;
             let levels = match level.as_deref() {
                 None => vec![],
-                Some(l) => match Table::ALL
-                    .into_iter()
-                    .find(|t| t.level() == l || t.name() == l || messages::book::level_sheet(Lang::Zh, t.level()) == l)
-                {
+                Some(l) => match Table::named(l) {
                     Some(t) => vec![t],
                     None => return Err(Error::Usage(messages::authoring::unknown_level(lang, l))),
                 },

@@ -134,8 +134,9 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
 
     let set_aside: Vec<(Table, usize)> = reg.set_aside.iter().map(|(t, v)| (*t, v.len())).collect();
     let info = RunInfo {
-        data: o.data.display().to_string(),
-        rules: o.rules.display().to_string(),
+        // The built-in register and pack by what they are, not by the folder they are unpacked in.
+        data: crate::builtin::label(&o.data, o.lang),
+        rules: crate::builtin::label(&o.rules, o.lang),
         set_aside: set_aside.iter().map(|(t, n)| (t.name().to_string(), *n)).collect(),
         input_errors: loaded.errors.len(),
     };
@@ -370,8 +371,9 @@ pub fn run_by_county(
     drop(writers);
     rule_errors.sort_by(|a, b| (a.level, &a.rule, &a.key).cmp(&(b.level, &b.rule, &b.key)));
     let info = report::summary::RunInfo {
-        data: o.data.display().to_string(),
-        rules: o.rules.display().to_string(),
+        // The built-in register and pack by what they are, not by the folder they are unpacked in.
+        data: crate::builtin::label(&o.data, o.lang),
+        rules: crate::builtin::label(&o.rules, o.lang),
         set_aside: set_aside.iter().map(|(t, v)| (t.name().to_string(), v.len())).collect(),
         input_errors: input_errors.len(),
     };

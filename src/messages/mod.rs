@@ -47,9 +47,33 @@ pub fn os_error(lang: Lang, detail: &str) -> String {
         Some(36) => "文件名太长",
         Some(39) => "文件夹不是空的",
         _ if detail.contains("stream did not contain valid UTF-8") => "内容不是 UTF-8 编码的文本",
-        _ => return format!("系统错误：{detail}"),
+        Some(_) => return format!("系统错误：{detail}"),
+        // What the readers themselves say about a file (not an OS error).
+        None => return reader_problem(detail),
     };
     zh.to_string()
+}
+
+/// A reader's own words about a file that cannot be read, in Chinese where known (the
+/// parsers' other messages are kept as they are).
+fn reader_problem(detail: &str) -> String {
+    let between = |a: &str, b: &str| detail.strip_prefix(a).and_then(|r| r.strip_suffix(b)).map(str::to_string);
+    if detail == "the file has no header row" {
+        "文件没有表头行".into()
+    } else if detail == "the workbook has no sheet" {
+        "工作簿中没有工作表".into()
+    } else if let Some(sheet) = between("sheet `", "` is empty") {
+        format!("工作表“{sheet}”是空的")
+    } else if let Some(rows) = between("row ", " in the file") {
+        format!(
+            "文件内部顺序错乱（第 {} 行之后），请用 Excel 打开后另存一份再试",
+            rows.replace(" comes after row ", " 行排在第 ")
+        )
+    } else if detail == "bytes that are not GB18030" {
+        "含有既不是 UTF-8 也不是 GBK/GB18030 编码的字节；请在 Excel 中另存为“CSV UTF-8”".into()
+    } else {
+        detail.to_string()
+    }
 }
 
 /// The heading printed before a list of input errors.

@@ -43,6 +43,13 @@ impl Table {
         }
     }
 
+    /// A table by any of its names: file name (`households`), level (`household`) or Chinese
+    /// level name (`农户`).
+    pub fn named(name: &str) -> Option<Table> {
+        let zh = |t: Table| crate::messages::book::level_sheet(crate::messages::Lang::Zh, t.level());
+        Table::ALL.into_iter().find(|t| t.name() == name || t.level() == name || zh(*t) == name)
+    }
+
     pub fn from_level(level: &str) -> Option<Table> {
         Table::ALL.into_iter().find(|t| t.level() == level)
     }

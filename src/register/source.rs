@@ -433,8 +433,9 @@ fn read_xlsx(path: &Path, name: &str, known: &dyn Fn(&str) -> bool) -> Result<Ra
             // The header found, or none found: the first row with a value is the header.
             let at = if header_here { before.len() - 1 } else { 0 };
             let rest = before.split_off(at + 1);
-            let header = before.pop().expect("the row just pushed");
-            table.set_header(header);
+            if let Some(header) = before.pop() {
+                table.set_header(header);
+            }
             for r in rest {
                 table.data_row(r);
             }

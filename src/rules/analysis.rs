@@ -125,15 +125,9 @@ pub fn resolve(pack: &mut Pack, aliases: &Aliases, diags: &mut Vec<Diagnostic>) 
                         aggs.push(AggUse { func: en, kind: None, agg, over, arg: String::new(), target: None });
                     }
                     [Some((arg, apos))] => match resolve_name(pack, aliases, over, arg) {
-                        Some(Ref::Field(f))
-                            if agg != AggFn::Sum
-                                && aliases
-                                    .column(over, f)
-                                    .is_some_and(|c| matches!(c.kind, crate::register::Kind::Code(_))) =>
-                        {
-                            let example = aliases.code_choices(over, f).and_then(|c| c.get(2).or(c.first()).cloned());
-                            let (code, label) = example.unwrap_or_default();
-                            let label = if label.is_empty() { code } else { label };
+                        // A code is not a yes/no: a condition on it is a rule of its own.
+                        Some(Ref::Field(f)) if agg != AggFn::Sum && example_label(aliases, over, f).is_some() => {
+                            let label = example_label(aliases, over, f).unwrap_or_default();
                             diags.push(at(*apos, authoring::aggregate_over_code(fname, arg, over.level(), &label)));
                         }
                         Some(t) => {
@@ -180,8 +174,10 @@ fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg
         let Some(target) = resolve_name(pack, aliases, other, name).filter(|_| other != level) else {
             continue;
         };
-        let code_field = matches!(target, Ref::Field(f)
-            if aliases.column(other, f).is_some_and(|c| matches!(c.kind, crate::register::Kind::Code(_))));
+        let code_label = match target {
+            Ref::Field(f) => example_label(aliases, other, f),
+            _ => None,
+        };
         return if level_rank(other) > level_rank(level) {
             msgs::higher_level(name, other.level(), level.level())
         } else {
@@ -190,16 +186,7 @@ fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg
                 .find(|(.., agg, over)| *over == other && *agg == AggFn::All)
                 .map(|a| a.0)
                 .unwrap_or("all_members");
-            if code_field {
-                let label = aliases
-                    .code_choices(other, name)
-                    .or_else(|| match &target {
-                        Ref::Field(f) => aliases.code_choices(other, f),
-                        _ => None,
-                    })
-                    .and_then(|c| c.get(2).or(c.first()).cloned())
-                    .map(|(c, l)| if l.is_empty() { c } else { l })
-                    .unwrap_or_default();
+            if let Some(label) = code_label {
                 let any = AGGREGATIONS
                     .iter()
                     .find(|(.., agg, over)| *over == other && *agg == AggFn::Any)
@@ -215,6 +202,15 @@ fn unknown_name(pack: &Pack, aliases: &Aliases, level: Table, name: &str) -> Msg
         return msgs::is_parameter(name);
     }
     msgs::unknown_name(name, level.level(), &suggestions(pack, aliases, level, name))
+}
+
+/// A label to write in an example condition on a code field (built in or declared): its
+/// third code's label where it has one (`患有大病` for health), else its first; `None` when
+/// the field holds no codes.
+fn example_label(aliases: &Aliases, table: Table, field: &str) -> Option<String> {
+    let codes = aliases.code_choices(table, field)?;
+    let (code, label) = codes.get(2).or(codes.first()).cloned()?;
+    Some(if label.is_empty() { code } else { label })
 }
 
 /// The names of a level closest to a misspelt one, across English and Chinese: rule names

@@ -40,15 +40,6 @@ struct RawField {
 /// The file's name in a pack.
 pub const FILE: &str = "fields.toml";
 
-/// The table a `fields.toml` section names: its file name or its Chinese level name.
-fn table_of(name: &str) -> Option<Table> {
-    Table::ALL.into_iter().find(|t| {
-        t.name() == name
-            || t.level() == name
-            || crate::messages::book::level_sheet(crate::messages::Lang::Zh, t.level()) == name
-    })
-}
-
 /// Read the pack's `fields.toml`, if it has one, and add its fields to `aliases`; every
 /// problem is a diagnostic at its line.
 pub fn declare(dir: &Path, aliases: &mut Aliases, diags: &mut Vec<Diagnostic>) {
@@ -65,7 +56,7 @@ pub fn declare(dir: &Path, aliases: &mut Aliases, diags: &mut Vec<Diagnostic>) {
         }
     };
     for (table_name, fields) in raw {
-        let Some(table) = table_of(&table_name) else {
+        let Some(table) = Table::named(&table_name) else {
             let line = text.lines().position(|l| l.contains(&format!("[{table_name}."))).map_or(1, |i| i + 1);
             diags.push(Diagnostic::at(&file, &text, line, 1, msgs::field_table_unknown(&table_name)));
             continue;
