@@ -65,6 +65,7 @@ fn all_of(c: &str) -> Expr {
 /// The Hunan 2020 rules, hand-written. Parameters are the 2020 values of
 /// `rules/hunan/parameters.toml`.
 pub fn hand_written(data: &Path, out: &Path) -> PolarsResult<()> {
+    tuopin::timing::lap("hand start");
     let (line, school_min, school_max) = (4000.0, 6i64, 15i64);
     let persons = read(data, "persons")?
         .with_columns([(lit(YEAR)
@@ -83,6 +84,7 @@ pub fn hand_written(data: &Path, out: &Path) -> PolarsResult<()> {
             any_of("medical_insurance", &["01", "02", "04", "05"]).alias("medical_assured"),
         ])
         .collect()?;
+    tuopin::timing::lap("hand persons");
     let members = persons
         .clone()
         .lazy()
@@ -156,6 +158,7 @@ pub fn hand_written(data: &Path, out: &Path) -> PolarsResult<()> {
                 .alias("monitor"),
         ])
         .collect()?;
+    tuopin::timing::lap("hand households");
     let remaining = households
         .clone()
         .lazy()
@@ -203,6 +206,7 @@ pub fn hand_written(data: &Path, out: &Path) -> PolarsResult<()> {
             .alias("exit_eligible")])
         .collect()?;
 
+    tuopin::timing::lap("hand villages counties");
     let pick = |df: &DataFrame, cols: &[&str]| df.select(cols.iter().copied());
     write(
         out,
@@ -236,6 +240,7 @@ pub fn hand_written(data: &Path, out: &Path) -> PolarsResult<()> {
             ],
         )?,
     )?;
+    tuopin::timing::lap("hand written p h");
     write(out, "villages", pick(&villages, &["village_code", "exit_eligible", "incidence", "remaining_poor"])?)?;
     write(out, "counties", pick(&counties, &["county_code", "exit_eligible", "incidence", "remaining_poor"])?)?;
     Ok(())

@@ -25,6 +25,11 @@ mod common;
 #[path = "hand_written.rs"]
 mod hand_written;
 
+// Both pipelines run in this process with the allocator the `tuopin` binary uses (a data
+// engineer's own pipeline would use it too: polars recommends one; Python polars ships one).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 
 use hand_written::{YEAR, compare, hand_written};

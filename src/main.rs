@@ -8,6 +8,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use tuopin::Error;
 use tuopin::jobs::{self, CheckOptions, CheckResult};
 use tuopin::messages::{self, Lang};
