@@ -64,6 +64,7 @@ pub fn level_frame(
             use rayon::prelude::*;
             (0..n).into_par_iter().map(|i| sayer.row(i)).collect()
         };
+        crate::timing::lap(&format!("{} reasons said", level.table.level()));
         let column = StringChunked::from_iter_values("reasons".into(), said.iter().map(|s| s.as_ref()));
         cols.push(column.with_name("reasons".into()).into_column());
     }
@@ -100,6 +101,17 @@ pub fn write_frame(
         return Err(Error::Usage(messages::past_excel_rows(lang, &name, df.height())));
     }
     let (path, file) = staging.file(&name)?;
+    write_frame_to(&path, file, df, format, lang)
+}
+
+/// Write a frame into a file already made in the staging folder.
+fn write_frame_to(
+    path: &Path,
+    file: std::fs::File,
+    df: &mut DataFrame,
+    format: Format,
+    lang: Lang,
+) -> Result<(), Error> {
     match format {
         Format::Parquet => {
             // LZ4: results are read back soon and often; zstd cost 2× the write time here.
@@ -107,17 +119,17 @@ pub fn write_frame(
             // 3.2 M person rows unbuffered).
             let mut w = BufWriter::with_capacity(1 << 20, file);
             ParquetWriter::new(&mut w).with_compression(ParquetCompression::Lz4Raw).finish(df)?;
-            w.flush().map_err(|e| Error::io(&path, e))?;
+            w.flush().map_err(|e| Error::io(path, e))?;
         }
         Format::Csv => {
             let mut w = BufWriter::new(file);
             CsvWriter::new(&mut w).include_bom(true).include_header(true).finish(df)?;
-            w.flush().map_err(|e| Error::io(&path, e))?;
+            w.flush().map_err(|e| Error::io(path, e))?;
         }
         Format::Ndjson => {
             return Err(Error::Usage(messages::result_formats(lang).into()));
         }
-        Format::Xlsx => write_xlsx(&path, df, lang)?,
+        Format::Xlsx => write_xlsx(path, df, lang)?,
     }
     Ok(())
 }
@@ -239,12 +251,31 @@ pub fn write_check(
     // `--format xlsx` writes the one workbook; other formats a file per level (and the
     // workbook beside them when asked for with `--report`).
     if format != Format::Xlsx {
+        // The levels are said and written at the same time, each on its own thread: the
+        // person table's writing overlaps the household table's reasons (1M households:
+        // 0.3 s less than one after the other).
+        let mut files = vec![];
         for level in &outcomes.levels {
-            let mut df = level_frame(pack, level, outcomes.year, lang, aliases, Some(register))?;
-            crate::timing::lap(&format!("{} frame", level.table.level()));
-            write_frame(staging, level.table.name(), &mut df, format, lang)?;
-            crate::timing::lap(&format!("{} written", level.table.level()));
+            files.push(staging.file(&format!("{}.{}", level.table.name(), format.extension()))?);
         }
+        let written: Vec<Result<(), Error>> = std::thread::scope(|s| {
+            let threads: Vec<_> = outcomes
+                .levels
+                .iter()
+                .zip(files)
+                .map(|(level, (path, file))| {
+                    s.spawn(move || {
+                        let mut df = level_frame(pack, level, outcomes.year, lang, aliases, Some(register))?;
+                        crate::timing::lap(&format!("{} frame", level.table.level()));
+                        write_frame_to(&path, file, &mut df, format, lang)?;
+                        crate::timing::lap(&format!("{} written", level.table.level()));
+                        Ok(())
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        written.into_iter().collect::<Result<Vec<()>, Error>>()?;
     }
     let s = summary::build(pack, outcomes, extra);
     if book || format == Format::Xlsx {
