@@ -225,6 +225,11 @@ fn for_each_cell(col: &RawColumn, mut f: impl FnMut(usize, Cell)) -> Result<(), 
 /// Whether text is a number in scientific notation (`4.33127E+17`), as Excel writes long
 /// numbers into CSV.
 fn looks_scientific(t: &str) -> bool {
+    // A resident ID ends in a digit or X: only a text with an E can be a number in
+    // scientific notation (4.30103E+17).
+    if !t.bytes().any(|b| b == b'E' || b == b'e') {
+        return false;
+    }
     let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else { return false };
     !mantissa.is_empty()
         && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -291,9 +296,16 @@ fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Colum
         }
         (Kind::Key | Kind::Text | Kind::DigitKey(_), DataType::String) => {
             let ca = c.str().ok()?;
-            let ok = ca.iter().flatten().all(|v| {
+            // Trimming does nothing to a text that starts and ends with a printable ASCII
+            // character (every key, nearly every text): asked of the two bytes first.
+            let untrimmed = |v: &str| {
+                let b = v.as_bytes();
+                let plain = |c: u8| c > b' ' && c < 0x7f;
+                (plain(b[0]) && plain(b[b.len() - 1])) || v.trim().len() == v.len()
+            };
+            let ok = ca.downcast_iter().flat_map(|a| a.iter()).flatten().all(|v| {
                 !v.is_empty()
-                    && v.trim().len() == v.len()
+                    && untrimmed(v)
                     && match kind {
                         Kind::DigitKey(n) => v.len() == n && v.bytes().all(|b| b.is_ascii_digit()),
                         Kind::Key => !looks_scientific(v),
