@@ -213,7 +213,9 @@ pub fn evaluate_plan(
             columns: known_columns,
             number_types: order.iter().filter_map(|r| number_types.get(r).map(|t| (*r, *t))).collect(),
         };
-        outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table));
+        if plan.reasons {
+            outcome.reasons = reasons::for_level(pack, &outcome, &reasons::null_masks(pack, lt, table));
+        }
         lap(&format!("{} keys+reasons", table.level()));
         levels.push(outcome);
     }

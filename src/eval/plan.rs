@@ -33,6 +33,8 @@ pub struct Plan {
     /// The type of every number rule: its translation's where it translates, whatever path
     /// it runs on (so that both paths write the same columns), else a decimal.
     pub number_types: HashMap<usize, Ty>,
+    /// Whether the `reasons` of each level are worked out (`diff` compares outcomes only).
+    pub reasons: bool,
 }
 
 impl Plan {
@@ -93,7 +95,7 @@ impl Plan {
             levels.push(LevelPlan { table, order, aggregations, compiled });
         }
         paths.sort_by_key(|p| p.rule);
-        Plan { levels, paths, number_types }
+        Plan { levels, paths, number_types, reasons: true }
     }
 
     pub fn level(&self, t: Table) -> Option<&LevelPlan> {

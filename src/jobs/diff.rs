@@ -22,23 +22,36 @@ pub fn run_diff(
     aliases: &Aliases,
     lang: Lang,
 ) -> Result<(crate::report::diff::Diff, Vec<PathBuf>), Error> {
+    crate::timing::lap("start");
     let (base_pack, base_values) = load_pack(base, base_year, aliases)?;
     let (new_pack, new_values) = load_pack(new, year, aliases)?;
+    crate::timing::lap("packs loaded");
     let mut staging = Staging::begin(out, "diff", report::Inputs { folders: &[data], files: &[] })?;
     // Read with the new pack's declared fields (a field only the base pack declares reads
     // as absent: its rules come out unknown).
     let register = load_register(data, &load_options(&new_pack.aliases))?;
     crate::timing::lap("register loaded");
-    let b = eval::evaluate(&base_pack, &register, base_year, base_values, &|_| {})?;
+    // Outcomes only: the reasons of each row are not compared.
+    let outcomes = |pack: &crate::rules::Pack, year: i32, values| {
+        let mut plan = eval::Plan::for_register(pack, year, &values, &register, eval::Engine::Auto);
+        plan.reasons = false;
+        eval::evaluate_plan(pack, &plan, &register, year, values, &|_| {})
+    };
+    let b = outcomes(&base_pack, base_year, base_values)?;
     crate::timing::lap("base evaluated");
-    let n = eval::evaluate(&new_pack, &register, year, new_values, &|_| {})?;
+    let n = outcomes(&new_pack, year, new_values)?;
     crate::timing::lap("new evaluated");
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
     crate::timing::lap("compared");
     let (path, _) = staging.file("diff.xlsx")?;
     crate::report::diff::write_xlsx(&d, &register, &path, lang)?;
     crate::timing::lap("diff.xlsx");
-    report::write_csv_rows(&mut staging, "changes.csv", &d.changes)?;
+    let (path, file) = staging.file("changes.csv")?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    std::io::Write::write_all(&mut w, report::UTF8_BOM)
+        .and_then(|_| crate::report::diff::write_changes(&d, &b, &n, &mut w))
+        .and_then(|_| std::io::Write::flush(&mut w))
+        .map_err(|e| Error::io(&path, e))?;
     crate::timing::lap("changes.csv");
     let written = staging.commit()?;
     Ok((d, written))

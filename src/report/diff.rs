@@ -77,6 +77,11 @@ impl Tally {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleDiff {
+    /// The level (`person`, `household`, …).
+    pub level: &'static str,
+    /// The rule's index in the base pack and in the new pack.
+    #[serde(skip)]
+    pub index: (usize, usize),
     pub rule: String,
     pub title: String,
     /// The rule's outcomes under the base and the new version.
@@ -111,10 +116,27 @@ pub struct ParamChange {
     pub new: Option<f64>,
 }
 
+/// A changed row, compactly: the rule (its index in [`Diff::rules`]) and the row of its level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Changed {
+    pub rule: u32,
+    pub row: u32,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Diff {
     pub rules: Vec<RuleDiff>,
+    /// The first [`XLSX_DETAIL_ROWS`](super::excel::XLSX_DETAIL_ROWS) changed rows of each
+    /// level, in words (what the workbook lists).
     pub changes: Vec<Change>,
+    /// Every changed row, by rule then row: `changes.csv` says them all ([`write_changes`]).
+    /// 3.4 M rows change between 2019 and 2020 on 1,000,000 households; kept as two numbers
+    /// each (27 MB) instead of a row of text each (~400 MB).
+    #[serde(skip)]
+    pub changed: Vec<Changed>,
+    /// Where each row of a level lies: its village and county (indices into `places`).
+    #[serde(skip)]
+    places: Places,
     /// Rules only in the new pack, and only in the base pack.
     pub added: Vec<String>,
     pub removed: Vec<String>,
@@ -139,22 +161,118 @@ fn cell(v: Value) -> Option<std::borrow::Cow<'static, str>> {
     }
 }
 
-/// The village of each row of a level ("" for counties).
-fn villages(outcomes: &Outcomes, t: Table) -> Vec<String> {
-    let Some(l) = outcomes.level(t) else { return vec![] };
-    match t {
-        Table::Households => l.extra_key(),
-        Table::Villages => (0..l.len()).map(|i| l.key(i).to_string()).collect(),
-        Table::Counties => vec![String::new(); l.len()],
-        Table::Persons => {
-            let Some(h) = outcomes.level(Table::Households) else { return vec![String::new(); l.len()] };
-            let hv = h.extra_key();
-            let index: std::collections::HashMap<&str, usize> = (0..h.len()).map(|i| (h.key(i), i)).collect();
-            let hids = l.extra_key();
-            hids.iter()
-                .map(|hid| index.get(hid.as_str()).and_then(|&i| hv.get(i).cloned()).unwrap_or_default())
-                .collect()
+/// The village and county of every row of each level, as indices into one list of names
+/// (each name once; "" for none).
+#[derive(Debug, Clone, Default)]
+struct Places {
+    names: Vec<std::sync::Arc<str>>,
+    /// Per level (persons, households, villages, counties): (village, county) of each row.
+    of_level: Vec<(Table, Vec<u32>, Vec<u32>)>,
+}
+
+impl Places {
+    fn of(outcomes: &Outcomes) -> Places {
+        let mut p = Places { names: vec![std::sync::Arc::from("")], of_level: vec![] };
+        let mut index: HashMap<String, u32> = HashMap::from([(String::new(), 0)]);
+        let mut name = |p: &mut Places, s: &str| -> u32 {
+            if let Some(&i) = index.get(s) {
+                return i;
+            }
+            p.names.push(std::sync::Arc::from(s));
+            index.insert(s.to_string(), (p.names.len() - 1) as u32);
+            (p.names.len() - 1) as u32
+        };
+        // Rows come grouped by village (members by household): the last answer is reused.
+        let by_text = |p: &mut Places,
+                       texts: &mut dyn Iterator<Item = Option<&str>>,
+                       name: &mut dyn FnMut(&mut Places, &str) -> u32| {
+            let mut last: Option<(String, u32)> = None;
+            texts
+                .map(|t| {
+                    let t = t.unwrap_or("");
+                    match &last {
+                        Some((k, i)) if k == t => *i,
+                        _ => {
+                            let i = name(p, t);
+                            last = Some((t.to_string(), i));
+                            i
+                        }
+                    }
+                })
+                .collect::<Vec<u32>>()
+        };
+        let households = outcomes.level(Table::Households);
+        let household_villages: Vec<u32> =
+            match households.and_then(|h| h.extra_keys.first()).and_then(|c| c.str().ok()) {
+                Some(v) => by_text(&mut p, &mut v.iter(), &mut name),
+                None => vec![0; households.map_or(0, |h| h.len())],
+            };
+        for l in &outcomes.levels {
+            let villages = match l.table {
+                Table::Households => household_villages.clone(),
+                Table::Villages => by_text(&mut p, &mut l.keys.iter(), &mut name),
+                Table::Counties => vec![0; l.len()],
+                Table::Persons => match (households, l.extra_keys.first().and_then(|c| c.str().ok())) {
+                    (Some(h), Some(hids)) => {
+                        // Members come in their households' order: the household after the
+                        // last one found is tried first, the map of every key only when not.
+                        let keys: Vec<&str> = h.keys.iter().map(|k| k.unwrap_or("")).collect();
+                        let mut map: Option<HashMap<&str, usize>> = None;
+                        let mut next = 0;
+                        let mut last: Option<(&str, u32)> = None;
+                        hids.iter()
+                            .map(|hid| {
+                                let hid = hid.unwrap_or("");
+                                match last {
+                                    Some((k, v)) if k == hid => v,
+                                    _ => {
+                                        let row = if keys.get(next) == Some(&hid) {
+                                            Some(next)
+                                        } else {
+                                            let map = map.get_or_insert_with(|| {
+                                                let mut m = HashMap::with_capacity(keys.len());
+                                                for (i, k) in keys.iter().enumerate().rev() {
+                                                    m.insert(*k, i);
+                                                }
+                                                m
+                                            });
+                                            map.get(hid).copied()
+                                        };
+                                        if let Some(r) = row {
+                                            next = r + 1;
+                                        }
+                                        let v = row.map_or(0, |r| household_villages[r]);
+                                        last = Some((hid, v));
+                                        v
+                                    }
+                                }
+                            })
+                            .collect()
+                    }
+                    _ => vec![0; l.len()],
+                },
+            };
+            let codes: Vec<u32> = l.county_codes.iter().map(|c| name(&mut p, c)).collect();
+            let counties = (0..l.len())
+                .map(|i| l.county.get(i).and_then(|&c| codes.get(c as usize)).copied().unwrap_or(0))
+                .collect();
+            p.of_level.push((l.table, villages, counties));
         }
+        p
+    }
+
+    /// The village and county of row `row` of a level.
+    fn at(&self, t: Table, row: usize) -> (&std::sync::Arc<str>, &std::sync::Arc<str>) {
+        let (v, c) = self
+            .of_level
+            .iter()
+            .find(|(l, ..)| *l == t)
+            .map_or((0, 0), |(_, v, c)| (v.get(row).copied().unwrap_or(0), c.get(row).copied().unwrap_or(0)));
+        (&self.names[v as usize], &self.names[c as usize])
+    }
+
+    fn level(&self, t: Table) -> Option<(&[u32], &[u32])> {
+        self.of_level.iter().find(|(l, ..)| *l == t).map(|(_, v, c)| (v.as_slice(), c.as_slice()))
     }
 }
 
@@ -197,61 +315,91 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
             });
         }
     }
-    // Each village and county name once, shared by its changes.
-    let mut names: HashMap<String, std::sync::Arc<str>> = HashMap::new();
-    let shared = |names: &mut HashMap<String, std::sync::Arc<str>>, s: &str| -> std::sync::Arc<str> {
-        match names.get(s) {
-            Some(a) => a.clone(),
-            None => names.entry(s.to_string()).or_insert_with(|| std::sync::Arc::from(s)).clone(),
-        }
-    };
+    // Per county and village, counted by index (names looked up once, at the end).
+    d.places = Places::of(new);
+    let places = &d.places;
+    let limit = super::excel::XLSX_DETAIL_ROWS;
     for t in Table::ALL {
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
-        let village = villages(new, t);
+        let Some((villages, counties)) = places.level(t) else { continue };
+        let mut listed = 0;
         for (ni, nrule) in new_pack.rules.iter().enumerate().filter(|(_, r)| r.level == t) {
             let Some(bi) = base_pack.rules.iter().position(|r| r.id == nrule.id) else { continue };
             let (Some(bv), Some(nv)) = (bl.values(bi), nl.values(ni)) else { continue };
             let rule_id: std::sync::Arc<str> = std::sync::Arc::from(nrule.id.as_str());
-            let mut rd = RuleDiff {
+            let mut total = Transitions::default();
+            let mut by_county = vec![Transitions::default(); places.names.len()];
+            let mut by_village = vec![Transitions::default(); places.names.len()];
+            let k = d.rules.len() as u32;
+            for row in 0..nl.len().min(bl.len()) {
+                let (b, n) = (bv[row], nv[row]);
+                if total.add(b, n) {
+                    let (v, c) = (villages[row] as usize, counties[row] as usize);
+                    by_county[c].add(b, n);
+                    if v != 0 {
+                        by_village[v].add(b, n);
+                    }
+                    d.changed.push(Changed { rule: k, row: row as u32 });
+                    if listed < limit {
+                        listed += 1;
+                        d.changes.push(Change {
+                            level: t.level(),
+                            key: nl.key(row).to_string(),
+                            village: places.names[v].clone(),
+                            county: places.names[c].clone(),
+                            rule: rule_id.clone(),
+                            base: cell(b),
+                            new: cell(n),
+                        });
+                    }
+                }
+            }
+            let named = |counts: Vec<Transitions>| -> BTreeMap<String, Transitions> {
+                counts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.total() > 0)
+                    .map(|(i, t)| (places.names[i].to_string(), t))
+                    .collect()
+            };
+            d.rules.push(RuleDiff {
+                level: t.level(),
+                index: (bi, ni),
                 rule: nrule.id.clone(),
                 title: nrule.title.clone(),
                 before: Tally::of(bv),
                 after: Tally::of(nv),
-                total: Transitions::default(),
-                by_county: BTreeMap::new(),
-                by_village: BTreeMap::new(),
-            };
-            for row in 0..nl.len().min(bl.len()) {
-                let (b, n) = (bv[row], nv[row]);
-                if rd.total.add(b, n) {
-                    let county = nl.county_of(row);
-                    let v = village.get(row).map_or("", String::as_str);
-                    // Looked up by reference: a new county or village only is copied.
-                    match rd.by_county.get_mut(county) {
-                        Some(t) => t.add(b, n),
-                        None => rd.by_county.entry(county.to_string()).or_default().add(b, n),
-                    };
-                    if !v.is_empty() {
-                        match rd.by_village.get_mut(v) {
-                            Some(t) => t.add(b, n),
-                            None => rd.by_village.entry(v.to_string()).or_default().add(b, n),
-                        };
-                    }
-                    d.changes.push(Change {
-                        level: t.level(),
-                        key: nl.key(row).to_string(),
-                        village: shared(&mut names, v),
-                        county: shared(&mut names, county),
-                        rule: rule_id.clone(),
-                        base: cell(b),
-                        new: cell(n),
-                    });
-                }
-            }
-            d.rules.push(rd);
+                total,
+                by_county: named(by_county),
+                by_village: named(by_village),
+            });
         }
     }
     d
+}
+
+/// Write every changed row as CSV (`changes.csv`): level, key, village, county, rule, base
+/// and new outcome, a row at a time from the two evaluations.
+pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, w: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(w);
+    w.write_record(["level", "key", "village", "county", "rule", "base", "new"])?;
+    let text = |v: Value| cell(v).unwrap_or_default();
+    for c in &d.changed {
+        let r = &d.rules[c.rule as usize];
+        let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { continue };
+        let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
+        let row = c.row as usize;
+        let b = bl.values(r.index.0).and_then(|v| v.get(row)).copied().unwrap_or_default();
+        let n = nl.values(r.index.1).and_then(|v| v.get(row)).copied().unwrap_or_default();
+        let (village, county) = d.places.at(t, row);
+        w.write_record([r.level, nl.key(row), village, county, &r.rule, &text(b), &text(n)])?;
+    }
+    w.flush()
+}
+
+/// How many rows of a level changed (in every rule).
+pub fn changed_rows(d: &Diff, t: Table) -> usize {
+    d.rules.iter().filter(|r| r.level == t.level()).map(|r| r.total.total() as usize).sum()
 }
 
 /// The terminal summary: what changed in the pack, then per rule whose outcomes changed the
@@ -504,8 +652,9 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
                 sheet.write_string(r, c as u16, v)?;
             }
         }
-        if rows.len() > limit {
-            sheet.write_string(limit as u32 + 1, 0, messages::diff_truncated(lang, rows.len() - limit))?;
+        let all = changed_rows(d, t);
+        if all > limit {
+            sheet.write_string(limit as u32 + 1, 0, messages::diff_truncated(lang, all - limit))?;
         }
         sheet.autofilter(0, 0, rows.len().min(limit) as u32, 5)?;
         sheet.set_freeze_panes(1, 0)?;
