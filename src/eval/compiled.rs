@@ -868,6 +868,7 @@ pub fn with_aggregations(
     frame: LazyFrame,
     aggregations: &[(AggUse, Result<Ty, Why>)],
     children: &HashMap<Table, Children>,
+    rows: usize,
 ) -> PolarsResult<LazyFrame> {
     let mut frame = frame;
     for over in [Table::Persons, Table::Households, Table::Villages] {
@@ -898,13 +899,22 @@ pub fn with_aggregations(
                 }
             }
         }
-        let height = ch.parent.len();
-        let grouped = DataFrame::new(height, cols)?
-            .lazy()
-            .filter(col("__parent").is_not_null())
-            .group_by([col("__parent")])
-            .agg(stats);
-        frame = frame.left_join(grouped, col("__row"), col("__parent"));
+        frame = match counted_per_parent(&used, aggregations, ch, rows)? {
+            // Counts and whole sums per parent, in one pass over the children each, added as
+            // columns of the level (1M households, 3.2M members, the quality pack's ten
+            // aggregations: 1.5 s as a group_by and a join).
+            Some(counted) => frame
+                .with_columns(counted.into_iter().map(|c| lit(c.take_materialized_series())).collect::<Vec<Expr>>()),
+            None => {
+                let height = ch.parent.len();
+                let grouped = DataFrame::new(height, cols)?
+                    .lazy()
+                    .filter(col("__parent").is_not_null())
+                    .group_by([col("__parent")])
+                    .agg(stats);
+                frame.left_join(grouped, col("__row"), col("__parent"))
+            }
+        };
         let mut finals = vec![];
         for &k in &used {
             let (a, ty) = &aggregations[k];
@@ -939,6 +949,76 @@ pub fn with_aggregations(
         frame = frame.drop(by_name(drop.iter().map(String::as_str), false, false));
     }
     Ok(frame)
+}
+
+/// The `__n`, `__null{k}` and `__stat{k}` columns of [`with_aggregations`] for a level of
+/// `rows` rows, counted directly: children per parent, null values per parent, and per
+/// parent the falses (`all`), the trues (`any`, `count`) or the sum of whole numbers
+/// (`sum`); 0 for a parent without children, as the join's nulls filled with 0 read.
+/// `None` when an aggregation sums fractions (left to polars' own summation).
+fn counted_per_parent(
+    used: &[usize],
+    aggregations: &[(AggUse, Result<Ty, Why>)],
+    ch: &Children,
+    rows: usize,
+) -> PolarsResult<Option<Vec<Column>>> {
+    use rayon::prelude::*;
+    let parent = ch.parent.rechunk();
+    let Some(parent) = parent.cont_slice().ok().filter(|_| ch.parent.null_count() == 0) else { return Ok(None) };
+    if parent.iter().any(|&p| p as usize >= rows) {
+        return Ok(None);
+    }
+    let mut jobs = vec![];
+    for &k in used {
+        let Some(Some(values)) = ch.values.get(k) else { continue };
+        match (aggregations[k].0.agg, values.dtype()) {
+            (AggFn::All | AggFn::Any | AggFn::Count, DataType::Boolean) => jobs.push((k, values)),
+            (AggFn::Sum, DataType::Int64) => jobs.push((k, values)),
+            _ => return Ok(None),
+        }
+    }
+    let mut n = vec![0u32; rows];
+    for &p in parent {
+        n[p as usize] += 1;
+    }
+    let counted: Vec<PolarsResult<[Column; 2]>> = jobs
+        .par_iter()
+        .map(|&(k, values)| {
+            let mut nulls = vec![0u32; rows];
+            let stat = match aggregations[k].0.agg {
+                AggFn::Sum => {
+                    let v = values.i64()?.rechunk();
+                    let mut sum = vec![0i64; rows];
+                    for (&p, v) in parent.iter().zip(v.iter()) {
+                        match v {
+                            Some(v) => sum[p as usize] = sum[p as usize].wrapping_add(v),
+                            None => nulls[p as usize] += 1,
+                        }
+                    }
+                    Column::new(format!("__stat{k}").into(), sum)
+                }
+                agg => {
+                    let v = values.bool()?.rechunk();
+                    let counted = agg != AggFn::All;
+                    let mut stat = vec![0u32; rows];
+                    for (&p, v) in parent.iter().zip(v.iter()) {
+                        match v {
+                            Some(v) if v == counted => stat[p as usize] += 1,
+                            Some(_) => {}
+                            None => nulls[p as usize] += 1,
+                        }
+                    }
+                    Column::new(format!("__stat{k}").into(), stat)
+                }
+            };
+            Ok([Column::new(format!("__null{k}").into(), nulls), stat])
+        })
+        .collect();
+    let mut out = vec![Column::new("__n".into(), n)];
+    for c in counted {
+        out.extend(c?);
+    }
+    Ok(Some(out))
 }
 
 /// The aggregation column `k` of a collected level frame.

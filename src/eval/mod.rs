@@ -86,6 +86,7 @@ pub fn evaluate_plan(
     let engine = sandbox::engine(params.clone());
     let mut paths: Vec<compiled::RulePath> = plan.paths.clone();
     let number_types = &plan.number_types;
+    let kept = plan.kept(pack);
     let lap = crate::timing::lap;
     lap("evaluation starts");
     let links = Hierarchy::of(register);
@@ -111,6 +112,7 @@ pub fn evaluate_plan(
         let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut known_columns: HashMap<usize, Column> = HashMap::new();
         let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut columns_only: std::collections::HashSet<usize> = Default::default();
         if !translated.is_empty() {
             let run = run_compiled(translated, agg_types, table, lt, register, &links, &levels);
             lap(&format!("{} polars plan", table.level()));
@@ -120,7 +122,32 @@ pub fn evaluate_plan(
                     // (plain memory reads, no polars call inside).
                     let mut columns: Vec<(Option<usize>, usize, &Column)> = vec![];
                     for (r, _) in translated {
-                        columns.push((Some(*r), *r, df.column(&compiled::rule_column(*r))?));
+                        let c = df.column(&compiled::rule_column(*r))?;
+                        // A 是/否 rule no one reads as values keeps its column only.
+                        if !kept[*r] && c.dtype() == &polars::prelude::DataType::Boolean {
+                            let faults =
+                                df.column(&compiled::fault_column(*r)).ok().and_then(|f| f.bool().ok().cloned());
+                            let rows =
+                                faults.iter().flat_map(|f| f.iter().enumerate()).filter(|(_, v)| *v == Some(true));
+                            let errs: Vec<RowError> = rows
+                                .map(|(row, _)| {
+                                    row_error(
+                                        &pack.rules[*r],
+                                        table,
+                                        &keys,
+                                        row,
+                                        crate::messages::row::RowProblem::Overflow,
+                                    )
+                                })
+                                .collect();
+                            if errs.is_empty() {
+                                known_columns.insert(*r, c.clone().with_name(pack.rules[*r].name.as_str().into()));
+                            }
+                            errors.extend(errs);
+                            columns_only.insert(*r);
+                            continue;
+                        }
+                        columns.push((Some(*r), *r, c));
                     }
                     for k in 0..agg_types.len() {
                         if let Some(c) = compiled::aggregation_column(&df, k) {
@@ -167,7 +194,8 @@ pub fn evaluate_plan(
 
         // Fields the level's rules read, extracted once (the per-row rules read them, and
         // `reasons` names the unknown ones).
-        let rows_order: Vec<usize> = order.iter().copied().filter(|r| !known.contains_key(r)).collect();
+        let rows_order: Vec<usize> =
+            order.iter().copied().filter(|r| !known.contains_key(r) && !columns_only.contains(r)).collect();
         let mut field_data: HashMap<&'static str, FieldData> = HashMap::new();
         for &r in &rows_order {
             for f in pack.rules[r].fields() {
@@ -187,6 +215,7 @@ pub fn evaluate_plan(
         };
         errors.extend(errs);
         let mut row_results = rows_order.iter().copied().zip(row_results).collect::<HashMap<usize, Vec<Value>>>();
+        let order: Vec<usize> = order.iter().copied().filter(|r| !columns_only.contains(r)).collect();
         let results: Vec<Vec<Value>> = order
             .iter()
             .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| vec![Value::Unknown; n]))
@@ -248,7 +277,7 @@ fn run_compiled(
     if !aggs.is_empty() {
         let children = children_of(aggs, table, register, links, done)?;
         crate::timing::lap(&format!("{} aggregation inputs", table.level()));
-        lf = compiled::with_aggregations(lf, aggs, &children)?;
+        lf = compiled::with_aggregations(lf, aggs, &children, n)?;
     }
     lf = compiled::with_rules(lf, translated);
     let mut keep = compiled::rule_outputs(translated);

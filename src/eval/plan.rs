@@ -35,9 +35,35 @@ pub struct Plan {
     pub number_types: HashMap<usize, Ty>,
     /// Whether the `reasons` of each level are worked out (`diff` compares outcomes only).
     pub reasons: bool,
+    /// The rules whose outcomes the caller reads, by rule index (`None`: all). A compiled
+    /// 是/否 rule not wanted, and read by no rule or aggregation that runs row by row, is
+    /// left out of [`LevelOutcome::results`](super::LevelOutcome) (its column stays in
+    /// `columns`): `validate` reads only the quality pack's checks, not its helper rules.
+    pub wanted: Option<Vec<bool>>,
 }
 
 impl Plan {
+    /// The rules that must keep their outcomes as values: every rule when all are wanted;
+    /// else the wanted ones and those read row by row (by a rule on that path, or by an
+    /// aggregation on that path).
+    pub fn kept(&self, pack: &Pack) -> Vec<bool> {
+        let Some(wanted) = &self.wanted else { return vec![true; pack.rules.len()] };
+        let mut keep: Vec<bool> = (0..pack.rules.len()).map(|r| wanted.get(r).copied().unwrap_or(true)).collect();
+        for p in self.paths.iter().filter(|p| p.row_by_row.is_some()) {
+            for d in pack.rules[p.rule].rule_deps() {
+                keep[d] = true;
+            }
+        }
+        for lp in &self.levels {
+            for (a, ty) in &lp.aggregations {
+                if let (Err(_), Some(crate::rules::Ref::Rule(t))) = (ty, &a.target) {
+                    keep[*t] = true;
+                }
+            }
+        }
+        keep
+    }
+
     /// The plan for a register: a rule reading an optional column the register lacks reads
     /// unknown, which can change its path and type.
     pub fn for_register(pack: &Pack, year: i32, params: &HashMap<String, f64>, reg: &Register, mode: Engine) -> Plan {
@@ -95,7 +121,7 @@ impl Plan {
             levels.push(LevelPlan { table, order, aggregations, compiled });
         }
         paths.sort_by_key(|p| p.rule);
-        Plan { levels, paths, number_types, reasons: true }
+        Plan { levels, paths, number_types, reasons: true, wanted: None }
     }
 
     pub fn level(&self, t: Table) -> Option<&LevelPlan> {
