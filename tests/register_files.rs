@@ -484,3 +484,32 @@ fn every_command_stops_on_input_errors_the_same_way() {
     assert!(!std::path::Path::new("/tmp/tuopin-never-validate").exists());
     assert!(!std::path::Path::new("/tmp/tuopin-never-sample").exists());
 }
+
+/// A register whose code and text columns are stored as categories (pandas `category`,
+/// polars `Categorical`: Arrow dictionaries in the file's schema) loads to the same frames as
+/// the same register stored as text (such columns are read as text).
+#[test]
+fn parquet_with_categories_loads_as_the_same_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::repo().join("fixtures/demo");
+    for t in Table::ALL {
+        let file = std::fs::File::open(demo.join(format!("{}.parquet", t.name()))).unwrap();
+        let mut df = ParquetReader::new(file).finish().unwrap();
+        let text: Vec<String> =
+            df.columns().iter().filter(|c| c.dtype() == &DataType::String).map(|c| c.name().to_string()).collect();
+        for name in &text {
+            let cat = df.column(name).unwrap().cast(&DataType::from_categories(Categories::global())).unwrap();
+            df.with_column(cat).unwrap();
+        }
+        assert!(text.is_empty() || df.columns().iter().any(|c| matches!(c.dtype(), DataType::Categorical(..))));
+        let out = std::fs::File::create(dir.path().join(format!("{}.parquet", t.name()))).unwrap();
+        ParquetWriter::new(out).with_row_group_size(Some(700)).finish(&mut df).unwrap();
+    }
+    let plain = load("fixtures/demo");
+    let opts = LoadOptions { aliases: Aliases::builtin(), ..Default::default() };
+    let categories = register::load(dir.path(), &[], &opts).unwrap();
+    assert!(categories.errors.is_empty(), "{:?}", categories.errors);
+    for t in Table::ALL {
+        assert!(frame(&plain, t).equals_missing(&frame(&categories, t)), "{t}");
+    }
+}

@@ -316,9 +316,35 @@ fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Colum
         }
         // Codes written as categories (pandas `category`, pyarrow dictionaries): as text, the
         // few distinct labels are mapped once (cell by cell, this took 1.1 s for 3.2M persons).
-        (Kind::Code(_), DataType::Categorical(..) | DataType::Enum(..)) => {
-            let text = c.cast(&DataType::String).ok()?;
-            already_typed(&RawColumn::Typed(text), kind, aliases)
+        // By their category numbers: each category's text is looked at once, at its first
+        // row (as text, 3.2M persons took 0.5 s more: every cell became a string first).
+        (Kind::Code(list), DataType::Categorical(..) | DataType::Enum(..)) => {
+            let phys = c.as_materialized_series().to_physical_repr().cast(&DataType::UInt32).ok()?;
+            let phys = phys.u32().ok()?;
+            let mut seen: Vec<(u32, Option<u8>)> = vec![];
+            let mut out: Vec<Option<u8>> = Vec::with_capacity(phys.len());
+            for (row, p) in phys.iter().enumerate() {
+                let Some(p) = p else {
+                    out.push(None);
+                    continue;
+                };
+                let idx = match seen.iter().find(|(q, _)| *q == p) {
+                    Some((_, idx)) => *idx,
+                    None => {
+                        let text = c.slice(row as i64, 1).cast(&DataType::String).ok()?;
+                        let v = text.str().ok()?.get(0).unwrap_or("");
+                        let idx = if v.trim().is_empty() {
+                            None
+                        } else {
+                            Some(aliases.code(list, v).and_then(|code| list.index_of(code))?)
+                        };
+                        seen.push((p, idx));
+                        idx
+                    }
+                };
+                out.push(idx);
+            }
+            Some(UInt8Chunked::from_iter_options(c.name().clone(), out.into_iter()).into_column())
         }
         (Kind::Code(list), DataType::String) => {
             let ca = c.str().ok()?;

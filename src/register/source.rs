@@ -206,13 +206,34 @@ pub fn read(
         Format::Xlsx => read_xlsx(path, &name, known),
         Format::Parquet => {
             let file = File::open(path).map_err(|e| unreadable(e.to_string()))?;
-            let df = ParquetReader::new(file).finish().map_err(|e| unreadable(e.to_string()))?;
+            let df = read_parquet(path, file).map_err(|e| unreadable(e.to_string()))?;
             let headers = df.get_column_names().iter().map(|s| s.to_string()).collect();
             let n_rows = df.height();
             let columns = df.into_columns().into_iter().map(RawColumn::Typed).collect();
             Ok(RawTable { file: name, headers, columns, n_rows, errors: vec![], lines: RowLines::default() })
         }
     }
+}
+
+/// A Parquet file as a frame. Columns stored as dictionaries (pandas `category`, pyarrow
+/// `dictionary_encode`) are read as text: the file's Arrow schema, which asks for them as
+/// categories, is set aside and the Parquet types are read as they are (the pages of a
+/// dictionary column are read straight into text; as categories, 3.2M members' codes took
+/// 0.4 s more to read). Other files are read with their Arrow schema.
+fn read_parquet(path: &Path, file: File) -> polars::prelude::PolarsResult<DataFrame> {
+    use polars::prelude::ArrowDataType;
+    let mut reader = ParquetReader::new(file);
+    let dictionaries = reader.schema()?.iter_values().any(|f| matches!(f.dtype, ArrowDataType::Dictionary(..)));
+    if !dictionaries {
+        return reader.finish();
+    }
+    let mut metadata = (**reader.get_metadata()?).clone();
+    if let Some(kv) = &mut metadata.key_value_metadata {
+        kv.retain(|k| k.key != "ARROW:schema");
+    }
+    let mut reader = ParquetReader::new(File::open(path)?);
+    reader.set_metadata(std::sync::Arc::new(metadata));
+    reader.finish()
 }
 
 /// Decode CSV bytes. Auto: UTF-8 with its BOM stripped if valid, else GB18030.
