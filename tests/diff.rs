@@ -82,6 +82,9 @@ fn between_two_years_every_kind_of_change_is_counted_where_it_happened() {
     assert!(!i.by_county.contains_key("433130"));
     // Every person's age is two years more: 14 persons, all with a birth date.
     assert_eq!(rule(&d, "person.age").total, t(0, 0, 0, 0, 14));
+    // A number rule is said as known/unknown, not as 是/否 (it has no 否).
+    let text = tuopin::report::diff::render(&d, Lang::Zh);
+    assert!(text.contains("：14 行结果变化；已知 14 → 14，未知 0 → 0\n"), "{text}");
     // And every changed row is listed once with both outcomes.
     let listed = d.changes.iter().filter(|c| &*c.rule == "household.water_assured").count();
     assert_eq!(listed, 4);

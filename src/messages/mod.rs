@@ -1102,7 +1102,7 @@ pub fn case_summary(lang: Lang, passed: usize, failed: usize) -> String {
 /// A rule's changes in `diff`.
 /// `counts`: true→false, false→true, to unknown, from unknown, number changed.
 pub fn diff_transitions(lang: Lang, counts: [u64; 5]) -> String {
-    let [true_to_false, false_to_true, to_unknown, from_unknown, changed] = counts;
+    let [true_to_false, false_to_true, to_unknown, from_unknown, changed] = counts.map(book::thousands);
     match lang {
         Lang::Zh => format!(
             "是→否 {true_to_false}，否→是 {false_to_true}，变为未知 {to_unknown}，由未知变为已知 {from_unknown}，数值变化 {changed}"
@@ -1146,9 +1146,9 @@ pub fn diff_edited(lang: Lang, id: &str) -> String {
 }
 
 /// A rule whose outcomes changed: rows changed, and 是/否/未知 before → after.
-pub fn diff_rule(lang: Lang, title: &str, changed: u64, before: [u64; 3], after: [u64; 3]) -> String {
+pub fn diff_rule(lang: Lang, title: &str, changed: u64, before: [u64; 3], after: [u64; 3], number: bool) -> String {
     let n = book::thousands(changed);
-    let counts = diff_before_after(lang, before, after);
+    let counts = diff_before_after(lang, before, after, number);
     match lang {
         Lang::Zh => format!("{title}：{n} 行结果变化；{counts}"),
         Lang::En => format!("{title}: {n} rows changed; {counts}"),
@@ -1164,12 +1164,18 @@ pub fn diff_added_outcomes(lang: Lang, title: &str, t: [u64; 3]) -> String {
     }
 }
 
-/// 是/否/未知 before → after, in one cell.
-pub fn diff_before_after(lang: Lang, before: [u64; 3], after: [u64; 3]) -> String {
+/// 是/否/未知 before → after, in one cell; for a number rule, 已知/未知 (its known values are
+/// counted as 是, and it has no 否).
+pub fn diff_before_after(lang: Lang, before: [u64; 3], after: [u64; 3], number: bool) -> String {
     let (words, sep) = match lang {
         Lang::Zh => (["是", "否", "未知"], "，"),
         Lang::En => (["yes", "no", "unknown"], ", "),
     };
+    if number {
+        let known = if lang == Lang::Zh { "已知" } else { "known" };
+        let say = |w: &str, k: usize| format!("{w} {} → {}", book::thousands(before[k]), book::thousands(after[k]));
+        return [say(known, 0), say(words[2], 2)].join(sep);
+    }
     let parts: Vec<String> = (0..3)
         .map(|k| format!("{} {} → {}", words[k], book::thousands(before[k]), book::thousands(after[k])))
         .collect();

@@ -84,6 +84,8 @@ pub struct RuleDiff {
     pub index: (usize, usize),
     pub rule: String,
     pub title: String,
+    /// A number rule (its known values are tallied as `yes`).
+    pub number: bool,
     /// The rule's outcomes under the base and the new version.
     pub before: Tally,
     pub after: Tally,
@@ -367,6 +369,7 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
                 index: (bi, ni),
                 rule: nrule.id.clone(),
                 title: nrule.title.clone(),
+                number: nrule.kind == crate::rules::RuleKind::Value,
                 before: Tally::of(bv),
                 after: Tally::of(nv),
                 total,
@@ -423,6 +426,7 @@ pub fn render(d: &Diff, lang: Lang) -> String {
             r.total.total(),
             [b.yes, b.no, b.unknown],
             [a.yes, a.no, a.unknown],
+            r.number,
         ));
         out.push('\n');
         out.push_str("    ");
@@ -508,6 +512,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
                 lang,
                 [r.before.yes, r.before.no, r.before.unknown],
                 [r.after.yes, r.after.no, r.after.unknown],
+                r.number,
             );
             write_row(sheet, row, r, h.all, &r.total, &ba)?;
             row += 1;
