@@ -155,3 +155,54 @@ fn explain_reads_only_its_county_and_keeps_the_file_s_row_numbers() {
     // The header is row 1: the file's last line is row `last + 1`.
     assert!(said.contains(&format!("households.csv 第 {} 行 列 wage_income 值 “很多”: 应为数字", last + 1)), "{said}");
 }
+
+/// The same on Parquet written in row groups, where only the county's rows are read from
+/// the file (the filter pushed down to it): the answer is the one of the whole file, and a
+/// bad cell in the county is named by its row in the file.
+#[test]
+fn explain_on_parquet_in_row_groups_reads_its_county_and_keeps_the_file_s_row_numbers() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("register");
+    let d = data.to_str().unwrap();
+    let o = common::tuopin(&["gen", "--households", "200", "--counties", "2", "--seed", "3", "--out", d]);
+    assert!(o.status.success());
+    let whole = dir.path().join("whole");
+    std::fs::create_dir_all(&whole).unwrap();
+    let mut ids = vec![];
+    for t in ["persons", "households", "villages", "counties"] {
+        let path = data.join(format!("{t}.parquet"));
+        std::fs::copy(&path, whole.join(format!("{t}.parquet"))).unwrap();
+        let mut df = ParquetReader::new(std::fs::File::open(&path).unwrap()).finish().unwrap();
+        if t == "households" {
+            let key = df.column("household_id").unwrap().str().unwrap().clone();
+            ids = key.iter().map(|k| k.unwrap().to_string()).collect();
+            // The last household (county 433130) gets a status that is no code.
+            let n = df.height();
+            let status: StringChunked = df
+                .column("status")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, v)| if i + 1 == n { Some("99") } else { v })
+                .collect();
+            df.with_column(status.with_name("status".into()).into_column()).unwrap();
+        }
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file).with_row_group_size(Some(30)).finish(&mut df).unwrap();
+    }
+    let (first, bad) = (ids[0].clone(), ids[ids.len() - 1].clone());
+    assert!(first.starts_with("433127") && bad.starts_with("433130"), "{first} {bad}");
+    // A household of the first county: the same document as from the untouched files.
+    let o = common::tuopin(&["explain", &first, "--data", d, "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let w = common::tuopin(&["explain", &first, "--data", whole.to_str().unwrap(), "--json"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&w.stdout));
+    // The bad household: its row is the file's last, 200.
+    let o = common::tuopin(&["explain", &bad, "--data", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(said.contains(&format!("households.parquet 第 {} 行 列 status 值 “99”", ids.len())), "{said}");
+}

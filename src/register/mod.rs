@@ -101,9 +101,16 @@ fn load_some(dir: &Path, required: &[Table], opts: &LoadOptions, county: Option<
     let known = |h: &str| Table::ALL.iter().any(|t| opts.aliases.column_for_header(*t, h).is_some());
     // For one county: its households first, and their IDs to keep their members by.
     let mut county_households: Option<(source::RawTable, std::collections::HashSet<String>)> = None;
+    let read_of_county =
+        |path: &Path, format: Format, table: Table, county: &str, ids: &std::collections::HashSet<String>| match format
+        {
+            Format::Parquet => only::read_parquet_of_county(path, table, county, ids, &opts.aliases)
+                .map_or_else(|| source::read(path, format, opts.encoding, &known), Ok),
+            _ => source::read(path, format, opts.encoding, &known),
+        };
     if let Some(c) = county
         && let Ok(Some((path, format))) = source::find_table_file(dir, Table::Households.name())
-        && let Ok(raw) = source::read(&path, format, opts.encoding, &known)
+        && let Ok(raw) = read_of_county(&path, format, Table::Households, c, &Default::default())
         && let Some(keep) = only::rows_of_county(&raw, Table::Households, c, &Default::default(), &opts.aliases)
     {
         let raw = only::keep_rows(raw, &keep);
@@ -146,6 +153,9 @@ fn load_some(dir: &Path, required: &[Table], opts: &LoadOptions, county: Option<
         };
         let read = match (table, county_households.as_mut()) {
             (Table::Households, Some((raw, _))) => Ok(std::mem::replace(raw, source::RawTable::empty())),
+            (t, Some((_, ids))) if t != Table::Counties => {
+                read_of_county(&path, format, t, county.unwrap_or_default(), ids)
+            }
             _ => source::read(&path, format, opts.encoding, &known),
         };
         let raw = match read {

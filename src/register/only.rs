@@ -62,6 +62,35 @@ pub fn rows_of_county(
     found.then_some(keep)
 }
 
+/// A Parquet table's rows that may be of `county`, with the filter pushed down to the file
+/// (row groups outside are not read): households and villages by the range of the county's
+/// village codes, persons by the range of its household IDs (`households`), row numbers
+/// those of the file. The exact rows are then kept by [`rows_of_county`]. `None` when the
+/// file cannot be read so (the whole file is read instead).
+pub fn read_parquet_of_county(
+    path: &std::path::Path,
+    table: Table,
+    county: &str,
+    households: &HashSet<String>,
+    aliases: &Aliases,
+) -> Option<RawTable> {
+    let column = match table {
+        Table::Persons => "household_id",
+        Table::Households | Table::Villages => "village_code",
+        Table::Counties => return None,
+    };
+    use polars::prelude::SerReader;
+    let schema = polars::prelude::ParquetReader::new(std::fs::File::open(path).ok()?).schema().ok()?;
+    let header = schema.iter_names().find(|h| aliases.column_for_header(table, h) == Some(column))?.to_string();
+    // Every code of the county starts with its six digits: it lies between them and them
+    // followed by the highest character.
+    let (from, to) = match table {
+        Table::Persons => (households.iter().min()?.clone(), households.iter().max()?.clone()),
+        _ => (county.to_string(), format!("{county}\u{10FFFF}")),
+    };
+    super::source::read_parquet_range(path, &header, &from, &to)
+}
+
 /// The table with only the rows marked, its row numbers and row errors carried over.
 pub fn keep_rows(raw: RawTable, keep: &[bool]) -> RawTable {
     let kept: Vec<usize> = (0..raw.n_rows).filter(|&r| keep.get(r).copied().unwrap_or(false)).collect();

@@ -215,13 +215,47 @@ pub fn read(
     }
 }
 
+/// The rows of a Parquet file whose text column `column` (a header of the file) lies in
+/// `[from, to]`, read with the filter pushed down to the file: row groups whose statistics
+/// lie outside are not read. Row numbers stay those of the file. `None` when the file has
+/// no such text column or cannot be scanned (the caller reads the whole file).
+pub fn read_parquet_range(path: &Path, column: &str, from: &str, to: &str) -> Option<RawTable> {
+    let file = File::open(path).ok()?;
+    let schema = ParquetReader::new(file).schema().ok()?;
+    let text = |f: &polars::prelude::ArrowField| {
+        matches!(f.dtype, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View)
+    };
+    // Columns stored as dictionaries are read as text by `read_parquet` only.
+    if !schema.get(column).is_some_and(text)
+        || schema.iter_values().any(|f| matches!(f.dtype, ArrowDataType::Dictionary(..)))
+    {
+        return None;
+    }
+    const ROW: &str = "__tuopin_file_row";
+    let args = ScanArgsParquet { row_index: Some(RowIndex { name: ROW.into(), offset: 0 }), ..Default::default() };
+    let df = LazyFrame::scan_parquet(PlRefPath::new(path.to_str()?), args)
+        .ok()?
+        .filter(col(column).gt_eq(lit(from)).and(col(column).lt_eq(lit(to))))
+        .collect()
+        .ok()?;
+    let rows = df.column(ROW).ok()?.idx().ok()?.rechunk();
+    let mut lines = RowLines::default();
+    for (i, r) in rows.iter().enumerate() {
+        lines.note(i + 1, r? as usize + 1);
+    }
+    let df = df.drop(ROW).ok()?;
+    let headers = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let n_rows = df.height();
+    let columns = df.into_columns().into_iter().map(RawColumn::Typed).collect();
+    Some(RawTable { file: display_name(path), headers, columns, n_rows, errors: vec![], lines })
+}
+
 /// A Parquet file as a frame. Columns stored as dictionaries (pandas `category`, pyarrow
 /// `dictionary_encode`) are read as text: the file's Arrow schema, which asks for them as
 /// categories, is set aside and the Parquet types are read as they are (the pages of a
 /// dictionary column are read straight into text; as categories, 3.2M members' codes took
 /// 0.4 s more to read). Other files are read with their Arrow schema.
 fn read_parquet(path: &Path, file: File) -> polars::prelude::PolarsResult<DataFrame> {
-    use polars::prelude::ArrowDataType;
     let mut reader = ParquetReader::new(file);
     let dictionaries = reader.schema()?.iter_values().any(|f| matches!(f.dtype, ArrowDataType::Dictionary(..)));
     if !dictionaries {
