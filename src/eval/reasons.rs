@@ -108,7 +108,8 @@ pub fn for_level(pack: &Pack, outcome: &LevelOutcome, fields: &HashMap<&'static 
                 (state, nulls)
             })
             .collect();
-        let mut ids: HashMap<(u128, u128), u32> = HashMap::new();
+        // polars' hash map (foldhash): the std SipHash took half of this pass.
+        let mut ids: polars::prelude::PlHashMap<(u128, u128), u32> = Default::default();
         out.of_row = keys
             .iter()
             .enumerate()
