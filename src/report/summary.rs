@@ -90,28 +90,32 @@ pub struct Summary<'a> {
 pub fn build<'a>(pack: &'a Pack, outcomes: &Outcomes, run: &'a RunInfo) -> Summary<'a> {
     let mut levels = BTreeMap::new();
     for level in &outcomes.levels {
-        let mut rules = BTreeMap::new();
-        for (r, vals) in &level.results {
-            let rule = &pack.rules[*r];
-            let mut total = Counts::new(rule.kind);
-            // Counted by county index first: one string per county, not per row.
-            let mut per_code: Vec<Counts> = vec![Counts::new(rule.kind); level.county_codes.len() + 1];
-            for (i, v) in vals.iter().enumerate() {
-                total.add(rule.kind, *v);
-                let c = level.county.get(i).map(|&c| c as usize).filter(|&c| c < level.county_codes.len());
-                per_code[c.unwrap_or(level.county_codes.len())].add(rule.kind, *v);
-            }
-            let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
-            for (c, counts) in per_code.into_iter().enumerate() {
-                if counts.unknown + counts.yes.unwrap_or(0) + counts.no.unwrap_or(0) + counts.known.unwrap_or(0) > 0 {
-                    by_county.insert(level.county_codes.get(c).cloned().unwrap_or_default(), counts);
+        // Rules counted in parallel (each its own pass over the rows).
+        use rayon::prelude::*;
+        let counted: Vec<(String, RuleSummary)> = level
+            .results
+            .par_iter()
+            .map(|(r, vals)| {
+                let rule = &pack.rules[*r];
+                let mut total = Counts::new(rule.kind);
+                // Counted by county index first: one string per county, not per row.
+                let mut per_code: Vec<Counts> = vec![Counts::new(rule.kind); level.county_codes.len() + 1];
+                for (i, v) in vals.iter().enumerate() {
+                    total.add(rule.kind, *v);
+                    let c = level.county.get(i).map(|&c| c as usize).filter(|&c| c < level.county_codes.len());
+                    per_code[c.unwrap_or(level.county_codes.len())].add(rule.kind, *v);
                 }
-            }
-            rules.insert(
-                rule.name.clone(),
-                RuleSummary { title: rule.title.clone(), kind: rule.kind, total, by_county },
-            );
-        }
+                let mut by_county: BTreeMap<String, Counts> = BTreeMap::new();
+                for (c, counts) in per_code.into_iter().enumerate() {
+                    if counts.unknown + counts.yes.unwrap_or(0) + counts.no.unwrap_or(0) + counts.known.unwrap_or(0) > 0
+                    {
+                        by_county.insert(level.county_codes.get(c).cloned().unwrap_or_default(), counts);
+                    }
+                }
+                (rule.name.clone(), RuleSummary { title: rule.title.clone(), kind: rule.kind, total, by_county })
+            })
+            .collect();
+        let rules: BTreeMap<String, RuleSummary> = counted.into_iter().collect();
         levels.insert(level.table.level(), LevelSummary { rows: level.len(), rules });
     }
     Summary {
