@@ -69,7 +69,10 @@ pub fn assess_register(
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
     drop(q);
     crate::timing::lap("rule findings");
-    let h = eval::evaluate(&pack, &reg, year, values, &|_| {})?;
+    // No reasons: neither validate's nor sample's outputs say them.
+    let mut plan = eval::Plan::for_register(&pack, year, &values, &reg, eval::Engine::Auto);
+    plan.reasons = false;
+    let h = eval::evaluate_plan(&pack, &plan, &reg, year, values, &|_| {})?;
     crate::timing::lap("eligibility pack evaluated");
     findings.extend(quality::duplicate_persons(&reg));
     crate::timing::lap("duplicate persons");

@@ -91,23 +91,36 @@ pub fn duplicate_persons(register: &Register) -> Vec<Finding> {
     ) else {
         return vec![];
     };
-    // Every (person, row), sorted by person: one person's rows lie together. (A map of 3.2
-    // million entries, each with its own list, took 3.6 s at 1,000,000 households.)
-    let mut rows: Vec<(&str, u32)> = ids.iter().enumerate().filter_map(|(row, id)| Some((id?, row as u32))).collect();
+    // Every (person, row), sorted by a hash of the person: one person's rows lie together,
+    // and sorting numbers is quick. (A map of 3.2 million entries, each with its own list,
+    // took 3.6 s at 1,000,000 households; sorting the IDs themselves 0.4 s.) Rows whose
+    // hashes agree are then told apart by their IDs.
+    let all: Vec<Option<&str>> = ids.iter().collect();
+    let mut hashed: Vec<(u64, u32)> = {
+        use rayon::prelude::*;
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let state = BuildHasherDefault::<DefaultHasher>::default();
+        all.par_iter().enumerate().filter_map(|(row, id)| Some((state.hash_one((*id)?), row as u32))).collect()
+    };
     {
         use rayon::prelude::*;
-        rows.par_sort_unstable();
+        hashed.par_sort_unstable();
     }
     let hid = |row: u32| hids.get(row as usize);
     // The people in more than one household, with their rows.
     let mut rows_of: Vec<(&str, Vec<(usize, &str)>)> = vec![];
-    for run in rows.chunk_by(|a, b| a.0 == b.0) {
-        let first = run.iter().find_map(|(_, r)| hid(*r));
-        if run.len() < 2 || run.iter().all(|(_, r)| hid(*r).is_none_or(|h| Some(h) == first)) {
-            continue;
+    for same_hash in hashed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        let mut rows: Vec<(&str, u32)> = same_hash.iter().filter_map(|&(_, r)| Some((all[r as usize]?, r))).collect();
+        rows.sort_unstable();
+        for run in rows.chunk_by(|a, b| a.0 == b.0) {
+            let first = run.iter().find_map(|(_, r)| hid(*r));
+            if run.len() < 2 || run.iter().all(|(_, r)| hid(*r).is_none_or(|h| Some(h) == first)) {
+                continue;
+            }
+            rows_of.push((run[0].0, run.iter().filter_map(|(_, r)| Some((*r as usize, hid(*r)?))).collect()));
         }
-        rows_of.push((run[0].0, run.iter().filter_map(|(_, r)| Some((*r as usize, hid(*r)?))).collect()));
     }
+    rows_of.sort_unstable_by(|a, b| a.0.cmp(b.0));
     // The villages of the households concerned only.
     let wanted: std::collections::HashSet<&str> =
         rows_of.iter().flat_map(|(_, rs)| rs.iter().map(|(_, h)| *h)).collect();
