@@ -65,7 +65,7 @@ pub fn run_sample(
 pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec<crate::inspect::sample::Village>) {
     use crate::inspect::sample::{Unit, Village};
     let (pack, reg, h) = (&a.pack, &a.register, &a.outcomes);
-    let risk: std::collections::HashMap<&str, &crate::quality::HouseholdRisk> =
+    let risk: polars::prelude::PlHashMap<&str, &crate::quality::HouseholdRisk> =
         a.risk.iter().map(|r| (r.household_id.as_str(), r)).collect();
     let Some(hl) = h.level(Table::Households) else { return (vec![], vec![]) };
     let Some(ht) = reg.table(Table::Households) else { return (vec![], vec![]) };
@@ -75,7 +75,10 @@ pub fn sampling_frame(a: &Assessment) -> (Vec<crate::inspect::sample::Unit>, Vec
     let registered = crate::eval::fields::FieldData::extract(ht, Table::Households, "registered");
     let status = crate::eval::fields::FieldData::extract(ht, Table::Households, "status");
     let villages_of = hl.extra_key();
+    // Each household's unit made in parallel (1M households: 0.7 s one by one).
+    use rayon::prelude::*;
     let units: Vec<Unit> = (0..hl.len())
+        .into_par_iter()
         .map(|row| {
             let id = hl.key(row);
             let r = risk.get(id);
