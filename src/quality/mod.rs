@@ -294,7 +294,7 @@ pub const POINTS_PER_WARNING: u64 = 1;
 pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<HouseholdRisk> {
     let Some(hl) = outcomes.level(Table::Households) else { return vec![] };
     let flag = |name: &str| pack.rule_index(Table::Households, name).and_then(|r| hl.values(r));
-    let mut faults: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut faults: polars::prelude::PlHashMap<&str, (u64, u64)> = Default::default();
     for f in findings {
         let e = faults.entry(f.household_id.as_str()).or_default();
         match f.severity {
@@ -308,7 +308,10 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
     let [wrong_exit, missed, wrong_inclusion, monitor] =
         ["wrong_exit_risk", "missed_risk", "wrong_inclusion_risk", "monitor"].map(flag);
     let get = |v: Option<&[Value]>, row: usize| v.and_then(|v| v[row].as_bool());
+    // Each household's score in parallel.
+    use rayon::prelude::*;
     let mut out: Vec<HouseholdRisk> = (0..hl.len())
+        .into_par_iter()
         .map(|row| {
             let mut score2 = 0u64; // in half points, so that unknown counts as half
             for (values, points) in &points {
@@ -335,7 +338,6 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
         })
         .collect();
     {
-        use rayon::prelude::*;
         out.par_sort_by(|a, b| b.risk_score.cmp(&a.risk_score).then_with(|| a.household_id.cmp(&b.household_id)));
     }
     out
