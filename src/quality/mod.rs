@@ -45,11 +45,17 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
         let household_ids = (level.table == Table::Persons)
             .then(|| level.extra_keys.first().and_then(|c| c.str().ok().cloned()))
             .flatten();
+        // Each column read once, whatever the number of checks that name it (eight person
+        // checks name the resident ID: 3.2M texts each).
+        let mut columns: HashMap<String, FieldData> = HashMap::new();
         for (r, vals) in &level.results {
             let rule = &pack.rules[*r];
             let Some(severity) = rule.severity else { continue };
+            if !vals.contains(&Value::Bool(true)) {
+                continue;
+            }
             let column = rule.column.clone().unwrap_or_else(|| level.table.key().to_string());
-            let data = FieldData::extract(lt, level.table, &column);
+            let data = columns.entry(column.clone()).or_insert_with(|| FieldData::extract(lt, level.table, &column));
             for (row, v) in vals.iter().enumerate() {
                 if *v != Value::Bool(true) {
                     continue;
