@@ -106,13 +106,12 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
     crate::timing::lap("assessed");
     report::write_csv_rows(&mut staging, "findings.csv", &report::quality::finding_rows(&a.findings, lang))?;
     crate::timing::lap("findings.csv");
-    report::write_csv_rows(&mut staging, "risk.csv", &a.risk)?;
-    crate::timing::lap("risk.csv");
     report::write_csv_rows(&mut staging, "bunching.csv", &a.bunching)?;
     let (path, mut file) = staging.file("quality_summary.json")?;
     let text = serde_json::to_string_pretty(&summary).map_err(|e| Error::io(&path, std::io::Error::other(e)))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("validate.xlsx")?;
+    let (risk_path, risk_file) = staging.file("risk.csv")?;
     let book = report::quality::ValidateBook {
         findings: &a.findings,
         summary: &summary,
@@ -121,8 +120,15 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
         titles: &a.titles,
         aliases,
     };
-    report::quality::write_validate_xlsx(&book, &path, lang)?;
-    crate::timing::lap("validate.xlsx");
+    // risk.csv (a row per household) is written while the workbook is.
+    let (risk, xlsx) = std::thread::scope(|s| {
+        let risk = s.spawn(|| report::write_csv_rows_to(&risk_path, risk_file, &a.risk));
+        let xlsx = report::quality::write_validate_xlsx(&book, &path, lang);
+        (risk.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), xlsx)
+    });
+    risk?;
+    xlsx?;
+    crate::timing::lap("validate.xlsx, risk.csv");
     let written = staging.commit()?;
     let by_title = summary
         .by_check

@@ -181,7 +181,13 @@ fn write_xlsx(path: &Path, df: &DataFrame, lang: Lang) -> Result<(), Error> {
 /// Write any serialisable rows as CSV with a header (error lists).
 pub fn write_csv_rows<T: Serialize>(staging: &mut Staging, name: &str, rows: &[T]) -> Result<(), Error> {
     let (path, file) = staging.file(name)?;
-    let mut file = BufWriter::new(file);
+    write_csv_rows_to(&path, file, rows)
+}
+
+/// Write rows as CSV into a file already made in the staging folder.
+pub fn write_csv_rows_to<T: Serialize>(path: &Path, file: std::fs::File, rows: &[T]) -> Result<(), Error> {
+    let path = path.to_path_buf();
+    let mut file = BufWriter::with_capacity(1 << 20, file);
     file.write_all(UTF8_BOM).map_err(|e| Error::io(&path, e))?;
     let mut w = csv::Writer::from_writer(file);
     for r in rows {
