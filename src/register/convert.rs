@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::aliases::Aliases;
 use super::errors::{InputError, Problem};
-use super::schema::{Kind, Table};
+use super::schema::{CodeList, Kind, Table};
 use super::source::{RawColumn, RawTable, float_text};
 
 /// A cell as read, before typing.
@@ -269,6 +269,15 @@ fn parse_column<T>(
     Ok(out)
 }
 
+/// The code index of a cell's text (a code or its label): `Some(None)` for an empty cell,
+/// `None` for a text that is neither (the column then takes the general path).
+fn code_index(v: &str, list: CodeList, aliases: &Aliases) -> Option<Option<u8>> {
+    if v.trim().is_empty() {
+        return Some(None);
+    }
+    Some(Some(aliases.code(list, v).and_then(|code| list.index_of(code))?))
+}
+
 /// A typed column (Parquet) whose every cell is valid as it stands, in its stored form:
 /// kept without copying (codes are mapped once per distinct text). `None` when any cell
 /// needs the general path, which types it cell by cell and reports each bad one. Measured
@@ -332,12 +341,7 @@ fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Colum
                     Some((_, idx)) => *idx,
                     None => {
                         let text = c.slice(row as i64, 1).cast(&DataType::String).ok()?;
-                        let v = text.str().ok()?.get(0).unwrap_or("");
-                        let idx = if v.trim().is_empty() {
-                            None
-                        } else {
-                            Some(aliases.code(list, v).and_then(|code| list.index_of(code))?)
-                        };
+                        let idx = code_index(text.str().ok()?.get(0).unwrap_or(""), list, aliases)?;
                         seen.push((p, idx));
                         idx
                     }
@@ -370,11 +374,7 @@ fn already_typed(col: &RawColumn, kind: Kind, aliases: &Aliases) -> Option<Colum
                     let idx = match seen.iter().find(|(t, _)| *t == v) {
                         Some((_, idx)) => *idx,
                         None => {
-                            let idx = if v.trim().is_empty() {
-                                None
-                            } else {
-                                Some(aliases.code(list, v).and_then(|code| list.index_of(code))?)
-                            };
+                            let idx = code_index(v, list, aliases)?;
                             seen.push((v, idx));
                             idx
                         }
