@@ -124,26 +124,16 @@ pub fn evaluate_plan(
                     for (r, _) in translated {
                         let c = df.column(&compiled::rule_column(*r))?;
                         // A 是/否 rule no one reads as values keeps its column only.
-                        if !kept[*r] && c.dtype() == &polars::prelude::DataType::Boolean {
-                            let faults =
-                                df.column(&compiled::fault_column(*r)).ok().and_then(|f| f.bool().ok().cloned());
-                            let rows =
-                                faults.iter().flat_map(|f| f.iter().enumerate()).filter(|(_, v)| *v == Some(true));
-                            let errs: Vec<RowError> = rows
-                                .map(|(row, _)| {
-                                    row_error(
-                                        &pack.rules[*r],
-                                        table,
-                                        &keys,
-                                        row,
-                                        crate::messages::row::RowProblem::Overflow,
-                                    )
-                                })
-                                .collect();
-                            if errs.is_empty() {
-                                known_columns.insert(*r, c.clone().with_name(pack.rules[*r].name.as_str().into()));
-                            }
-                            errors.extend(errs);
+                        // A 是/否 rule no one reads as values keeps its column only (unless a
+                        // row overflowed: it then takes the usual path, with its errors).
+                        let faulty = || {
+                            df.column(&compiled::fault_column(*r))
+                                .ok()
+                                .and_then(|f| f.bool().ok().map(|f| f.any()))
+                                .unwrap_or(false)
+                        };
+                        if !kept[*r] && c.dtype() == &polars::prelude::DataType::Boolean && !faulty() {
+                            known_columns.insert(*r, c.clone().with_name(pack.rules[*r].name.as_str().into()));
                             columns_only.insert(*r);
                             continue;
                         }

@@ -35,10 +35,10 @@ pub struct Plan {
     pub number_types: HashMap<usize, Ty>,
     /// Whether the `reasons` of each level are worked out (`diff` compares outcomes only).
     pub reasons: bool,
-    /// The rules whose outcomes the caller reads, by rule index (`None`: all). A compiled
-    /// 是/否 rule not wanted, and read by no rule or aggregation that runs row by row, is
-    /// left out of [`LevelOutcome::results`](super::LevelOutcome) (its column stays in
-    /// `columns`): `validate` reads only the quality pack's checks, not its helper rules.
+    /// The rules whose outcomes the caller reads as values, by rule index (`None`: all). A
+    /// compiled 是/否 rule not wanted, and read by no rule or aggregation that runs row by
+    /// row, is left out of [`LevelOutcome::results`](super::LevelOutcome) and kept as its
+    /// polars column in `columns` (`validate` reads the quality pack's checks that way).
     pub wanted: Option<Vec<bool>>,
 }
 

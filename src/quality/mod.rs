@@ -48,18 +48,21 @@ pub fn rule_findings(pack: &Pack, register: &Register, outcomes: &Outcomes) -> V
         // Each column read once, whatever the number of checks that name it (eight person
         // checks name the resident ID: 3.2M texts each).
         let mut columns: HashMap<String, FieldData> = HashMap::new();
-        for (r, vals) in &level.results {
-            let rule = &pack.rules[*r];
+        for (r, rule) in pack.rules.iter().enumerate().filter(|(_, x)| x.level == level.table) {
             let Some(severity) = rule.severity else { continue };
-            if !vals.contains(&Value::Bool(true)) {
+            // The rows where the check is true: from its values, or from its column when
+            // it was kept as one.
+            let found: Vec<usize> = match (level.values(r), level.columns.get(&r).and_then(|c| c.bool().ok())) {
+                (Some(vals), _) => (0..vals.len()).filter(|&i| vals[i] == Value::Bool(true)).collect(),
+                (None, Some(b)) => b.iter().enumerate().filter(|(_, v)| *v == Some(true)).map(|(i, _)| i).collect(),
+                (None, None) => continue,
+            };
+            if found.is_empty() {
                 continue;
             }
             let column = rule.column.clone().unwrap_or_else(|| level.table.key().to_string());
             let data = columns.entry(column.clone()).or_insert_with(|| FieldData::extract(lt, level.table, &column));
-            for (row, v) in vals.iter().enumerate() {
-                if *v != Value::Bool(true) {
-                    continue;
-                }
+            for row in found {
                 let value = {
                     let d = data.dynamic(row);
                     if d.is_unit() { None } else { Some(d.to_string()) }
