@@ -23,6 +23,18 @@ pub struct Assessment {
     pub titles: std::collections::BTreeMap<String, String>,
 }
 
+/// The eligibility pack's household rules that the assessment reads as values: the risk
+/// flags (`quality::risk`), income for bunching, and what `sample`'s frame reads.
+const ASSESSMENT_READS: [&str; 7] = [
+    "wrong_exit_risk",
+    "missed_risk",
+    "wrong_inclusion_risk",
+    "monitor",
+    "per_capita_net_income",
+    "size",
+    "meets_exit_standard",
+];
+
 /// What `validate` and `sample` read: the register, the quality pack and the eligibility
 /// pack, for a year.
 #[derive(Debug, Clone, Copy)]
@@ -69,9 +81,16 @@ pub fn assess_register(
     let mut findings = quality::rule_findings(&qpack, &reg, &q);
     drop(q);
     crate::timing::lap("rule findings");
-    // No reasons: neither validate's nor sample's outputs say them.
+    // No reasons: neither validate's nor sample's outputs say them; values only for the
+    // household rules read below and by `sample` (the others keep their columns).
     let mut plan = eval::Plan::for_register(&pack, year, &values, &reg, eval::Engine::Auto);
     plan.reasons = false;
+    plan.wanted = Some(
+        pack.rules
+            .iter()
+            .map(|r| r.level == crate::register::Table::Households && ASSESSMENT_READS.contains(&r.name.as_str()))
+            .collect(),
+    );
     let h = eval::evaluate_plan(&pack, &plan, &reg, year, values, &|_| {})?;
     crate::timing::lap("eligibility pack evaluated");
     findings.extend(quality::duplicate_persons(&reg));
