@@ -41,7 +41,8 @@ pub fn run_diff(
     crate::timing::lap("base evaluated");
     let n = outcomes(&new_pack, year, new_values)?;
     crate::timing::lap("new evaluated");
-    let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n);
+    let links = crate::register::hierarchy::Hierarchy::of(&register);
+    let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n, &links.person_household);
     crate::timing::lap("compared");
     let (path, _) = staging.file("diff.xlsx")?;
     crate::report::diff::write_xlsx(&d, &register, &path, lang)?;

@@ -23,18 +23,6 @@ pub struct Assessment {
     pub titles: std::collections::BTreeMap<String, String>,
 }
 
-/// The eligibility pack's household rules that the assessment reads as values: the risk
-/// flags (`quality::risk`), income for bunching, and what `sample`'s frame reads.
-const ASSESSMENT_READS: [&str; 7] = [
-    "wrong_exit_risk",
-    "missed_risk",
-    "wrong_inclusion_risk",
-    "monitor",
-    "per_capita_net_income",
-    "size",
-    "meets_exit_standard",
-];
-
 /// What `validate` and `sample` read: the register, the quality pack and the eligibility
 /// pack, for a year.
 #[derive(Debug, Clone, Copy)]
@@ -88,7 +76,10 @@ pub fn assess_register(
     plan.wanted = Some(
         pack.rules
             .iter()
-            .map(|r| r.level == crate::register::Table::Households && ASSESSMENT_READS.contains(&r.name.as_str()))
+            .map(|r| {
+                r.level == crate::register::Table::Households
+                    && crate::quality::ASSESSMENT_READS.contains(&r.name.as_str())
+            })
             .collect(),
     );
     let h = eval::evaluate_plan(&pack, &plan, &reg, year, values, &|_| {})?;

@@ -180,6 +180,22 @@ pub fn too_many_rows(lang: Lang, rows: usize) -> String {
 }
 
 /// A whole number with thousands separators: 12,345.
+/// The last row of a sheet kept to its first `shown` rows to stay usable in Excel: how many
+/// more there are (`unit`: 行, 条, 户) and the file with all of them.
+pub fn sheet_cut(lang: Lang, shown: usize, more: usize, unit: (&str, &str), file: &str) -> String {
+    let (shown, more) = (thousands(shown as u64), thousands(more as u64));
+    match lang {
+        Lang::Zh => {
+            let u = unit.0;
+            format!("……为便于在 Excel 中查看，本表只列出前 {shown} {u}；另有 {more} {u}，完整清单见 {file}")
+        }
+        Lang::En => {
+            let u = unit.1;
+            format!("… this sheet lists the first {shown} {u}, to stay usable in Excel; {more} more are in {file}")
+        }
+    }
+}
+
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);

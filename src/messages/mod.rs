@@ -1210,17 +1210,9 @@ pub fn diff_removed(lang: Lang, id: &str) -> String {
     }
 }
 
-pub fn diff_truncated(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "……为便于在 Excel 中查看，本表只列出前 100,000 行；另有 {} 行，完整清单见 changes.csv",
-            book::thousands(n as u64)
-        ),
-        Lang::En => format!(
-            "… this sheet lists the first 100,000 rows, to stay usable in Excel; {} more are in changes.csv",
-            book::thousands(n as u64)
-        ),
-    }
+/// The last row of a diff sheet kept to its first `shown` changed rows.
+pub fn diff_truncated(lang: Lang, shown: usize, n: usize) -> String {
+    book::sheet_cut(lang, shown, n, ("行", "rows"), "changes.csv")
 }
 
 /// Column headers of the diff report.

@@ -166,32 +166,14 @@ pub fn validate_book(lang: Lang) -> ValidateBook {
     }
 }
 
-/// The last row of a findings sheet cut at Excel's row limit.
-pub fn more_findings(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "……为便于在 Excel 中查看，本表只列出前 100,000 条；另有 {} 条，完整清单见 findings.csv",
-            super::book::thousands(n as u64)
-        ),
-        Lang::En => format!(
-            "… this sheet lists the first 100,000, to stay usable in Excel; {} more are in findings.csv",
-            super::book::thousands(n as u64)
-        ),
-    }
+/// The last row of a findings sheet kept to its first `shown` findings.
+pub fn more_findings(lang: Lang, shown: usize, n: usize) -> String {
+    super::book::sheet_cut(lang, shown, n, ("条", "findings"), "findings.csv")
 }
 
-/// The last row of the risk sheet when households are left out.
-pub fn more_households(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "……本表按风险从高到低只列出前 100,000 户；另有 {} 户，完整清单见 risk.csv",
-            super::book::thousands(n as u64)
-        ),
-        Lang::En => format!(
-            "… this sheet lists the 100,000 households of highest risk; {} more are in risk.csv",
-            super::book::thousands(n as u64)
-        ),
-    }
+/// The last row of the risk sheet kept to its first `shown` households (highest risk first).
+pub fn more_households(lang: Lang, shown: usize, n: usize) -> String {
+    super::book::sheet_cut(lang, shown, n, ("户", "households"), "risk.csv")
 }
 
 /// The sheet and headers of `sample.xlsx`: 19 columns, the last three for the field teams.

@@ -291,6 +291,20 @@ pub struct HouseholdRisk {
     pub risk_score: u64,
 }
 
+/// The eligibility pack's household rules that `validate` and `sample` read as values (the
+/// others are evaluated but kept as columns only, `Plan::wanted`): the risk flags below
+/// ([`risk`]), income for [`bunching`], size and the exit standard for `sample`'s frame. A
+/// rule read from the assessment's outcomes must be listed here, or it reads as absent.
+pub const ASSESSMENT_READS: [&str; 7] = [
+    "wrong_exit_risk",
+    "missed_risk",
+    "wrong_inclusion_risk",
+    "monitor",
+    "per_capita_net_income",
+    "size",
+    "meets_exit_standard",
+];
+
 /// Points of the risk score. An inspector counts wrong exits and missed households against
 /// the county, so those weigh most; wrong inclusion next; a household under monitoring, or
 /// with faulty records (which an inspector cannot verify), adds less. Unknown counts as half.

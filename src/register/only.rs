@@ -81,7 +81,15 @@ pub fn read_parquet_of_county(
     };
     use polars::prelude::SerReader;
     let schema = polars::prelude::ParquetReader::new(std::fs::File::open(path).ok()?).schema().ok()?;
-    let header = schema.iter_names().find(|h| aliases.column_for_header(table, h) == Some(column))?.to_string();
+    let (header, field) = schema.iter().find(|(h, _)| aliases.column_for_header(table, h) == Some(column))?;
+    // A text column, in a file without columns stored as dictionaries (those are read as
+    // text by the whole-file reader only).
+    use polars::prelude::ArrowDataType as A;
+    let dictionaries = schema.iter_values().any(|f| matches!(f.dtype, A::Dictionary(..)));
+    if dictionaries || !matches!(field.dtype, A::Utf8 | A::LargeUtf8 | A::Utf8View) {
+        return None;
+    }
+    let header = header.to_string();
     // Every code of the county starts with its six digits: it lies between them and them
     // followed by the highest character.
     let (from, to) = match table {

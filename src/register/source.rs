@@ -217,20 +217,9 @@ pub fn read(
 
 /// The rows of a Parquet file whose text column `column` (a header of the file) lies in
 /// `[from, to]`, read with the filter pushed down to the file: row groups whose statistics
-/// lie outside are not read. Row numbers stay those of the file. `None` when the file has
-/// no such text column or cannot be scanned (the caller reads the whole file).
+/// lie outside are not read. Row numbers stay those of the file. `None` when the file cannot
+/// be scanned so (the caller reads the whole file).
 pub fn read_parquet_range(path: &Path, column: &str, from: &str, to: &str) -> Option<RawTable> {
-    let file = File::open(path).ok()?;
-    let schema = ParquetReader::new(file).schema().ok()?;
-    let text = |f: &polars::prelude::ArrowField| {
-        matches!(f.dtype, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View)
-    };
-    // Columns stored as dictionaries are read as text by `read_parquet` only.
-    if !schema.get(column).is_some_and(text)
-        || schema.iter_values().any(|f| matches!(f.dtype, ArrowDataType::Dictionary(..)))
-    {
-        return None;
-    }
     const ROW: &str = "__tuopin_file_row";
     let args = ScanArgsParquet { row_index: Some(RowIndex { name: ROW.into(), offset: 0 }), ..Default::default() };
     let df = LazyFrame::scan_parquet(PlRefPath::new(path.to_str()?), args)

@@ -164,97 +164,38 @@ fn cell(v: Value) -> Option<std::borrow::Cow<'static, str>> {
 }
 
 /// The village and county of every row of each level, as indices into one list of names
-/// (each name once; "" for none).
+/// (each name once; "" for none, index 0).
 #[derive(Debug, Clone, Default)]
 struct Places {
     names: Vec<std::sync::Arc<str>>,
+    index: HashMap<String, u32>,
     /// Per level (persons, households, villages, counties): (village, county) of each row.
     of_level: Vec<(Table, Vec<u32>, Vec<u32>)>,
 }
 
 impl Places {
-    fn of(outcomes: &Outcomes) -> Places {
-        let mut p = Places { names: vec![std::sync::Arc::from("")], of_level: vec![] };
-        let mut index: HashMap<String, u32> = HashMap::from([(String::new(), 0)]);
-        let mut name = |p: &mut Places, s: &str| -> u32 {
-            if let Some(&i) = index.get(s) {
-                return i;
-            }
-            p.names.push(std::sync::Arc::from(s));
-            index.insert(s.to_string(), (p.names.len() - 1) as u32);
-            (p.names.len() - 1) as u32
-        };
-        // Rows come grouped by village (members by household): the last answer is reused.
-        let by_text = |p: &mut Places,
-                       texts: &mut dyn Iterator<Item = Option<&str>>,
-                       name: &mut dyn FnMut(&mut Places, &str) -> u32| {
-            let mut last: Option<(String, u32)> = None;
-            texts
-                .map(|t| {
-                    let t = t.unwrap_or("");
-                    match &last {
-                        Some((k, i)) if k == t => *i,
-                        _ => {
-                            let i = name(p, t);
-                            last = Some((t.to_string(), i));
-                            i
-                        }
-                    }
-                })
-                .collect::<Vec<u32>>()
-        };
+    /// `person_household`: each member's household row (the register's hierarchy).
+    fn of(outcomes: &Outcomes, person_household: &[Option<usize>]) -> Places {
+        let mut p = Places::default();
+        p.name("");
         let households = outcomes.level(Table::Households);
         let household_villages: Vec<u32> =
             match households.and_then(|h| h.extra_keys.first()).and_then(|c| c.str().ok()) {
-                Some(v) => by_text(&mut p, &mut v.iter(), &mut name),
+                Some(v) => p.names_of(v),
                 None => vec![0; households.map_or(0, |h| h.len())],
             };
         for l in &outcomes.levels {
             let villages = match l.table {
                 Table::Households => household_villages.clone(),
-                Table::Villages => by_text(&mut p, &mut l.keys.iter(), &mut name),
+                Table::Villages => p.names_of(&l.keys),
                 Table::Counties => vec![0; l.len()],
-                Table::Persons => match (households, l.extra_keys.first().and_then(|c| c.str().ok())) {
-                    (Some(h), Some(hids)) => {
-                        // Members come in their households' order: the household after the
-                        // last one found is tried first, the map of every key only when not.
-                        let keys: Vec<&str> = h.keys.iter().map(|k| k.unwrap_or("")).collect();
-                        let mut map: Option<HashMap<&str, usize>> = None;
-                        let mut next = 0;
-                        let mut last: Option<(&str, u32)> = None;
-                        hids.iter()
-                            .map(|hid| {
-                                let hid = hid.unwrap_or("");
-                                match last {
-                                    Some((k, v)) if k == hid => v,
-                                    _ => {
-                                        let row = if keys.get(next) == Some(&hid) {
-                                            Some(next)
-                                        } else {
-                                            let map = map.get_or_insert_with(|| {
-                                                let mut m = HashMap::with_capacity(keys.len());
-                                                for (i, k) in keys.iter().enumerate().rev() {
-                                                    m.insert(*k, i);
-                                                }
-                                                m
-                                            });
-                                            map.get(hid).copied()
-                                        };
-                                        if let Some(r) = row {
-                                            next = r + 1;
-                                        }
-                                        let v = row.map_or(0, |r| household_villages[r]);
-                                        last = Some((hid, v));
-                                        v
-                                    }
-                                }
-                            })
-                            .collect()
-                    }
-                    _ => vec![0; l.len()],
-                },
+                Table::Persons if person_household.len() == l.len() => person_household
+                    .iter()
+                    .map(|h| h.and_then(|h| household_villages.get(h).copied()).unwrap_or(0))
+                    .collect(),
+                Table::Persons => vec![0; l.len()],
             };
-            let codes: Vec<u32> = l.county_codes.iter().map(|c| name(&mut p, c)).collect();
+            let codes: Vec<u32> = l.county_codes.iter().map(|c| p.name(c)).collect();
             let counties = (0..l.len())
                 .map(|i| l.county.get(i).and_then(|&c| codes.get(c as usize)).copied().unwrap_or(0))
                 .collect();
@@ -263,14 +204,34 @@ impl Places {
         p
     }
 
-    /// The village and county of row `row` of a level.
-    fn at(&self, t: Table, row: usize) -> (&std::sync::Arc<str>, &std::sync::Arc<str>) {
-        let (v, c) = self
-            .of_level
+    /// The index of a name, added if new.
+    fn name(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        self.names.push(std::sync::Arc::from(s));
+        self.index.insert(s.to_string(), (self.names.len() - 1) as u32);
+        (self.names.len() - 1) as u32
+    }
+
+    /// The index of each text of a column (rows come grouped by village: a run of equal
+    /// texts is looked up once).
+    fn names_of(&mut self, texts: &polars::prelude::StringChunked) -> Vec<u32> {
+        let mut last: Option<(&str, u32)> = None;
+        texts
             .iter()
-            .find(|(l, ..)| *l == t)
-            .map_or((0, 0), |(_, v, c)| (v.get(row).copied().unwrap_or(0), c.get(row).copied().unwrap_or(0)));
-        (&self.names[v as usize], &self.names[c as usize])
+            .map(|t| {
+                let t = t.unwrap_or("");
+                match last {
+                    Some((k, i)) if k == t => i,
+                    _ => {
+                        let i = self.name(t);
+                        last = Some((t, i));
+                        i
+                    }
+                }
+            })
+            .collect()
     }
 
     fn level(&self, t: Table) -> Option<(&[u32], &[u32])> {
@@ -281,7 +242,14 @@ impl Places {
 /// Compare two evaluations of one register: what changed in the pack (rules added,
 /// removed or edited; parameters whose value for the years compared differs), and in the
 /// outcomes.
-pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) -> Diff {
+/// `person_household`: each member's household row in the register (its hierarchy).
+pub fn diff(
+    base_pack: &Pack,
+    base: &Outcomes,
+    new_pack: &Pack,
+    new: &Outcomes,
+    person_household: &[Option<usize>],
+) -> Diff {
     let mut d = Diff { years: (base.year, new.year), ..Diff::default() };
     for (i, r) in new_pack.rules.iter().enumerate() {
         match base_pack.rule(&r.id) {
@@ -318,7 +286,7 @@ pub fn diff(base_pack: &Pack, base: &Outcomes, new_pack: &Pack, new: &Outcomes) 
         }
     }
     // Per county and village, counted by index (names looked up once, at the end).
-    d.places = Places::of(new);
+    d.places = Places::of(new, person_household);
     let places = &d.places;
     let limit = super::excel::XLSX_DETAIL_ROWS;
     for t in Table::ALL {
@@ -387,15 +355,20 @@ pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, w: impl std::io:
     let mut w = csv::Writer::from_writer(w);
     w.write_record(["level", "key", "village", "county", "rule", "base", "new"])?;
     let text = |v: Value| cell(v).unwrap_or_default();
-    for c in &d.changed {
-        let r = &d.rules[c.rule as usize];
+    // The changes come rule by rule: each rule's level, values and places are found once.
+    for run in d.changed.chunk_by(|a, b| a.rule == b.rule) {
+        let r = &d.rules[run[0].rule as usize];
         let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { continue };
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
-        let row = c.row as usize;
-        let b = bl.values(r.index.0).and_then(|v| v.get(row)).copied().unwrap_or_default();
-        let n = nl.values(r.index.1).and_then(|v| v.get(row)).copied().unwrap_or_default();
-        let (village, county) = d.places.at(t, row);
-        w.write_record([r.level, nl.key(row), village, county, &r.rule, &text(b), &text(n)])?;
+        let (bv, nv) = (bl.values(r.index.0).unwrap_or(&[]), nl.values(r.index.1).unwrap_or(&[]));
+        let (villages, counties) = d.places.level(t).unwrap_or((&[], &[]));
+        let name = |of: &[u32], row: usize| &*d.places.names[of.get(row).copied().unwrap_or(0) as usize];
+        for c in run {
+            let row = c.row as usize;
+            let (b, n) = (bv.get(row).copied().unwrap_or_default(), nv.get(row).copied().unwrap_or_default());
+            let place = (name(villages, row), name(counties, row));
+            w.write_record([r.level, nl.key(row), place.0, place.1, &r.rule, &text(b), &text(n)])?;
+        }
     }
     w.flush()
 }
@@ -616,7 +589,11 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
             }
         }
         if total > super::excel::XLSX_DETAIL_ROWS {
-            sheet.write_string(row, 0, messages::diff_truncated(lang, total - super::excel::XLSX_DETAIL_ROWS))?;
+            sheet.write_string(
+                row,
+                0,
+                messages::diff_truncated(lang, super::excel::XLSX_DETAIL_ROWS, total - super::excel::XLSX_DETAIL_ROWS),
+            )?;
         }
         sheet.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
         sheet.set_freeze_panes(1, 1)?;
@@ -659,7 +636,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
         }
         let all = changed_rows(d, t);
         if all > limit {
-            sheet.write_string(limit as u32 + 1, 0, messages::diff_truncated(lang, all - limit))?;
+            sheet.write_string(limit as u32 + 1, 0, messages::diff_truncated(lang, limit, all - limit))?;
         }
         sheet.autofilter(0, 0, rows.len().min(limit) as u32, 5)?;
         sheet.set_freeze_panes(1, 0)?;

@@ -147,7 +147,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
         }
     }
     if findings.len() > limit {
-        sheet.write_string(limit as u32 + 1, 0, msg::more_findings(lang, findings.len() - limit))?;
+        sheet.write_string(limit as u32 + 1, 0, msg::more_findings(lang, limit, findings.len() - limit))?;
     }
     sheet.autofilter(0, 0, findings.len().min(limit).max(1) as u32, 8)?;
     sheet.set_freeze_panes(1, 0)?;
@@ -215,7 +215,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
         sheet.write_number(r, 9, h.risk_score as f64)?;
     }
     if risk.len() > limit {
-        sheet.write_string(limit as u32 + 1, 0, msg::more_households(lang, risk.len() - limit))?;
+        sheet.write_string(limit as u32 + 1, 0, msg::more_households(lang, limit, risk.len() - limit))?;
     }
     sheet.autofilter(0, 0, risk.len().min(limit).max(1) as u32, 9)?;
     sheet.set_freeze_panes(1, 1)?;
