@@ -122,6 +122,8 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io(&path, e))?;
     let (path, _) = staging.file("validate.xlsx")?;
     let (risk_path, risk_file) = staging.file("risk.csv")?;
+    // County and village names (no head of household is named).
+    let names = report::workbook::Names::of_households(&a.register, &Default::default());
     let book = report::quality::ValidateBook {
         findings: &a.findings,
         summary: &summary,
@@ -129,6 +131,7 @@ pub fn run_validate(i: AssessInputs<'_>, out: &Path, aliases: &Aliases, lang: La
         risk: &a.risk,
         titles: &a.titles,
         aliases,
+        names: &names,
     };
     // risk.csv (a row per household) is written while the workbook is.
     let (risk, xlsx) = std::thread::scope(|s| {

@@ -60,18 +60,7 @@ pub fn risk_sheet(lang: Lang) -> (&'static str, [&'static str; 10]) {
     match lang {
         Lang::Zh => (
             "风险评分",
-            [
-                "户编号",
-                "村代码",
-                "县",
-                "错退风险",
-                "漏评风险",
-                "错评风险",
-                "监测对象",
-                "数据错误",
-                "数据警告",
-                "风险分",
-            ],
+            ["户编号", "村", "县", "错退风险", "漏评风险", "错评风险", "监测对象", "数据错误", "数据警告", "风险分"],
         ),
         Lang::En => (
             "Risk",
@@ -133,16 +122,7 @@ pub fn validate_book(lang: Lang) -> ValidateBook {
             by_county: "按县汇总",
             by_county_headers: ["县", "检查", "问题数"],
             bunching: "收入扎堆",
-            bunching_headers: [
-                "村代码",
-                "县",
-                "已脱贫户",
-                "线上5%以内",
-                "线下5%以内",
-                "线上占比",
-                "线下占比",
-                "疑似扎堆",
-            ],
+            bunching_headers: ["村", "县", "已脱贫户", "线上5%以内", "线下5%以内", "线上占比", "线下占比", "疑似扎堆"],
         },
         Lang::En => ValidateBook {
             findings: "Findings",

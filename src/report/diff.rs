@@ -435,14 +435,8 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
     let h = messages::diff_headers(lang);
     // Counties and villages by name; no head of household is named here.
     let names = super::workbook::Names::of_households(register, &Default::default());
-    let county_name = |c: &str| match names.county.get(c) {
-        Some(n) => format!("{n}（{c}）"),
-        None => c.to_string(),
-    };
-    let village_name = |v: &str| match names.village.get(v) {
-        Some(n) => format!("{n}（{v}）"),
-        None => v.to_string(),
-    };
+    let county_name = |c: &str| names.county_with_code(c);
+    let village_name = |v: &str| names.village_with_code(v);
     let changed: Vec<&RuleDiff> = d.rules.iter().filter(|r| r.total.total() > 0).collect();
     let heads = [
         h.title,

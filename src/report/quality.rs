@@ -65,6 +65,8 @@ pub struct ValidateBook<'a> {
     pub risk: &'a [HouseholdRisk],
     pub titles: &'a BTreeMap<String, String>,
     pub aliases: &'a Aliases,
+    /// County and village names, shown beside their codes.
+    pub names: &'a super::workbook::Names,
 }
 
 /// A cell's value as the sheet shows it: a code by its label in Chinese (`05` → `05 死亡`),
@@ -96,7 +98,9 @@ fn rounded(v: &str) -> String {
 /// names, values rounded), the counts per check and per county, the villages with bunched
 /// incomes, and the households by risk score.
 pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<(), Error> {
-    let ValidateBook { findings, summary, bunching, risk, titles, aliases } = *v;
+    let ValidateBook { findings, summary, bunching, risk, titles, aliases, names } = *v;
+    // Counties and villages by name with their code, as diff.xlsx shows them.
+    let (county, village) = (|c: &str| names.county_with_code(c), |v: &str| names.village_with_code(v));
     let words = msg::validate_book(lang);
     // A check by its title, a table and a column by their Chinese names (names in English).
     let check = |c: &str| check_title(lang, titles, c).to_string();
@@ -140,7 +144,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
             &value,
             &note,
             &f.household_id,
-            &f.county,
+            &county(&f.county),
         ];
         for (c, v) in cells.iter().enumerate() {
             sheet.write_string(r, c as u16, *v)?;
@@ -151,6 +155,7 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     }
     sheet.autofilter(0, 0, findings.len().min(limit).max(1) as u32, 8)?;
     sheet.set_freeze_panes(1, 0)?;
+    sheet.set_column_width(8, 18)?;
 
     let sheet = book.add_worksheet();
     sheet.set_name(words.by_check)?;
@@ -166,10 +171,11 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     for (c, h) in words.by_county_headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
+    sheet.set_column_width(0, 18)?;
     let mut r = 1u32;
-    for (county, checks) in &summary.by_county {
+    for (county_code, checks) in &summary.by_county {
         for (c, n) in checks {
-            sheet.write_string(r, 0, county)?;
+            sheet.write_string(r, 0, county(county_code))?;
             sheet.write_string(r, 1, check(c))?;
             sheet.write_number(r, 2, *n as f64)?;
             r += 1;
@@ -182,8 +188,8 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     }
     for (i, b) in bunching.iter().enumerate() {
         let r = i as u32 + 1;
-        sheet.write_string(r, 0, &b.village_code)?;
-        sheet.write_string(r, 1, &b.county)?;
+        sheet.write_string(r, 0, village(&b.village_code))?;
+        sheet.write_string(r, 1, county(&b.county))?;
         sheet.write_number(r, 2, b.exited as f64)?;
         sheet.write_number(r, 3, b.just_above as f64)?;
         sheet.write_number(r, 4, b.just_below as f64)?;
@@ -191,6 +197,8 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
         sheet.write_number(r, 6, b.share_below)?;
         sheet.write_string(r, 7, msg::yes_no(lang, b.flagged))?;
     }
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_width(1, 18)?;
     let percent = rust_xlsxwriter::Format::new().set_num_format("0.0%");
     sheet.set_column_format(5, &percent)?;
     sheet.set_column_format(6, &percent)?;
@@ -205,8 +213,8 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     for (i, h) in risk.iter().take(limit).enumerate() {
         let r = i as u32 + 1;
         sheet.write_string(r, 0, &h.household_id)?;
-        sheet.write_string(r, 1, &h.village_code)?;
-        sheet.write_string(r, 2, &h.county)?;
+        sheet.write_string(r, 1, village(&h.village_code))?;
+        sheet.write_string(r, 2, county(&h.county))?;
         for (c, v) in [h.wrong_exit_risk, h.missed_risk, h.wrong_inclusion_risk, h.monitor].iter().enumerate() {
             sheet.write_string(r, 3 + c as u16, messages::outcome(lang, *v))?;
         }
@@ -220,6 +228,8 @@ pub fn write_validate_xlsx(v: &ValidateBook, path: &Path, lang: Lang) -> Result<
     sheet.autofilter(0, 0, risk.len().min(limit).max(1) as u32, 9)?;
     sheet.set_freeze_panes(1, 1)?;
     sheet.set_column_width(0, 18)?;
+    sheet.set_column_width(1, 24)?;
+    sheet.set_column_width(2, 18)?;
     book.save(path)?;
     Ok(())
 }

@@ -60,6 +60,13 @@ pub fn write(path: &Path, r: &Results) -> Result<(), Error> {
 
 /// Names carried from the register: counties and villages by code, heads of household by
 /// household.
+fn with_code(name: Option<&String>, code: &str) -> String {
+    match name {
+        Some(n) => format!("{n}（{code}）"),
+        None => code.to_string(),
+    }
+}
+
 pub struct Names {
     pub(super) county: HashMap<String, String>,
     pub(super) village: HashMap<String, String>,
@@ -67,6 +74,16 @@ pub struct Names {
 }
 
 impl Names {
+    /// A county by its name with its code (`永顺县（433127）`), the code alone when unnamed.
+    pub fn county_with_code(&self, code: &str) -> String {
+        with_code(self.county.get(code), code)
+    }
+
+    /// A village by its name with its code (`华村（433127100201）`).
+    pub fn village_with_code(&self, code: &str) -> String {
+        with_code(self.village.get(code), code)
+    }
+
     pub fn of(reg: &Register) -> Names {
         Names::of_some(reg, None)
     }
