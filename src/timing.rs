@@ -9,6 +9,12 @@ static START: OnceLock<Option<Instant>> = OnceLock::new();
 pub fn lap(what: &str) {
     let start = START.get_or_init(|| std::env::var_os("TUOPIN_TIMING").map(|_| Instant::now()));
     if let Some(s) = start {
-        eprintln!("[timing] {:7.2} s  {what}", s.elapsed().as_secs_f64());
+        // Resident memory now (Linux), to see which phase holds what.
+        let rss = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|m| m.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map(|pages| format!("  [{} MB]", pages * 4096 / 1_000_000))
+            .unwrap_or_default();
+        eprintln!("[timing] {:7.2} s  {what}{rss}", s.elapsed().as_secs_f64());
     }
 }

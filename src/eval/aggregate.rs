@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::fields::FieldData;
 use super::sandbox::AggTable;
-use super::{LevelOutcome, Value, compiled};
+use super::{LevelOutcome, Value, Values, compiled};
 use crate::register::hierarchy::Hierarchy;
 use crate::register::{Register, Table};
 use crate::rules::script::AggFn;
@@ -21,7 +21,7 @@ pub(super) fn aggregate_level(
     register: &Register,
     links: &Hierarchy,
     done: &[LevelOutcome],
-    mut computed: HashMap<usize, Vec<Value>>,
+    mut computed: HashMap<usize, Values>,
     types: &HashMap<usize, compiled::Ty>,
 ) -> Result<AggTable, crate::Error> {
     let mut out = AggTable::default();
@@ -54,7 +54,7 @@ pub(super) fn aggregate_level(
                     done.iter()
                         .find(|l| l.table == a.over)
                         .and_then(|l| l.values(*t))
-                        .map(<[Value]>::to_vec)
+                        .map(Values::to_vec)
                         .unwrap_or_else(|| vec![Value::Unknown; register.rows(a.over)]),
                 ),
                 Some(Ref::Field(f)) => match register.table(a.over) {
@@ -82,7 +82,7 @@ pub(super) fn aggregate_level(
                     }
                 }
             }
-            out.entries.push((a.func.to_string(), a.arg.clone(), values));
+            out.entries.push((a.func.to_string(), a.arg.clone(), Values::from_vec(values)));
         }
     }
     Ok(out)

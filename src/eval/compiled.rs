@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use rhai::{Expr as R, Stmt};
 
-use super::Value;
+use super::{Value, Values};
 use crate::messages::row::RowProblem;
 use crate::register::{CodeList, Kind, Table};
 use crate::rules::script::{AGGREGATIONS, AggFn, PARAM_FNS};
@@ -1028,9 +1028,22 @@ pub fn aggregation_column(df: &DataFrame, k: usize) -> Option<&Column> {
 
 /// A collected result column as outcomes; a number that is not finite is an error of its
 /// row (as on the per-row path) and unknown.
-pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, RowProblem)) -> Vec<Value> {
+pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, RowProblem)) -> Values {
     let s = c.as_materialized_series();
     let n = s.len();
+    // 是/否: one byte a row, straight from the values and validity bitmaps.
+    if s.dtype() == &DataType::Boolean {
+        let Ok(ca) = s.bool() else { return Values::unknown(n) };
+        let mut out: Vec<u8> = Vec::with_capacity(n);
+        for a in ca.downcast_iter() {
+            let values = a.values().iter();
+            match a.validity() {
+                None => out.extend(values.map(u8::from)),
+                Some(b) => out.extend(values.zip(b.iter()).map(|(v, ok)| if ok { u8::from(v) } else { 2 })),
+            }
+        }
+        return Values::Bools(out);
+    }
     let mut out: Vec<Value> = Vec::with_capacity(n);
     // Chunk by chunk, over the values and the validity bitmap (no per-row Option).
     fn fill<T: Copy>(
@@ -1045,20 +1058,6 @@ pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, RowProblem)) -> Vec
         }
     }
     match s.dtype() {
-        DataType::Boolean => match s.bool() {
-            Ok(ca) => {
-                for a in ca.downcast_iter() {
-                    let values = a.values().iter();
-                    match a.validity() {
-                        None => out.extend(values.map(Value::Bool)),
-                        Some(b) => out.extend(
-                            values.zip(b.iter()).map(|(v, ok)| if ok { Value::Bool(v) } else { Value::Unknown }),
-                        ),
-                    }
-                }
-            }
-            Err(_) => out.resize(n, Value::Unknown),
-        },
         DataType::Int64 => match s.i64() {
             Ok(ca) => {
                 for a in ca.downcast_iter() {
@@ -1089,5 +1088,5 @@ pub fn values_of(c: &Column, mut on_error: impl FnMut(usize, RowProblem)) -> Vec
             Err(_) => out.resize(n, Value::Unknown),
         },
     }
-    out
+    Values::Mixed(out)
 }

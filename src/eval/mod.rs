@@ -31,7 +31,7 @@ use crate::rules::{Pack, Ref};
 pub use aggregate::aggregate;
 use aggregate::aggregate_level;
 use fields::FieldData;
-pub use outcome::{LevelOutcome, NO_COUNTY, Outcomes, RowError, Value};
+pub use outcome::{LevelOutcome, NO_COUNTY, Outcomes, RowError, Value, Values};
 pub use plan::Plan;
 use rows::{evaluate_rows, row_error};
 
@@ -46,7 +46,7 @@ pub enum Engine {
 }
 
 /// A compiled column as outcomes, with the row errors found converting it.
-type Converted = (Vec<Value>, Vec<(usize, crate::messages::row::RowProblem)>);
+type Converted = (Values, Vec<(usize, crate::messages::row::RowProblem)>);
 
 /// Evaluate a pack over a register for a year, compiled where possible. `progress` is told
 /// each finished chunk of rows.
@@ -109,9 +109,9 @@ pub fn evaluate_plan(
         let agg_types = &lp.aggregations;
         let level_aggs: Vec<crate::rules::AggUse> = agg_types.iter().map(|(a, _)| a.clone()).collect();
         let translated = &lp.compiled;
-        let mut known: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut known: HashMap<usize, Values> = HashMap::new();
         let mut known_columns: HashMap<usize, Column> = HashMap::new();
-        let mut known_aggs: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut known_aggs: HashMap<usize, Values> = HashMap::new();
         let mut columns_only: std::collections::HashSet<usize> = Default::default();
         if !translated.is_empty() {
             let run = run_compiled(translated, agg_types, table, lt, register, &links, &levels);
@@ -204,11 +204,16 @@ pub fn evaluate_plan(
             evaluate_rows(&engine, pack, &rows_order, &known, table, n, &keys, &field_data, &aggs, year, progress)
         };
         errors.extend(errs);
-        let mut row_results = rows_order.iter().copied().zip(row_results).collect::<HashMap<usize, Vec<Value>>>();
-        let order: Vec<usize> = order.iter().copied().filter(|r| !columns_only.contains(r)).collect();
-        let results: Vec<Vec<Value>> = order
+        let mut row_results = rows_order
             .iter()
-            .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| vec![Value::Unknown; n]))
+            .copied()
+            .zip(row_results)
+            .map(|(r, v)| (r, Values::from_vec(v)))
+            .collect::<HashMap<usize, Values>>();
+        let order: Vec<usize> = order.iter().copied().filter(|r| !columns_only.contains(r)).collect();
+        let results: Vec<Values> = order
+            .iter()
+            .map(|r| known.remove(r).or_else(|| row_results.remove(r)).unwrap_or_else(|| Values::unknown(n)))
             .collect();
         lap(&format!("{} rules", table.level()));
 
@@ -219,7 +224,7 @@ pub fn evaluate_plan(
             _ => vec![],
         };
         // Results in the pack's rule order (files sorted), not dependency order.
-        let mut by_rule: Vec<(usize, Vec<Value>)> = order.iter().copied().zip(results).collect();
+        let mut by_rule: Vec<(usize, Values)> = order.iter().copied().zip(results).collect();
         by_rule.sort_by_key(|(r, _)| *r);
         let mut outcome = LevelOutcome {
             table,
@@ -325,7 +330,8 @@ fn children_of(
                     Some(c.cast(&input.dtype())?.with_name(name))
                 }
                 Some(Ref::Rule(t)) => {
-                    let vals = done.iter().find(|l| l.table == over).and_then(|l| l.values(*t)).unwrap_or(&[]);
+                    let vals =
+                        done.iter().find(|l| l.table == over).and_then(|l| l.values(*t)).unwrap_or(Values::EMPTY);
                     let c = match input {
                         compiled::Ty::Bool => Column::new(name, vals.iter().map(|v| v.as_bool()).collect::<Vec<_>>()),
                         compiled::Ty::Int => Column::new(

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::{LevelOutcome, Value};
+use super::{LevelOutcome, Value, Values};
 use crate::rules::{Pack, Ref, RuleKind};
 use rayon::prelude::*;
 
@@ -67,7 +67,7 @@ pub struct Reasons {
 pub fn for_level(pack: &Pack, outcome: &LevelOutcome, fields: &HashMap<&'static str, Nulls>) -> Option<Reasons> {
     let main = pack.main_rule(outcome.table)?;
     let flags = pack.flag_rules(outcome.table);
-    let values: HashMap<usize, &[Value]> = outcome.results.iter().map(|(r, v)| (*r, v.as_slice())).collect();
+    let values: HashMap<usize, &Values> = outcome.results.iter().map(|(r, v)| (*r, v)).collect();
     let n = outcome.len();
     let reason = |row: usize| {
         let mut parts: Vec<Part> = vec![];
@@ -84,7 +84,7 @@ pub fn for_level(pack: &Pack, outcome: &LevelOutcome, fields: &HashMap<&'static 
     // and on which fields are null: rows alike in both share one reason, built once (1M
     // households: 0.17 s -> 0.12 s). Levels with more than 64 rules or 128 fields build
     // every row's reason and keep the distinct ones.
-    let columns: Vec<&[Value]> = outcome.results.iter().map(|(_, v)| v.as_slice()).collect();
+    let columns: Vec<&Values> = outcome.results.iter().map(|(_, v)| v).collect();
     let masks: Vec<&Nulls> = fields.values().collect();
     let mut out = Reasons::default();
     if columns.len() <= 64 && masks.len() <= 128 {
@@ -140,7 +140,7 @@ fn explain(
     pack: &Pack,
     r: usize,
     row: usize,
-    values: &HashMap<usize, &[Value]>,
+    values: &HashMap<usize, &Values>,
     fields: &HashMap<&'static str, Nulls>,
     parts: &mut Vec<Part>,
     seen: &mut Vec<usize>,
@@ -181,7 +181,7 @@ fn missing_inputs(
     pack: &Pack,
     r: usize,
     row: usize,
-    values: &HashMap<usize, &[Value]>,
+    values: &HashMap<usize, &Values>,
     fields: &HashMap<&'static str, Nulls>,
     out: &mut Vec<Missing>,
     seen: &mut Vec<usize>,

@@ -24,7 +24,7 @@ pub(super) fn evaluate_rows(
     engine: &rhai::Engine,
     pack: &Pack,
     order: &[usize],
-    known: &HashMap<usize, Vec<Value>>,
+    known: &HashMap<usize, super::Values>,
     table: Table,
     n: usize,
     keys: &StringChunked,
@@ -42,7 +42,7 @@ pub(super) fn evaluate_rows(
     enum Push<'a> {
         Field(&'a FieldData),
         Rule(usize),
-        Known(&'a [Value]),
+        Known(&'a super::Values),
         Year,
         Unknown,
     }

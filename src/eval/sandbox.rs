@@ -33,7 +33,7 @@ pub const MAX_OPERATIONS: u64 = 200_000;
 /// the function name and argument exactly as written in the script.
 #[derive(Default)]
 pub struct AggTable {
-    pub entries: Vec<(String, String, Vec<Value>)>,
+    pub entries: Vec<(String, String, super::Values)>,
 }
 
 impl AggTable {

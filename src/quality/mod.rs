@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::eval::fields::FieldData;
-use crate::eval::{Outcomes, Value};
+use crate::eval::{Outcomes, Value, Values};
 use crate::register::{Register, Table};
 use crate::rules::{FindingSeverity, Pack};
 
@@ -327,10 +327,10 @@ pub fn risk(pack: &Pack, outcomes: &Outcomes, findings: &[Finding]) -> Vec<House
     }
     let villages = hl.extra_key();
     // Each flag's values looked up once, not once per household.
-    let points: Vec<(Option<&[Value]>, u64)> = RISK_POINTS.iter().map(|(name, p)| (flag(name), *p)).collect();
+    let points: Vec<(Option<&Values>, u64)> = RISK_POINTS.iter().map(|(name, p)| (flag(name), *p)).collect();
     let [wrong_exit, missed, wrong_inclusion, monitor] =
         ["wrong_exit_risk", "missed_risk", "wrong_inclusion_risk", "monitor"].map(flag);
-    let get = |v: Option<&[Value]>, row: usize| v.and_then(|v| v[row].as_bool());
+    let get = |v: Option<&Values>, row: usize| v.and_then(|v| v[row].as_bool());
     // Each household's score in parallel.
     use rayon::prelude::*;
     let mut out: Vec<HouseholdRisk> = (0..hl.len())

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::Error;
-use crate::eval::{Outcomes, Value};
+use crate::eval::{Outcomes, Value, Values};
 use crate::messages::{self, Lang};
 use crate::register::Table;
 use crate::rules::Pack;
@@ -62,7 +62,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn of(vals: &[Value]) -> Tally {
+    fn of(vals: &Values) -> Tally {
         let mut t = Tally::default();
         for v in vals {
             match v {
@@ -360,7 +360,7 @@ pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, w: impl std::io:
         let r = &d.rules[run[0].rule as usize];
         let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { continue };
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
-        let (bv, nv) = (bl.values(r.index.0).unwrap_or(&[]), nl.values(r.index.1).unwrap_or(&[]));
+        let (bv, nv) = (bl.values(r.index.0).unwrap_or(Values::EMPTY), nl.values(r.index.1).unwrap_or(Values::EMPTY));
         let (villages, counties) = d.places.level(t).unwrap_or((&[], &[]));
         let name = |of: &[u32], row: usize| &*d.places.names[of.get(row).copied().unwrap_or(0) as usize];
         for c in run {

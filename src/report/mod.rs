@@ -26,7 +26,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::Error;
-use crate::eval::{LevelOutcome, Outcomes, Value};
+use crate::eval::{LevelOutcome, Outcomes, Value, Values};
 use crate::messages::{self, Lang};
 use crate::register::{Format, InputError};
 use crate::rules::{Pack, RuleKind};
@@ -73,7 +73,7 @@ pub fn level_frame(
 
 /// A rule's outcomes as a column: nullable Boolean for predicates; for numbers, Float64 when
 /// the rule's type (`ty`) is fractional, else Int64 when all its values are whole.
-pub fn value_column(name: &str, kind: RuleKind, vals: &[Value], ty: Option<crate::eval::compiled::Ty>) -> Column {
+pub fn value_column(name: &str, kind: RuleKind, vals: &Values, ty: Option<crate::eval::compiled::Ty>) -> Column {
     use crate::eval::compiled::Ty;
     // A number rule typed as fractional is Float64 even when every value came out whole.
     let whole = ty != Some(Ty::Float) && vals.iter().all(|v| matches!(v, Value::Int(_) | Value::Unknown));

@@ -150,7 +150,7 @@ pub struct Sayer<'a> {
 /// A number a condition reads, by row.
 enum Number<'a> {
     /// A rule of the level.
-    Rule(&'a [Value]),
+    Rule(&'a Values),
     /// A numeric field (as 64-bit floats, one chunk).
     Field(Float64Chunked),
     /// A parameter or a literal (`None`: a parameter without a value in the year).
@@ -185,12 +185,12 @@ enum Said<'a> {
     },
     /// A 是/否 field (`None`: not in the register).
     Field(Option<BooleanChunked>, String),
-    Rule(Option<&'a [Value]>, String),
+    Rule(Option<&'a Values>, String),
     /// Whether the field is empty, per row (`None`: not in the register, empty everywhere).
     Known(Option<BooleanChunked>, String),
 }
 
-use crate::eval::Value;
+use crate::eval::Values;
 
 impl<'a> Sayer<'a> {
     pub fn new(

@@ -20,7 +20,7 @@ use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, Workbook, Worksheet
 use super::excel::XLSX_MAX_ROWS;
 use super::summary::{RunInfo, Summary};
 use crate::Error;
-use crate::eval::{LevelOutcome, Outcomes, Value};
+use crate::eval::{LevelOutcome, Outcomes, Value, Values};
 use crate::messages::book::{self as words, Column as C};
 use crate::messages::{self, Lang};
 use crate::register::{Aliases, CodeList, LoadedTable, Register, Table};
@@ -508,7 +508,7 @@ fn level_sheet(book: &mut Workbook, r: &Results, level: &LevelOutcome, names: &N
             number_format(r.pack.rules[rule].unit.as_deref(), whole)
         })
         .collect();
-    let values: Vec<&[Value]> = order.iter().map(|&rule| level.values(rule).unwrap_or(&[])).collect();
+    let values: Vec<&Values> = order.iter().map(|&rule| level.values(rule).unwrap_or(Values::EMPTY)).collect();
 
     // Rows, in order (constant memory).
     for i in 0..shown {
