@@ -16,6 +16,7 @@ pub mod quality;
 pub mod register;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod timing;
 
 pub use error::Error;

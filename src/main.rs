@@ -150,6 +150,27 @@ enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    Serve {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[arg(long, default_value_t = 2020)]
+        year: i32,
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    User {
+        #[arg(value_parser = ["add"])]
+        action: String,
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     Lint {
         #[arg(long)]
         rules: Option<PathBuf>,
@@ -605,6 +626,40 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { rules, data, year, bind, port } => {
+            let rules = studio_pack(rules, lang)?;
+            let o = tuopin::serve::ServeOptions {
+                rules,
+                data: or_builtin(data, tuopin::builtin::demo)?,
+                year,
+                bind,
+                port,
+                lang,
+            };
+            tuopin::serve::serve(&o, |addr, studio| {
+                let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+                let url = format!("http://{host}:{}", addr.port());
+                let households = studio.register.rows(Table::Households);
+                println!("{}", messages::studio::started(lang, &url, studio.local, households));
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action: _, name, role, rules } => {
+            let Some(role) = tuopin::serve::db::Role::parse(&role) else {
+                return Err(Error::Usage(messages::studio::bad_role(lang, &role)));
+            };
+            let rules = studio_pack(rules, lang)?;
+            let password = read_password(lang, &name)?;
+            if password.chars().count() < 8 {
+                return Err(Error::Usage(messages::studio::password_too_short(lang)));
+            }
+            let path = tuopin::serve::db::path_for(&rules);
+            let db = tuopin::serve::db::Db::open(&path)?;
+            db.set_user(&name, role, &password)?;
+            db.audit("tuopin user add", "user_saved", &format!("{name} ({})", role.name()))?;
+            println!("{}", messages::studio::user_saved(lang, &name, role.name(), &path.display().to_string()));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => {
             let n = tuopin::builtin::init(&dir, lang)?;
             println!("{}", messages::authoring::init_written(lang, &dir.display().to_string(), n));
@@ -653,6 +708,37 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The pack folder the studio works on: the one given, or `studio/hunan` in the current
+/// folder, made from the built-in pack the first time (publishing changes it, never the
+/// built-in pack).
+fn studio_pack(given: Option<PathBuf>, lang: Lang) -> Result<PathBuf, Error> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let dir = PathBuf::from("studio").join("hunan");
+    if !dir.join("pack.toml").exists() {
+        let n = tuopin::builtin::init(&dir, lang)?;
+        eprintln!("{}", messages::authoring::init_written(lang, &dir.display().to_string(), n));
+    }
+    Ok(dir)
+}
+
+/// A password from a prompt that does not show it, or the first line of standard input
+/// when that is not a terminal (an office's script).
+fn read_password(lang: Lang, name: &str) -> Result<String, Error> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password(messages::studio::password_prompt(lang, name))
+            .map_err(|e| Error::io(Path::new("/dev/tty"), e))?
+    } else {
+        let mut l = String::new();
+        stdin.lock().read_line(&mut l).map_err(|e| Error::io(Path::new("stdin"), e))?;
+        l
+    };
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// A value as pretty JSON.

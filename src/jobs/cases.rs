@@ -29,7 +29,7 @@ use crate::messages::case as msgs;
 use crate::register::{self, Aliases, LoadOptions, Table};
 use crate::rules::{Pack, diagnostic::line_col};
 
-type Fields = BTreeMap<String, toml::Value>;
+pub type Fields = BTreeMap<String, toml::Value>;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +169,7 @@ fn merged(base: &Fields, over: &Fields) -> Fields {
 }
 
 /// The same fields under canonical names (a Chinese header and the English name are one key).
-fn canonical(aliases: &Aliases, t: Table, f: &Fields) -> Fields {
+pub fn canonical(aliases: &Aliases, t: Table, f: &Fields) -> Fields {
     f.iter()
         .map(|(k, v)| (aliases.column_for_header(t, k).map(str::to_string).unwrap_or_else(|| k.clone()), v.clone()))
         .collect()
@@ -190,6 +190,62 @@ fn table(t: Table, rows: Vec<Fields>) -> register::TextTable {
 
 fn get_str(f: &Fields, key: &str) -> Option<String> {
     f.get(key).and_then(cell)
+}
+
+/// One household as register tables: its row, its members' rows, and its village's and
+/// county's when given (fields under canonical names). A household without an ID is `H1`; a
+/// member without a relation is the head (first) or a child; a member without an ID gets a
+/// resident ID made from their birth date (or `P1`, `P2`, …).
+pub struct HouseholdTables {
+    pub tables: Vec<register::TextTable>,
+    pub household_id: String,
+    pub person_ids: Vec<String>,
+}
+
+pub fn household_tables(
+    mut household: Fields,
+    members: Vec<Fields>,
+    village: Fields,
+    county: Fields,
+) -> HouseholdTables {
+    let hid = get_str(&household, "household_id").unwrap_or_else(|| "H1".to_string());
+    household.insert("household_id".into(), toml::Value::String(hid.clone()));
+    if !household.contains_key("village_code")
+        && let Some(v) = village.get("village_code")
+    {
+        household.insert("village_code".into(), v.clone());
+    }
+    let mut persons = vec![];
+    for (i, mut p) in members.into_iter().enumerate() {
+        p.insert("household_id".into(), toml::Value::String(hid.clone()));
+        if !p.contains_key("relation") {
+            p.insert("relation".into(), toml::Value::String(if i == 0 { "01" } else { "03" }.into()));
+        }
+        if !p.contains_key("person_id") {
+            let birth = get_str(&p, "birth_date").unwrap_or_else(|| "1980-01-01".into());
+            let digits: String = birth.chars().filter(char::is_ascii_digit).collect();
+            let (y, mo, da) = (digits.get(0..4), digits.get(4..6), digits.get(6..8));
+            let id = match (
+                y.and_then(|s| s.parse().ok()),
+                mo.and_then(|s| s.parse().ok()),
+                da.and_then(|s| s.parse().ok()),
+            ) {
+                (Some(y), Some(mo), Some(da)) => register::resident_id::make("433127", y, mo, da, 2 * i as u32 + 1),
+                _ => format!("P{}", i + 1),
+            };
+            p.insert("person_id".into(), toml::Value::String(id));
+        }
+        persons.push(p);
+    }
+    let person_ids: Vec<String> = persons.iter().map(|p| get_str(p, "person_id").unwrap_or_default()).collect();
+    let mut tables = vec![table(Table::Households, vec![household]), table(Table::Persons, persons)];
+    if !village.is_empty() {
+        tables.push(table(Table::Villages, vec![village]));
+    }
+    if !county.is_empty() {
+        tables.push(table(Table::Counties, vec![county]));
+    }
+    HouseholdTables { tables, household_id: hid, person_ids }
 }
 
 /// Run every case file in `<pack>/tests`. Files and cases in name order.
@@ -287,51 +343,17 @@ fn run_case(
 ) -> Result<Vec<Failure>, String> {
     let year = case_year(pack, d, case);
     let c = |t: Table, f: &Fields| canonical(&pack.aliases, t, f);
-    let mut household = merged(&c(Table::Households, &d.household), &c(Table::Households, &case.household));
-    let hid = get_str(&household, "household_id").unwrap_or_else(|| "H1".to_string());
-    household.insert("household_id".into(), toml::Value::String(hid.clone()));
+    let household = merged(&c(Table::Households, &d.household), &c(Table::Households, &case.household));
     let village = merged(&c(Table::Villages, &d.village), &c(Table::Villages, &case.village));
     let county = merged(&c(Table::Counties, &d.county), &c(Table::Counties, &case.county));
-    if !household.contains_key("village_code")
-        && let Some(v) = village.get("village_code")
-    {
-        household.insert("village_code".into(), v.clone());
-    }
     let member_rows: Vec<Fields> = match &case.members {
         Members::Count(n) => vec![Fields::new(); *n],
         Members::List(l) => l.clone(),
     };
-    let mut persons = vec![];
-    for (i, m) in member_rows.iter().enumerate() {
-        let mut p = merged(&c(Table::Persons, &d.member), &c(Table::Persons, m));
-        p.insert("household_id".into(), toml::Value::String(hid.clone()));
-        if !p.contains_key("relation") {
-            p.insert("relation".into(), toml::Value::String(if i == 0 { "01" } else { "03" }.into()));
-        }
-        if !p.contains_key("person_id") {
-            let birth = get_str(&p, "birth_date").unwrap_or_else(|| "1980-01-01".into());
-            let digits: String = birth.chars().filter(char::is_ascii_digit).collect();
-            let (y, mo, da) = (digits.get(0..4), digits.get(4..6), digits.get(6..8));
-            let id = match (
-                y.and_then(|s| s.parse().ok()),
-                mo.and_then(|s| s.parse().ok()),
-                da.and_then(|s| s.parse().ok()),
-            ) {
-                (Some(y), Some(mo), Some(da)) => register::resident_id::make("433127", y, mo, da, 2 * i as u32 + 1),
-                _ => format!("P{}", i + 1),
-            };
-            p.insert("person_id".into(), toml::Value::String(id));
-        }
-        persons.push(p);
-    }
-    let person_ids: Vec<String> = persons.iter().map(|p| get_str(p, "person_id").unwrap_or_default()).collect();
-    let mut tables = vec![table(Table::Households, vec![household]), table(Table::Persons, persons)];
-    if !village.is_empty() {
-        tables.push(table(Table::Villages, vec![village.clone()]));
-    }
-    if !county.is_empty() {
-        tables.push(table(Table::Counties, vec![county.clone()]));
-    }
+    let members: Vec<Fields> =
+        member_rows.iter().map(|m| merged(&c(Table::Persons, &d.member), &c(Table::Persons, m))).collect();
+    let HouseholdTables { tables, household_id: hid, person_ids } =
+        household_tables(household, members, village.clone(), county.clone());
     let loaded = register::load_text(tables, &LoadOptions { aliases: pack.aliases.clone(), ..Default::default() })
         .map_err(|e| e.to_string())?;
     if !loaded.errors.is_empty() {

@@ -85,7 +85,6 @@ pub fn run_explain(
     id: &str,
     lang: crate::messages::Lang,
 ) -> Result<Option<Explained>, Error> {
-    use crate::report::explain as ex;
     let (pack, values) = load_pack(rules_dir, year, aliases)?;
     let opts = LoadOptions { encoding: Encoding::Auto, aliases: pack.aliases.clone(), skip_invalid: false };
     // Only the county concerned is read, typed and checked (found from the files as
@@ -100,6 +99,20 @@ pub fn run_explain(
         }
         None => load_register(data, &opts)?,
     };
+    explain_in(&pack, values, year, &loaded, id, lang)
+}
+
+/// What `explain` says of a code in a register already loaded (`tuopin serve` holds one):
+/// only the code's county is evaluated. `None` if the register has no such code.
+pub fn explain_in(
+    pack: &Pack,
+    values: std::collections::HashMap<String, f64>,
+    year: i32,
+    loaded: &crate::register::Register,
+    id: &str,
+    lang: crate::messages::Lang,
+) -> Result<Option<Explained>, Error> {
+    use crate::report::explain as ex;
     let has = |t: Table, col: &str| {
         loaded
             .table(t)
@@ -120,17 +133,21 @@ pub fn run_explain(
     } else {
         return Ok(None);
     };
+    let part;
     let register = match county {
-        Some(c) => loaded.county(&c),
+        Some(c) => {
+            part = loaded.county(&c);
+            &part
+        }
         None => loaded,
     };
-    let outcomes = eval::evaluate(&pack, &register, year, values, &|_| {})?;
+    let outcomes = eval::evaluate(pack, register, year, values, &|_| {})?;
     Ok(match table {
-        Table::Households => ex::explain(&pack, &register, &outcomes, id).map(|mut e| {
-            e.conclusion = ex::conclusion(&pack, &register, &outcomes, table, id, lang, &pack.aliases);
+        Table::Households => ex::explain(pack, register, &outcomes, id).map(|mut e| {
+            e.conclusion = ex::conclusion(pack, register, &outcomes, table, id, lang, &pack.aliases);
             Explained::Household(Box::new(e))
         }),
-        _ => ex::explain_area(&pack, &register, &outcomes, table, id, lang, &pack.aliases)
+        _ => ex::explain_area(pack, register, &outcomes, table, id, lang, &pack.aliases)
             .map(|e| Explained::Area(Box::new(e))),
     })
 }

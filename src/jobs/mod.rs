@@ -20,7 +20,7 @@ use std::path::Path;
 pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by_county};
 pub use diff::run_diff;
 pub use estimate::{Estimated, run_estimate};
-pub use explain::{Evaluated, Explained, evaluate_household_county, run_explain, write_explain_html};
+pub use explain::{Evaluated, Explained, evaluate_household_county, explain_in, run_explain, write_explain_html};
 pub use fields::run_fields;
 pub use generate::{GenRequest, Generated, run_gen};
 pub use lint::{Linted, run_lint};
@@ -45,7 +45,7 @@ pub fn load_pack(
 
 /// Load a register for a command that cannot go on without every row (`explain`, `diff`,
 /// `validate`, `sample`): its input errors stop the command (they are returned).
-pub(crate) fn load_register(data: &Path, opts: &LoadOptions) -> Result<Register, Error> {
+pub fn load_register(data: &Path, opts: &LoadOptions) -> Result<Register, Error> {
     let loaded = register::load(data, &[Table::Persons, Table::Households], opts)?;
     if !loaded.errors.is_empty() {
         return Err(Error::InputErrors(loaded.errors));

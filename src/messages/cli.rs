@@ -106,6 +106,22 @@ pub fn command(lang: Lang, name: &str) -> (&'static str, &'static str) {
             "Write an editable copy of the built-in Hunan pack (with its test cases) into a folder",
             "Example: tuopin init my-pack, then tuopin test --rules my-pack",
         ),
+        (Lang::Zh, "serve") => (
+            "启动规则工作台：在浏览器里查看和修改规则、试算一户、查询解释、预览影响、发布和审计（JSON 接口同在）",
+            "示例：tuopin serve（本机使用演示数据），然后在浏览器打开 http://127.0.0.1:8080",
+        ),
+        (Lang::En, "serve") => (
+            "Start the studio: view and edit rules, evaluate a household, explain, preview impact, publish and audit in a browser (with a JSON API)",
+            "Example: tuopin serve (the demo, on this machine), then open http://127.0.0.1:8080",
+        ),
+        (Lang::Zh, "user") => (
+            "设置规则工作台的账号：密码从提示输入（或从标准输入读取，便于脚本），以 Argon2 散列保存在规则包旁的数据库里",
+            "示例：tuopin user add 王芳 --role editor --rules 我的规则包",
+        ),
+        (Lang::En, "user") => (
+            "Set up a studio account: the password from a prompt (or standard input, for scripts), stored as an Argon2 hash in the database beside the pack",
+            "Example: tuopin user add wangfang --role editor --rules my-pack",
+        ),
         _ => ("", ""),
     }
 }
@@ -116,6 +132,24 @@ pub fn option(lang: Lang, command: &str, arg: &str) -> Option<&'static str> {
     let t = |z: &'static str, e: &'static str| Some(if zh { z } else { e });
     match (command, arg) {
         (_, "lang") => t("提示语言：zh（中文，默认）或 en（英文）", "Message language: zh (default) or en"),
+        ("serve", "rules") => t(
+            "工作台管理的规则包文件夹（默认：内置湖南规则包的一份副本）",
+            "The pack folder the studio works on (default: a copy of the built-in Hunan pack)",
+        ),
+        ("user", "rules") => t(
+            "账号所属的规则包文件夹（数据库在它旁边）",
+            "The pack folder the account is for (its database sits beside it)",
+        ),
+        (_, "bind") => t(
+            "监听的地址；不是本机地址（127.0.0.1）时必须先设账号",
+            "Address to listen on; any address but loopback (127.0.0.1) needs accounts",
+        ),
+        (_, "port") => t("监听的端口（0 表示由系统选择）", "Port to listen on (0: the system chooses)"),
+        ("user", "action") => t("要做的事：add（新增或修改账号）", "What to do: add (add or change an account)"),
+        ("user", "name") => t("用户名", "User name"),
+        ("user", "role") => {
+            t("角色：viewer（查看）、editor（编辑）或 approver（审批）", "Role: viewer, editor or approver")
+        }
         (_, "help") => t("显示帮助", "Print help"),
         (_, "version") => t("显示版本", "Print version"),
         ("diff", "base") => t("原来的规则包文件夹", "The rule pack as it is"),

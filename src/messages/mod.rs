@@ -14,6 +14,7 @@ pub mod input;
 pub mod quality;
 pub mod report;
 pub mod row;
+pub mod studio;
 
 pub use input::input_error;
 

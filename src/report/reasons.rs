@@ -208,14 +208,18 @@ impl<'a> Sayer<'a> {
             .distinct
             .iter()
             .map(|parts| {
-                let named = parts.iter().any(|p| match p {
-                    Part::Failed(r) => {
+                // Every failed rule's conditions are prepared (not only up to the first that
+                // can be named: a row's reason must not depend on which other rows the
+                // register has).
+                let mut named = false;
+                for p in parts {
+                    if let Part::Failed(r) = p {
                         let c = conds.entry(*r).or_insert_with(|| conditions(&pack.rules[*r]));
-                        c.iter()
-                            .any(|c| matches!(c, Condition::Compare { .. } | Condition::Field(_) | Condition::Known(_)))
+                        named |= c.iter().any(|c| {
+                            matches!(c, Condition::Compare { .. } | Condition::Field(_) | Condition::Known(_))
+                        });
                     }
-                    _ => false,
-                });
+                }
                 named.then(|| {
                     parts
                         .iter()
