@@ -255,3 +255,226 @@ fn evaluate_agrees_with_check_for_every_household_of_the_demo() {
     assert_eq!(compared.0, hids.len());
     assert_eq!(compared.1, pids.len());
 }
+
+/// A household, a village and the county of the demo.
+const HOUSEHOLD: &str = "4331271002010001";
+const VILLAGE: &str = "433127100201";
+const COUNTY: &str = "433127";
+
+#[test]
+fn lint_and_explain_answer_as_the_commands_do() {
+    let s = start(&[]);
+    let mut c = Client::new(&s);
+    // A typo in a new rule, as an officer would type it.
+    let source = "// id: household.typo\n// 标题: 试\n// 来源: 试\n人均纯收人 > 3000\n";
+    let (status, got) = c.post("/api/lint", &json!({"path": "household/typo.rhai", "source": source}));
+    assert_eq!(status, 200, "{got}");
+    let errors = got["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{got}");
+    assert_eq!((errors[0]["line"].as_u64(), errors[0]["col"].as_u64()), (Some(4), Some(1)));
+    assert!(errors[0]["message"].as_str().unwrap().contains("人均纯收人"), "{got}");
+    assert_eq!(errors[0]["hint"], json!("是不是 人均纯收入？"));
+    // The command on a copy of the pack with the same file says the same.
+    let copy = tempfile::tempdir().unwrap();
+    let pack = copy.path().join("p");
+    common::copy_dir(&s.rules, &pack);
+    std::fs::write(pack.join("household/typo.rhai"), source).unwrap();
+    let o = common::tuopin(&["lint", "--rules", pack.to_str().unwrap()]);
+    let cli = String::from_utf8_lossy(&o.stdout).replace(&format!("{}/", pack.display()), "");
+    for d in errors.iter().chain(got["warnings"].as_array().unwrap()) {
+        assert!(cli.contains(d["text"].as_str().unwrap()), "{cli}\n---\n{}", d["text"]);
+    }
+    assert!(
+        cli.contains(&format!("{} 个错误，{} 个警告", errors.len(), got["warnings"].as_array().unwrap().len())),
+        "{cli}"
+    );
+    // Fixed, it is clean.
+    let (_, fixed) =
+        c.post("/api/lint", &json!({"path": "household/typo.rhai", "source": source.replace("纯收人", "纯收入")}));
+    assert_eq!(fixed["errors"], json!([]), "{fixed}");
+
+    for code in [HOUSEHOLD, VILLAGE, COUNTY] {
+        let o = common::tuopin(&[
+            "explain",
+            code,
+            "--json",
+            "--data",
+            demo().to_str().unwrap(),
+            "--rules",
+            s.rules.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let cli: Json = serde_json::from_slice(&o.stdout).unwrap();
+        let (status, api) = c.get(&format!("/api/explain/{code}"));
+        assert_eq!(status, 200);
+        assert_eq!(api, cli, "{code}");
+    }
+    let (status, e) = c.get("/api/explain/4331279999999999");
+    assert_eq!(status, 404);
+    assert_eq!(e["error"], json!("登记数据中没有代码为 4331279999999999 的户、村或县"));
+}
+
+/// The resident IDs of the demo household's members, as the register has them.
+const MEMBER_IDS: [&str; 2] = ["433127199012100017", "433127198910050029"];
+
+/// Whether a document holds a member's whole resident ID.
+fn has_resident_id(text: &str) -> bool {
+    MEMBER_IDS.iter().any(|id| text.contains(id))
+}
+
+#[test]
+fn who_may_do_what_with_sessions_csrf_conflicts_and_two_people_to_publish() {
+    let s = start(&[
+        ("赵强", "viewer", "viewer-pass-1"),
+        ("王芳", "editor", "editor-pass-1"),
+        ("陈静", "editor", "editor-pass-2"),
+        ("李明", "approver", "approver-pass-1"),
+    ]);
+    // No session: 401, in the request's language.
+    let mut anon = Client::new(&s);
+    let (status, e) = anon.get("/api/pack");
+    assert_eq!((status, e["error"].as_str()), (401, Some("请先登录")));
+    assert_eq!(anon.get("/api/pack?lang=en").1["error"], json!("Please log in first"));
+    assert_eq!(anon.post("/api/evaluate", &json!({})).0, 401);
+    let (status, e) = anon.login("王芳", "wrong");
+    assert_eq!((status, e["error"].as_str()), (401, Some("用户名或密码不对")));
+
+    // The viewer reads and explains, with resident IDs masked, and changes nothing.
+    let mut viewer = Client::new(&s);
+    let (status, who) = viewer.login("赵强", "viewer-pass-1");
+    assert_eq!((status, who["role"].as_str()), (200, Some("viewer")));
+    assert_eq!(viewer.get("/api/pack").0, 200);
+    let (status, doc) = viewer.get(&format!("/api/explain/{HOUSEHOLD}"));
+    assert_eq!(status, 200);
+    assert!(!has_resident_id(&doc.to_string()) && doc.to_string().contains("433127********"), "{doc}");
+    let (_, f) = viewer.get("/api/file?path=parameters.toml");
+    let body = json!({"path": "parameters.toml", "text": "x", "base": f["hash"]});
+    let (status, e) = viewer.post("/api/draft/file", &body);
+    assert_eq!((status, e["error"].as_str()), (403, Some("您的角色（查看）不能做这件事，需要“编辑”角色")));
+
+    // An editor sees IDs whole; a change without the CSRF token is refused.
+    let mut editor = Client::new(&s);
+    let (status, _) = editor.login("王芳", "editor-pass-1");
+    assert_eq!(status, 200);
+    assert!(has_resident_id(&editor.get(&format!("/api/explain/{HOUSEHOLD}")).1.to_string()));
+    let (_, f) = editor.get("/api/file?path=parameters.toml");
+    let text = f["text"].as_str().unwrap().replace("2020 = 4000 }", "2020 = 4100 }");
+    assert_ne!(text, f["text"].as_str().unwrap());
+    let save = json!({"path": "parameters.toml", "text": text, "base": f["hash"]});
+    let (status, e) = editor.post_raw("/api/draft/file", &save.to_string(), false);
+    assert_eq!(status, 403, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("防伪令牌"), "{e}");
+    // File names cannot leave the pack.
+    for path in ["../pack.toml", "household/../../../etc/passwd", "/etc/passwd", "pack.toml", "household/x.sh"] {
+        let (status, e) = editor.post("/api/draft/file", &json!({"path": path, "text": "1", "base": ""}));
+        assert_eq!(status, 400, "{path}: {e}");
+        let (status, _) = editor.get(&format!("/api/file?path={}", path.replace('/', "%2F")));
+        assert_eq!(status, 400, "{path}");
+    }
+    // Two editors open the same file; the second to save gets a conflict, not an overwrite.
+    let mut other = Client::new(&s);
+    other.login("陈静", "editor-pass-2");
+    let (_, f2) = other.get("/api/file?path=parameters.toml");
+    assert_eq!(f2["hash"], f["hash"]);
+    let (status, saved) = editor.post("/api/draft/file", &save);
+    assert_eq!(status, 200, "{saved}");
+    let theirs = json!({"path": "parameters.toml", "text": f2["text"].as_str().unwrap().replace("2019 = 3400", "2019 = 3500"), "base": f2["hash"]});
+    let (status, e) = other.post("/api/draft/file", &theirs);
+    assert_eq!(status, 409, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("已被 王芳 于"), "{e}");
+    let (_, now) = other.get("/api/file?path=parameters.toml");
+    assert_eq!(now["text"], json!(text), "the first save stands");
+
+    // Editors cannot publish; an approver publishes the editor's draft.
+    let (status, _) = editor.post("/api/publish", &json!({"note": "扶贫标准提高"}));
+    assert_eq!(status, 403);
+    let mut approver = Client::new(&s);
+    approver.login("李明", "approver-pass-1");
+    let (status, e) = approver.post("/api/publish", &json!({"note": " "}));
+    assert_eq!(status, 400, "{e}");
+    let (status, v) = approver.post("/api/publish", &json!({"note": "扶贫标准 2020 年提高到 4,100 元"}));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["version"], json!(2));
+    let on_disk = std::fs::read_to_string(s.rules.join("parameters.toml")).unwrap();
+    assert!(on_disk.contains("2020 = 4100 }"), "the pack folder holds the published version");
+    let (_, versions) = approver.get("/api/versions");
+    let latest = &versions["versions"][0];
+    assert_eq!((latest["id"].as_i64(), latest["user"].as_str()), (Some(2), Some("李明")));
+    assert_eq!(latest["authors"], json!(["王芳"]));
+    assert!(latest["impact"]["changed_rows"].as_u64().unwrap() > 0, "{latest}");
+    assert_eq!(approver.get("/api/draft").1["files"], json!([]), "the draft is cleared");
+
+    // An approver cannot publish a draft of their own alone.
+    let (_, f) = approver.get("/api/file?path=parameters.toml");
+    let own = json!({"path": "parameters.toml", "text": f["text"].as_str().unwrap().replace("2020 = 4100 }", "2020 = 4200 }"), "base": f["hash"]});
+    assert_eq!(approver.post("/api/draft/file", &own).0, 200);
+    let (status, e) = approver.post("/api/publish", &json!({"note": "自己改自己发"}));
+    assert_eq!(status, 403, "{e}");
+    assert!(e["error"].as_str().unwrap().contains("两个人"), "{e}");
+
+    // Versions compare and restore (as a new version).
+    let (_, cmp) = approver.get("/api/versions/1/compare/2");
+    assert_eq!(cmp["changed"].as_array().unwrap().len(), 1, "{cmp}");
+    assert_eq!(cmp["changed"][0]["path"], json!("parameters.toml"));
+    assert_eq!(editor.post("/api/versions/1/restore", &json!({"note": "退回"})).0, 403);
+    let (status, v) = approver.post("/api/versions/1/restore", &json!({"note": "退回原标准"}));
+    assert_eq!((status, v["version"].as_i64()), (200, Some(3)), "{v}");
+    let restored = std::fs::read_to_string(s.rules.join("parameters.toml")).unwrap();
+    assert_eq!(restored, std::fs::read_to_string(common::hunan().join("parameters.toml")).unwrap());
+
+    // The audit log has it all, in order, for every role to see.
+    let (_, log) = viewer.get("/api/audit");
+    let actions: Vec<(&str, &str)> = log["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|l| (l["user"].as_str().unwrap(), l["action"].as_str().unwrap()))
+        .filter(|(_, a)| !a.starts_with("login") && *a != "user_saved" && *a != "version_recorded")
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("王芳", "draft_saved"),
+            ("李明", "published"),
+            ("李明", "draft_saved"),
+            ("李明", "publish_refused"),
+            ("李明", "restored"),
+        ]
+    );
+
+    // Too large a request; then logging out ends the session (with the CSRF token only).
+    let big = format!("{{\"household\": {{\"name\": \"{}\"}}}}", "x".repeat(300 * 1024));
+    assert_eq!(editor.post_raw("/api/evaluate", &big, true).0, 413);
+    assert_eq!(editor.post_raw("/api/logout", "{}", false).0, 403);
+    assert_eq!(editor.post("/api/logout", &json!({})).0, 200);
+    assert_eq!(editor.get("/api/pack").0, 401);
+}
+
+#[test]
+fn the_session_cookie_is_httponly_and_samesite_and_logins_are_rate_limited() {
+    let s = start(&[("王芳", "editor", "editor-pass-1")]);
+    let r = agent()
+        .post(format!("{}/api/login", s.url))
+        .header("Content-Type", "application/json")
+        .send(json!({"name": "王芳", "password": "editor-pass-1"}).to_string())
+        .unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let mut c = Client::new(&s);
+    for _ in 0..5 {
+        assert_eq!(c.login("王芳", "guess").0, 401);
+    }
+    let (status, e) = c.login("王芳", "editor-pass-1");
+    assert_eq!(status, 429, "{e}");
+    assert!(e["error"].as_str().unwrap().starts_with("登录失败次数过多，请 15 分钟后再试"), "{e}");
+}
+
+#[test]
+fn an_open_address_needs_accounts() {
+    let (_t, pack) = common::hunan_copy();
+    let o = common::tuopin(&["serve", "--bind", "0.0.0.0", "--port", "0", "--rules", pack.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("不在本机地址（0.0.0.0）上启动") && e.contains("tuopin user add"), "{e}");
+}

@@ -161,3 +161,74 @@ pub fn user_saved(lang: Lang, name: &str, role: &str, db: &str) -> String {
 pub fn local_user(lang: Lang) -> String {
     t(lang, "本机用户", "local user")
 }
+
+/// The note of a version the studio found on disk.
+pub fn version_found(lang: Lang, first: bool) -> String {
+    match (lang, first) {
+        (Lang::Zh, true) => "初始版本（工作台第一次启动时的规则包）".into(),
+        (Lang::Zh, false) => "规则包文件夹在工作台之外被修改过，按磁盘上的内容记为新版本".into(),
+        (Lang::En, true) => "First version (the pack when the studio first started)".into(),
+        (Lang::En, false) => "The pack folder was changed outside the studio; recorded as found on disk".into(),
+    }
+}
+
+pub fn conflict(lang: Lang, path: &str, who: &str, when: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{path} 在您打开之后已被 {who} 于 {when} 修改；请先看他的修改再保存，您的内容未保存"),
+        Lang::En => format!(
+            "{path} was changed by {who} at {when} after you opened it; look at their change first; yours was not saved"
+        ),
+    }
+}
+
+pub fn conflict_published(lang: Lang, path: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{path} 在您打开之后已发布了新版本；请重新打开再修改，您的内容未保存"),
+        Lang::En => format!("{path} was published anew after you opened it; reopen it first; yours was not saved"),
+    }
+}
+
+pub fn draft_empty(lang: Lang) -> String {
+    t(lang, "草稿没有任何修改，无需发布", "The draft has no changes to publish")
+}
+
+pub fn four_eyes(lang: Lang, who: &str) -> String {
+    match lang {
+        Lang::Zh => format!("标准的修改需要两个人：草稿只有 {who} 一人修改，不能由本人发布。请另一位审批人发布"),
+        Lang::En => format!(
+            "A change to the standards takes two people: the draft is {who}'s alone, who cannot publish it; another approver must"
+        ),
+    }
+}
+
+pub fn note_required(lang: Lang) -> String {
+    t(lang, "发布或恢复时请写明说明（为什么修改）", "Write a note (why the change) to publish or restore")
+}
+
+pub fn draft_broken(lang: Lang, errors: &str) -> String {
+    match lang {
+        Lang::Zh => format!("草稿有错误，不能发布：\n{errors}"),
+        Lang::En => format!("The draft has errors and cannot be published:\n{errors}"),
+    }
+}
+
+pub fn no_version(lang: Lang, id: i64) -> String {
+    match lang {
+        Lang::Zh => format!("没有第 {id} 版"),
+        Lang::En => format!("No version {id}"),
+    }
+}
+
+pub fn restored_note(lang: Lang, id: i64, note: &str) -> String {
+    match lang {
+        Lang::Zh => format!("恢复第 {id} 版：{note}"),
+        Lang::En => format!("Restore of version {id}: {note}"),
+    }
+}
+
+pub fn no_county(lang: Lang, code: &str) -> String {
+    match lang {
+        Lang::Zh => format!("登记数据中没有县代码 {code}"),
+        Lang::En => format!("The register has no county {code}"),
+    }
+}

@@ -24,7 +24,7 @@ use crate::register::Table;
 /// The largest request body accepted (a rule file, a household with its members).
 pub const BODY_LIMIT: usize = 256 * 1024;
 
-type Shared = Arc<Studio>;
+pub(super) type Shared = Arc<Studio>;
 
 pub fn router(st: Shared) -> Router {
     Router::new()
@@ -37,6 +37,18 @@ pub fn router(st: Shared) -> Router {
         .route("/api/lint", post(lint))
         .route("/api/explain/{code}", get(explain))
         .route("/api/audit", get(audit))
+        .route("/api/file", get(super::work::file))
+        .route("/api/draft", get(super::work::show_draft))
+        .route("/api/draft/file", post(super::work::save))
+        .route("/api/draft/discard", post(super::work::discard))
+        .route("/api/cases", post(super::work::run_cases))
+        .route("/api/impact", get(super::work::impact))
+        .route("/api/impact/diff.xlsx", get(super::work::impact_xlsx))
+        .route("/api/publish", post(super::work::publish))
+        .route("/api/versions", get(super::work::list))
+        .route("/api/versions/{id}", get(super::work::one))
+        .route("/api/versions/{a}/compare/{b}", get(super::work::compare_versions))
+        .route("/api/versions/{id}/restore", post(super::work::restore))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(st)
 }
@@ -47,18 +59,18 @@ impl IntoResponse for ApiError {
     }
 }
 
-type Answer = Result<Response, ApiError>;
+pub(super) type Answer = Result<Response, ApiError>;
 
-fn ok(v: Json) -> Answer {
+pub(super) fn ok(v: Json) -> Answer {
     Ok(axum::Json(v).into_response())
 }
 
-fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
+pub(super) fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg::internal(lang, &e.to_string()))
 }
 
 /// The body as JSON, with 413 past the limit and 400 for what is not JSON.
-fn body_json<T: serde::de::DeserializeOwned>(body: &Bytes, lang: Lang) -> Result<T, ApiError> {
+pub(super) fn body_json<T: serde::de::DeserializeOwned>(body: &Bytes, lang: Lang) -> Result<T, ApiError> {
     if body.len() > BODY_LIMIT {
         return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, msg::too_large(lang, BODY_LIMIT / 1024)));
     }
@@ -66,11 +78,14 @@ fn body_json<T: serde::de::DeserializeOwned>(body: &Bytes, lang: Lang) -> Result
 }
 
 /// Run blocking work (evaluation, linting) off the async threads.
-async fn blocking<T: Send + 'static>(lang: Lang, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+pub(super) async fn blocking<T: Send + 'static>(
+    lang: Lang,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| internal(lang, e))
 }
 
-fn record(st: &Studio, user: &str, action: &str, detail: &str) {
+pub(super) fn record(st: &Studio, user: &str, action: &str, detail: &str) {
     if let Ok(db) = st.db.lock() {
         let _ = db.audit(user, action, detail);
     }
@@ -270,7 +285,7 @@ fn expected_value(lang: Lang) -> String {
     }
 }
 
-fn value_json(v: Value) -> Json {
+pub(super) fn value_json(v: Value) -> Json {
     match v {
         Value::Unknown => Json::Null,
         Value::Bool(b) => Json::Bool(b),
@@ -370,17 +385,6 @@ async fn evaluate(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): Raw
     ok(answer)
 }
 
-/// Whether a rule file's name stays inside the pack: `level/name.rhai`, nothing else.
-pub fn safe_rule_path(path: &str) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    parts.len() == 2
-        && ["person", "household", "village", "county"].contains(&parts[0])
-        && parts[1].ends_with(".rhai")
-        && parts[1].len() > ".rhai".len()
-        && !parts[1].starts_with('.')
-        && !parts[1].contains(['\\', ':', '\0'])
-}
-
 #[derive(serde::Deserialize)]
 struct LintBody {
     path: String,
@@ -392,11 +396,14 @@ async fn lint(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuer
     let lang = auth::lang_of(&headers, q.as_deref());
     auth::who(&st, &headers, lang)?;
     let b: LintBody = body_json(&body, lang)?;
-    if !safe_rule_path(&b.path) {
+    if !super::versions::editable(&b.path) {
         return Err(ApiError(StatusCode::BAD_REQUEST, msg::path_refused(lang, &b.path)));
     }
-    let rules = st.rules.clone();
-    let found = blocking(lang, move || super::workspace::lint_with(&rules, &b.path, &b.source)).await?;
+    // The pack as the draft has it, with this file as typed.
+    let draft = st.db.lock().map_err(|_| internal(lang, "db"))?.draft_files().map_err(|e| internal(lang, e))?;
+    let mut files = super::workspace::with_draft(&st.pack().files, &draft);
+    files.insert(b.path.clone(), b.source);
+    let found = blocking(lang, move || super::workspace::lint_files(&files)).await?;
     let (errors, warnings) = found.map_err(|e| internal(lang, e))?;
     let said = |d: &crate::rules::diagnostic::Diagnostic| {
         json!({

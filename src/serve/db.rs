@@ -77,6 +77,23 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     detail TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS draft_files (
+    path TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    author TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    note TEXT NOT NULL,
+    pack_hash TEXT NOT NULL,
+    files TEXT NOT NULL,
+    impact TEXT NOT NULL,
+    authors TEXT NOT NULL,
+    restored_from INTEGER
+);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -91,6 +108,31 @@ pub struct AuditLine {
     pub user: String,
     pub action: String,
     pub detail: String,
+}
+
+/// A file changed in the draft (the shared work in progress, not yet published).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DraftFile {
+    pub path: String,
+    pub text: String,
+    /// Who saved it last.
+    pub author: String,
+    pub updated: String,
+}
+
+/// A published version of the pack.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Version {
+    pub id: i64,
+    pub at: String,
+    pub user: String,
+    pub note: String,
+    pub pack_hash: String,
+    /// What changed on the register when it was published (JSON).
+    pub impact: serde_json::Value,
+    /// Who wrote the draft it came from.
+    pub authors: Vec<String>,
+    pub restored_from: Option<i64>,
 }
 
 /// Seconds since 1970.
@@ -226,6 +268,113 @@ impl Db {
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    pub fn draft_files(&self) -> Result<Vec<DraftFile>, Error> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, text, author, updated FROM draft_files ORDER BY path")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(DraftFile { path: r.get(0)?, text: r.get(1)?, author: r.get(2)?, updated: r.get(3)? })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    pub fn draft_file(&self, path: &str) -> Result<Option<DraftFile>, Error> {
+        self.conn
+            .query_row("SELECT path, text, author, updated FROM draft_files WHERE path = ?1", [path], |r| {
+                Ok(DraftFile { path: r.get(0)?, text: r.get(1)?, author: r.get(2)?, updated: r.get(3)? })
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn save_draft(&self, path: &str, text: &str, author: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT INTO draft_files (path, text, author, updated) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(path) DO UPDATE SET text = excluded.text, author = excluded.author, updated = excluded.updated",
+                params![path, text, author, local_time(now())],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn discard_draft(&self, path: Option<&str>) -> Result<(), Error> {
+        match path {
+            Some(p) => self.conn.execute("DELETE FROM draft_files WHERE path = ?1", [p]),
+            None => self.conn.execute("DELETE FROM draft_files", []),
+        }
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Record a published version; returns its number.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_version(
+        &self,
+        user: &str,
+        note: &str,
+        pack_hash: &str,
+        files: &super::versions::Files,
+        impact: &serde_json::Value,
+        authors: &[String],
+        restored_from: Option<i64>,
+    ) -> Result<i64, Error> {
+        let files = serde_json::to_string(files).map_err(|e| Error::Evaluation(e.to_string()))?;
+        let authors = serde_json::to_string(authors).map_err(|e| Error::Evaluation(e.to_string()))?;
+        self.conn
+            .execute(
+                "INSERT INTO versions (at, user, note, pack_hash, files, impact, authors, restored_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![local_time(now()), user, note, pack_hash, files, impact.to_string(), authors, restored_from],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn version_of(r: &rusqlite::Row) -> rusqlite::Result<Version> {
+        let impact: String = r.get(5)?;
+        let authors: String = r.get(6)?;
+        Ok(Version {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            user: r.get(2)?,
+            note: r.get(3)?,
+            pack_hash: r.get(4)?,
+            impact: serde_json::from_str(&impact).unwrap_or(serde_json::Value::Null),
+            authors: serde_json::from_str(&authors).unwrap_or_default(),
+            restored_from: r.get(7)?,
+        })
+    }
+
+    /// Every published version, newest first.
+    pub fn versions(&self) -> Result<Vec<Version>, Error> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT id, at, user, note, pack_hash, impact, authors, restored_from FROM versions ORDER BY id DESC",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], Self::version_of).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// A version with its files.
+    pub fn version(&self, id: i64) -> Result<Option<(Version, super::versions::Files)>, Error> {
+        let row: Option<(Version, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, at, user, note, pack_hash, impact, authors, restored_from, files FROM versions WHERE id = ?1",
+                [id],
+                |r| Ok((Self::version_of(r)?, r.get(8)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|(v, files)| (v, serde_json::from_str(&files).unwrap_or_default())))
     }
 
     /// Run a statement against the audit log (for the test that it is append-only).

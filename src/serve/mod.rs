@@ -11,11 +11,22 @@
 //! - `POST /api/lint` — one rule file's source: the diagnostics of `lint`
 //! - `GET  /api/explain/{code}` — the document of `explain --json`
 //! - `GET  /api/audit` — the audit log, newest first
+//! - `GET  /api/file?path=` — a file to edit (the draft's, else the published one) and its hash
+//! - `POST /api/draft/file` — save a file into the draft (409 if someone changed it meanwhile)
+//! - `POST /api/draft/discard`, `GET /api/draft`
+//! - `POST /api/cases` — run the draft's test cases
+//! - `GET  /api/impact?county=` — the draft against the published pack over the register;
+//!   `GET /api/impact/diff.xlsx?county=` the same as the diff workbook
+//! - `POST /api/publish` — publish the draft with a note (approvers; two people)
+//! - `GET  /api/versions`, `/api/versions/{id}`, `/api/versions/{a}/compare/{b}`;
+//!   `POST /api/versions/{id}/restore`
 
 pub mod api;
 pub mod auth;
 pub mod db;
 mod page;
+pub mod versions;
+mod work;
 pub mod workspace;
 
 use std::net::SocketAddr;
@@ -37,9 +48,13 @@ pub struct ServeOptions {
     pub lang: Lang,
 }
 
-/// The pack in force (the published one) with its parameter values for the studio's year.
+/// The pack in force: the published version, as loaded and as files.
 pub struct Published {
     pub pack: Pack,
+    pub files: versions::Files,
+    /// Its number in the version history.
+    pub version: i64,
+    pub hash: String,
 }
 
 /// Everything the server holds.
@@ -73,7 +88,20 @@ pub fn is_loopback(bind: &str) -> bool {
 pub fn prepare(o: &ServeOptions) -> Result<Studio, Error> {
     let aliases = Aliases::builtin();
     let (pack, _) = crate::jobs::load_pack(&o.rules, o.year, &aliases)?;
+    let files = versions::read_pack(&o.rules)?;
+    let hash = versions::pack_hash(&files);
     let db = db::Db::open(&db::path_for(&o.rules))?;
+    // The folder is the source of truth: a first start, or a pack changed outside the
+    // studio, is recorded as a version of its own.
+    let version = match db.versions()?.first() {
+        Some(v) if v.pack_hash == hash => v.id,
+        last => {
+            let note = msg::version_found(o.lang, last.is_none());
+            let id = db.add_version("tuopin serve", &note, &hash, &files, &serde_json::Value::Null, &[], None)?;
+            db.audit("tuopin serve", "version_recorded", &format!("v{id} {hash}"))?;
+            id
+        }
+    };
     let accounts = db.user_count()?;
     let loopback = is_loopback(&o.bind);
     if !loopback && accounts == 0 {
@@ -84,7 +112,7 @@ pub fn prepare(o: &ServeOptions) -> Result<Studio, Error> {
     Ok(Studio {
         rules: o.rules.clone(),
         year: o.year,
-        published: RwLock::new(Arc::new(Published { pack })),
+        published: RwLock::new(Arc::new(Published { pack, files, version, hash })),
         register: Arc::new(register),
         db: Mutex::new(db),
         local: loopback && accounts == 0,

@@ -1,7 +1,9 @@
 //! Copies of the pack folder to try a change in (lint a rule as it is typed) without
 //! touching the pack itself.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use super::versions::Files;
 
 use crate::rules::diagnostic::Diagnostic;
 
@@ -22,33 +24,26 @@ impl Drop for Scratch {
     }
 }
 
-/// Copy a pack folder (its files and subfolders; links are not followed).
-pub fn copy_pack(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        let target = to.join(entry.file_name());
-        if kind.is_dir() {
-            copy_pack(&entry.path(), &target)?;
-        } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
-
-/// Lint the pack with one rule file (`level/name.rhai`, already checked to stay inside the
-/// pack) replaced by `source`: (errors, warnings), with files named relative to the pack.
-pub fn lint_with(rules: &Path, path: &str, source: &str) -> Result<(Vec<Diagnostic>, Vec<Diagnostic>), crate::Error> {
+/// A pack's files written into a scratch folder (`<scratch>/pack`), to load, lint or test.
+pub fn materialize(files: &Files) -> Result<(Scratch, PathBuf), crate::Error> {
     let scratch = Scratch::new().map_err(|e| crate::Error::io(&std::env::temp_dir(), e))?;
     let dir = scratch.0.join("pack");
-    copy_pack(rules, &dir).map_err(|e| crate::Error::io(rules, e))?;
-    let file = dir.join(path);
-    if let Some(parent) = file.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| crate::Error::io(parent, e))?;
+    super::versions::write_files(&dir, files)?;
+    Ok((scratch, dir))
+}
+
+/// The published files with the draft's changes on top.
+pub fn with_draft(published: &Files, draft: &[super::db::DraftFile]) -> Files {
+    let mut files = published.clone();
+    for d in draft {
+        files.insert(d.path.clone(), d.text.clone());
     }
-    std::fs::write(&file, source).map_err(|e| crate::Error::io(&file, e))?;
+    files
+}
+
+/// Lint a pack's files: (errors, warnings), with files named relative to the pack.
+pub fn lint_files(files: &Files) -> Result<(Vec<Diagnostic>, Vec<Diagnostic>), crate::Error> {
+    let (_scratch, dir) = materialize(files)?;
     let (mut errors, mut warnings) = crate::rules::lint::run(&dir, &crate::register::Aliases::builtin());
     let prefix = format!("{}/", dir.display());
     for d in errors.iter_mut().chain(warnings.iter_mut()) {
