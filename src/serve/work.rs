@@ -485,8 +485,9 @@ pub async fn restore(
     let (_, files) = version_files(&st, id, lang)?;
     let st2 = st.clone();
     let note = msg::restored_note(lang, id, b.note.trim());
-    let new =
-        blocking(lang, move || make_published(&st2, files, &user.name, &note, &[user.name.clone()], Some(id), lang))
-            .await??;
+    let new = blocking(lang, move || {
+        make_published(&st2, files, &user.name, &note, std::slice::from_ref(&user.name), Some(id), lang)
+    })
+    .await??;
     ok(json!({ "version": new }))
 }
