@@ -29,6 +29,7 @@ pub(super) type Shared = Arc<Studio>;
 pub fn router(st: Shared) -> Router {
     Router::new()
         .route("/", get(page))
+        .route("/assets/studio.js", get(script))
         .route("/api/session", get(session))
         .route("/api/login", post(login))
         .route("/api/logout", post(logout))
@@ -37,6 +38,8 @@ pub fn router(st: Shared) -> Router {
         .route("/api/lint", post(lint))
         .route("/api/explain/{code}", get(explain))
         .route("/api/audit", get(audit))
+        .route("/api/find", get(find))
+        .route("/api/household/{id}", get(household))
         .route("/api/file", get(super::work::file))
         .route("/api/draft", get(super::work::show_draft))
         .route("/api/draft/file", post(super::work::save))
@@ -89,6 +92,12 @@ pub(super) fn record(st: &Studio, user: &str, action: &str, detail: &str) {
     if let Ok(db) = st.db.lock() {
         let _ = db.audit(user, action, detail);
     }
+}
+
+async fn script() -> Response {
+    let mut r = super::page::SCRIPT.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    r
 }
 
 async fn page() -> Response {
@@ -224,8 +233,37 @@ async fn pack(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuer
             })
         })
         .collect();
+    // The dictionary, for completion in the editor: fields with their Chinese headers and
+    // code labels.
+    let dict = crate::rules::dictionary::build(p, &p.aliases, st.year, &[]);
+    let fields: Vec<Json> = dict
+        .levels
+        .iter()
+        .flat_map(|l| {
+            l.fields.iter().map(move |f| {
+                json!({
+                    "level": l.level.level(),
+                    "name": f.name,
+                    "header": f.headers.first().cloned().unwrap_or_else(|| f.name.clone()),
+                    "labels": f.codes.iter().map(|(_, label)| label.clone()).collect::<Vec<_>>(),
+                })
+            })
+        })
+        .collect();
+    let names = crate::report::workbook::Names::of_households(&st.register, &Default::default());
+    let codes: std::collections::BTreeSet<&str> = st
+        .register
+        .table(Table::Households)
+        .and_then(|h| h.frame.column("village_code").ok()?.str().ok())
+        .map(|v| v.iter().flatten().map(crate::register::hierarchy::county_of_village).collect())
+        .unwrap_or_default();
+    let counties: Vec<Json> = codes.iter().map(|c| json!({ "code": c, "name": names.county_with_code(c) })).collect();
     ok(json!({
         "name": p.manifest.name,
+        "version": published.version,
+        "hash": published.hash,
+        "fields": fields,
+        "counties": counties,
         "years": p.manifest.years,
         "year": st.year,
         "households": st.register.rows(Table::Households),
@@ -479,4 +517,160 @@ async fn audit(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQue
     let lang = auth::lang_of(&headers, q.as_deref());
     let user = auth::who(&st, &headers, lang)?;
     audit_log(&st, &user, lang).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct FindQuery {
+    q: String,
+}
+
+/// Households, villages and counties whose code starts with `q` or whose name (the head of
+/// household's, the village's, the county's) contains it; at most 20 of each.
+async fn find(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    axum::extract::Query(f): axum::extract::Query<FindQuery>,
+) -> Answer {
+    let lang = auth::lang_of(&headers, q.as_deref());
+    auth::who(&st, &headers, lang)?;
+    let needle = f.q.trim().to_string();
+    if needle.is_empty() {
+        return ok(json!({ "households": [], "villages": [], "counties": [] }));
+    }
+    let st2 = st.clone();
+    let found = blocking(lang, move || {
+        let reg = &st2.register;
+        let text = |t: Table, c: &str| reg.table(t).and_then(|lt| lt.frame.column(c).ok()?.str().ok().cloned());
+        let matches = |code: Option<&str>, name: Option<&str>| {
+            code.is_some_and(|c| c.starts_with(&needle)) || name.is_some_and(|n| n.contains(&needle))
+        };
+        let mut out = serde_json::Map::new();
+        for (t, key, name, label) in [
+            (Table::Counties, "county_code", "county_name", "counties"),
+            (Table::Villages, "village_code", "village_name", "villages"),
+        ] {
+            let mut list = vec![];
+            if let (Some(k), n) = (text(t, key), text(t, name)) {
+                for (i, code) in k.iter().enumerate() {
+                    let nm = n.as_ref().and_then(|n| n.get(i));
+                    if matches(code, nm) && list.len() < 20 {
+                        list.push(json!({ "code": code, "name": nm }));
+                    }
+                }
+            }
+            out.insert(label.into(), Json::Array(list));
+        }
+        // Households by their ID, or by the head of household's name.
+        let mut households = vec![];
+        let heads: std::collections::HashMap<String, String> = match (
+            text(Table::Persons, "household_id"),
+            text(Table::Persons, "name"),
+            reg.table(Table::Persons).and_then(|p| p.frame.column("relation").ok()?.u8().ok().cloned()),
+        ) {
+            (Some(h), Some(n), Some(rel)) => h
+                .iter()
+                .zip(n.iter())
+                .zip(rel.iter())
+                .filter_map(|((h, n), r)| (r == Some(0)).then(|| Some((h?.to_string(), n?.to_string())))?)
+                .filter(|(h, n)| h.starts_with(&needle) || n.contains(&needle))
+                .take(200)
+                .collect(),
+            _ => Default::default(),
+        };
+        if let (Some(ids), villages) =
+            (text(Table::Households, "household_id"), text(Table::Households, "village_code"))
+        {
+            for (i, id) in ids.iter().enumerate() {
+                let Some(id) = id else { continue };
+                if (id.starts_with(&needle) || heads.contains_key(id)) && households.len() < 20 {
+                    households.push(json!({
+                        "code": id,
+                        "name": heads.get(id),
+                        "village": villages.as_ref().and_then(|v| v.get(i)),
+                    }));
+                }
+            }
+        }
+        out.insert("households".into(), Json::Array(households));
+        Json::Object(out)
+    })
+    .await?;
+    ok(found)
+}
+
+/// A value of a register field as JSON (codes as their code, dates as `YYYY-MM-DD`).
+fn dynamic_json(d: rhai::Dynamic) -> Json {
+    if d.is_unit() {
+        Json::Null
+    } else if let Ok(b) = d.as_bool() {
+        json!(b)
+    } else if let Ok(i) = d.as_int() {
+        json!(i)
+    } else if let Ok(f) = d.as_float() {
+        json!(f)
+    } else {
+        json!(d.to_string())
+    }
+}
+
+/// The fields of some rows of a table (every field the file had), by canonical name.
+fn rows_json(lt: &crate::register::LoadedTable, table: Table, rows: &[usize]) -> Vec<Json> {
+    let fields: Vec<(&str, crate::eval::fields::FieldData)> =
+        lt.present.iter().map(|f| (*f, crate::eval::fields::FieldData::extract(lt, table, f))).collect();
+    rows.iter()
+        .map(|&r| Json::Object(fields.iter().map(|(f, d)| (f.to_string(), dynamic_json(d.dynamic(r)))).collect()))
+        .collect()
+}
+
+/// One household of the register as a test case has it: its fields and its members'.
+async fn household(
+    State(st): State<Shared>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    UrlPath(id): UrlPath<String>,
+) -> Answer {
+    let lang = auth::lang_of(&headers, q.as_deref());
+    let user = auth::who(&st, &headers, lang)?;
+    let st2 = st.clone();
+    let id2 = id.clone();
+    let found = blocking(lang, move || -> Option<Json> {
+        let reg = &st2.register;
+        let h = reg.table(Table::Households)?;
+        let ids = h.frame.column("household_id").ok()?.str().ok()?;
+        let row = ids.iter().position(|x| x == Some(id2.as_str()))?;
+        let one = |lt: &crate::register::LoadedTable, rows: &[usize]| -> crate::register::LoadedTable {
+            let idx = polars::prelude::IdxCa::from_vec(
+                "i".into(),
+                rows.iter().map(|&r| r as polars::prelude::IdxSize).collect(),
+            );
+            crate::register::LoadedTable {
+                file: lt.file.clone(),
+                frame: lt.frame.take(&idx).unwrap_or_default(),
+                present: lt.present.clone(),
+                partial: vec![],
+                parent_rows: None,
+            }
+        };
+        let household = rows_json(&one(h, &[row]), Table::Households, &[0]).pop()?;
+        let members = match reg.table(Table::Persons) {
+            Some(p) => {
+                let of = p.frame.column("household_id").ok()?.str().ok()?;
+                let rows: Vec<usize> =
+                    of.iter().enumerate().filter(|(_, x)| *x == Some(id2.as_str())).map(|(i, _)| i).collect();
+                let n = rows.len();
+                rows_json(&one(p, &rows), Table::Persons, &(0..n).collect::<Vec<_>>())
+            }
+            None => vec![],
+        };
+        Some(json!({ "household": household, "members": members }))
+    })
+    .await?;
+    let Some(mut doc) = found else {
+        return Err(ApiError(StatusCode::NOT_FOUND, msg::not_found(lang, &id)));
+    };
+    if user.role == Some(Role::Viewer) {
+        mask_ids(&mut doc);
+    }
+    ok(doc)
 }

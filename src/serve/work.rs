@@ -226,7 +226,8 @@ fn impact_json(d: &crate::report::diff::Diff, register: &crate::register::Regist
             Some(n) => n.to_string(),
         }
     };
-    let names = crate::report::workbook::Names::of(register);
+    // County and village names only (heads of household took a second at 1,000,000).
+    let names = crate::report::workbook::Names::of_households(register, &Default::default());
     let tally = |t: &crate::report::diff::Tally| json!({ "yes": t.yes, "no": t.no, "unknown": t.unknown });
     let rules: Vec<Json> = d
         .rules
