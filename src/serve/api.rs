@@ -3,7 +3,6 @@
 //! or no CSRF token, 404, 413 too large, 422 data errors, 429 too many logins).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -16,15 +15,11 @@ use serde_json::{Value as Json, json};
 use super::Studio;
 use super::auth::{self, ApiError, User};
 use super::db::Role;
-use crate::eval::Value;
 use crate::jobs::cases::{Fields, canonical, household_tables};
 use crate::messages::{Lang, studio as msg};
 use crate::register::Table;
 
-/// The largest request body accepted (a rule file, a household with its members).
-pub const BODY_LIMIT: usize = 256 * 1024;
-
-pub(super) type Shared = Arc<Studio>;
+use super::http::{Answer, BODY_LIMIT, Shared, blocking, body_json, internal, ok, record, value_json};
 
 pub fn router(st: Shared) -> Router {
     Router::new()
@@ -54,44 +49,6 @@ pub fn router(st: Shared) -> Router {
         .route("/api/versions/{id}/restore", post(super::work::restore))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(st)
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-pub(super) type Answer = Result<Response, ApiError>;
-
-pub(super) fn ok(v: Json) -> Answer {
-    Ok(axum::Json(v).into_response())
-}
-
-pub(super) fn internal(lang: Lang, e: impl std::fmt::Display) -> ApiError {
-    ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg::internal(lang, &e.to_string()))
-}
-
-/// The body as JSON, with 413 past the limit and 400 for what is not JSON.
-pub(super) fn body_json<T: serde::de::DeserializeOwned>(body: &Bytes, lang: Lang) -> Result<T, ApiError> {
-    if body.len() > BODY_LIMIT {
-        return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, msg::too_large(lang, BODY_LIMIT / 1024)));
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError(StatusCode::BAD_REQUEST, msg::bad_json(lang, &e.to_string())))
-}
-
-/// Run blocking work (evaluation, linting) off the async threads.
-pub(super) async fn blocking<T: Send + 'static>(
-    lang: Lang,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| internal(lang, e))
-}
-
-pub(super) fn record(st: &Studio, user: &str, action: &str, detail: &str) {
-    if let Ok(db) = st.db.lock() {
-        let _ = db.audit(user, action, detail);
-    }
 }
 
 async fn script() -> Response {
@@ -320,15 +277,6 @@ fn expected_value(lang: Lang) -> String {
     match lang {
         Lang::Zh => "文字、数字、true/false 或 null".into(),
         Lang::En => "text, a number, true/false or null".into(),
-    }
-}
-
-pub(super) fn value_json(v: Value) -> Json {
-    match v {
-        Value::Unknown => Json::Null,
-        Value::Bool(b) => Json::Bool(b),
-        Value::Int(i) => json!(i),
-        Value::Float(f) => json!(f),
     }
 }
 

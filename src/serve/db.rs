@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -147,13 +147,6 @@ pub fn local_time(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-/// 32 random bytes from the operating system, as hex.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 impl Db {
     pub fn open(path: &Path) -> Result<Db, Error> {
         let conn = Connection::open(path).map_err(|e| db_error(path, e))?;
@@ -218,7 +211,7 @@ impl Db {
 
     /// A new session of `user` for `hours`: (token, CSRF token).
     pub fn new_session(&self, user: &str, hours: i64) -> Result<(String, String), Error> {
-        let (token, csrf) = (random_token(), random_token());
+        let (token, csrf) = (super::versions::random_token(), super::versions::random_token());
         self.conn
             .execute(
                 "INSERT INTO sessions (token, user, csrf, expires) VALUES (?1, ?2, ?3, ?4)",

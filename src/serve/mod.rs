@@ -24,6 +24,7 @@
 pub mod api;
 pub mod auth;
 pub mod db;
+mod http;
 mod page;
 pub mod versions;
 mod work;

@@ -4,9 +4,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use blake2::{Blake2b512, Digest};
 
 use crate::Error;
+
+/// 32 random bytes from the operating system, as hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
 
 /// A pack's files: path relative to the pack folder (with `/`) → text.
 pub type Files = BTreeMap<String, String>;
@@ -89,7 +97,7 @@ pub fn write_files(dir: &Path, files: &Files) -> Result<(), Error> {
 
 fn sibling(dir: &Path, what: &str) -> PathBuf {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dir.with_file_name(format!(".{name}.{what}-{}", &super::db::random_token()[..12]))
+    dir.with_file_name(format!(".{name}.{what}-{}", &random_token()[..12]))
 }
 
 /// Replace the pack folder's contents with `files` at once: the new version is written

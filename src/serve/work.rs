@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::{Value as Json, json};
 
-use super::api::{Answer, Shared, blocking, body_json, internal, ok, record, value_json};
 use super::auth::{self, ApiError};
 use super::db::Role;
+use super::http::{Answer, Shared, blocking, body_json, internal, ok, record, value_json};
 use super::versions::{self, Files};
 use super::workspace;
 use super::{Published, Studio};

@@ -12,7 +12,7 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new() -> std::io::Result<Scratch> {
-        let dir = std::env::temp_dir().join(format!("tuopin-studio-{}", super::db::random_token()));
+        let dir = std::env::temp_dir().join(format!("tuopin-studio-{}", super::versions::random_token()));
         std::fs::create_dir_all(&dir)?;
         Ok(Scratch(dir))
     }

@@ -39,11 +39,13 @@ function editor(parent, { text, words, lint, onChange }) {
     async (view) => {
       const found = await lint(view.state.doc.toString());
       return found.map((d) => {
+        // From the column given to the end of the name there (one character at least).
         const from = offsetOf(view.state.doc, d.line, d.col);
-        const end = view.state.doc.lineAt(from).to;
+        const line = view.state.doc.lineAt(from);
+        const word = line.text.slice(from - line.from).match(/^[\p{L}\p{N}_]+/u);
         return {
           from,
-          to: Math.max(from + 1, Math.min(end, from + 12)) > end ? end : Math.max(from + 1, Math.min(end, from + 12)),
+          to: Math.min(line.to, from + (word ? word[0].length : 1)),
           severity: d.severity === "error" ? "error" : "warning",
           message: d.hint ? `${d.message}\n${d.hint}` : d.message,
         };
@@ -57,7 +59,7 @@ function editor(parent, { text, words, lint, onChange }) {
       doc: text,
       extensions: [
         lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(),
-        indentOnInput(), bracketMatching(), closeBrackets(), javascript(),
+        indentOnInput(), bracketMatching(), closeBrackets(), javascript(), EditorView.lineWrapping,
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         autocompletion({ override: [complete] }), diagnostics, lintGutter(),
         keymap.of([...defaultKeymap, ...historyKeymap, ...completionKeymap, ...searchKeymap, indentWithTab]),
