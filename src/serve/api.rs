@@ -39,7 +39,7 @@ pub fn router(st: Shared) -> Router {
         .route("/api/draft", get(super::work::show_draft))
         .route("/api/draft/file", post(super::work::save))
         .route("/api/draft/discard", post(super::work::discard))
-        .route("/api/cases", post(super::work::run_cases))
+        .route("/api/cases", post(super::work::run_cases).get(super::work::list_cases))
         .route("/api/impact", get(super::work::impact))
         .route("/api/impact/diff.xlsx", get(super::work::impact_xlsx))
         .route("/api/publish", post(super::work::publish))

@@ -149,6 +149,24 @@ fn load_files(files: &Files, lang: Lang) -> Result<(Pack, workspace::Scratch), A
     }
 }
 
+/// The draft's test cases as data, file by file (`[defaults]` and each `[[case]]`: inputs and
+/// expected outcomes), for the page to show as forms; a file TOML cannot read is named with
+/// its error.
+pub async fn list_cases(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
+    let lang = lang_of(&headers, &q);
+    auth::who(&st, &headers, lang)?;
+    let files = workspace::with_draft(&st.pack().files, &draft(&st, lang)?);
+    let list: Vec<Json> = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("tests/") && p.ends_with(".toml"))
+        .map(|(path, text)| match toml::from_str::<toml::Value>(text) {
+            Ok(v) => json!({ "file": path, "content": serde_json::to_value(&v).unwrap_or(Json::Null) }),
+            Err(e) => json!({ "file": path, "error": e.message() }),
+        })
+        .collect();
+    ok(json!({ "files": list }))
+}
+
 /// Run the draft's test cases.
 pub async fn run_cases(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
     let lang = lang_of(&headers, &q);
