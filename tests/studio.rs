@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use polars::prelude::*;
 use serde_json::{Value as Json, json};
@@ -29,21 +28,6 @@ fn demo() -> PathBuf {
     common::repo().join("fixtures/demo")
 }
 
-/// `tuopin user add NAME --role ROLE --rules DIR`, the password on standard input.
-fn add_user(rules: &Path, name: &str, role: &str, password: &str) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(["user", "add", name, "--role", role, "--rules"])
-        .arg(rules)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let o = c.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 /// Start a studio on a copy of the Hunan pack and the demo register, with these accounts
 /// (name, role, password) set up first.
 fn start(users: &[(&str, &str, &str)]) -> Server {
@@ -51,29 +35,9 @@ fn start(users: &[(&str, &str, &str)]) -> Server {
     let rules = dir.path().join("hunan");
     common::copy_dir(&common::hunan(), &rules);
     for (n, r, p) in users {
-        add_user(&rules, n, r, p);
+        common::add_studio_user(&rules, n, r, p);
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(["serve", "--port", "0", "--rules"])
-        .arg(&rules)
-        .arg("--data")
-        .arg(demo())
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the server stopped before listening");
-        if let Some(i) = line.find("http://") {
-            break line[i..].trim().to_string();
-        }
-    };
-    // Keep reading what it prints, so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in out.lines() {});
+    let (child, url) = common::start_studio(&rules, &demo(), dir.path());
     Server { child, url, _dir: dir, rules }
 }
 
@@ -384,6 +348,28 @@ fn who_may_do_what_with_sessions_csrf_conflicts_and_two_people_to_publish() {
     assert!(e["error"].as_str().unwrap().contains("已被 王芳 于"), "{e}");
     let (_, now) = other.get("/api/file?path=parameters.toml");
     assert_eq!(now["text"], json!(text), "the first save stands");
+
+    // The draft's impact, as the page shows it and as the diff workbook.
+    let (status, impact) = editor.get(&format!("/api/impact?county={COUNTY}"));
+    assert_eq!(status, 200, "{impact}");
+    let exit = impact["rules"].as_array().unwrap().iter().find(|r| r["rule"] == "household.exit_eligible").unwrap();
+    assert!(
+        exit["true_to_false"].as_u64().unwrap() > 0 && exit["after"]["yes"].as_u64() < exit["before"]["yes"].as_u64(),
+        "{exit}"
+    );
+    let mut r = agent()
+        .get(format!("{}/api/impact/diff.xlsx?county={COUNTY}", s.url))
+        .header("Cookie", editor.cookie.as_deref().unwrap())
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let bytes = r.body_mut().with_config().limit(50 << 20).read_to_vec().unwrap();
+    let path = s._dir.path().join("diff.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let sheets = calamine::Reader::sheet_names(&book);
+    let first = calamine::Reader::worksheet_range(&mut book, &sheets[0]).unwrap();
+    assert!(first.cells().any(|(_, _, c)| c.to_string().contains("可脱贫退出")), "{sheets:?}");
 
     // Editors cannot publish; an approver publishes the editor's draft.
     let (status, _) = editor.post("/api/publish", &json!({"note": "扶贫标准提高"}));

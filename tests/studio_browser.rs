@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -168,19 +167,6 @@ impl Drop for Browser {
     }
 }
 
-fn add_user(rules: &Path, name: &str, role: &str, password: &str) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(["user", "add", name, "--role", role, "--rules"])
-        .arg(rules)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    assert!(c.wait().unwrap().success());
-}
-
 /// `exit_eligible` households that are 是 in `check`'s results with a pack.
 fn exit_eligible_yes(rules: &Path) -> usize {
     let out = tempfile::tempdir().unwrap();
@@ -204,8 +190,8 @@ fn an_editor_and_an_approver_change_the_poverty_line_in_the_page() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("hunan");
     common::copy_dir(&common::hunan(), &rules);
-    add_user(&rules, "王芳", "editor", "editor-pass-1");
-    add_user(&rules, "李明", "approver", "approver-pass-1");
+    common::add_studio_user(&rules, "王芳", "editor", "editor-pass-1");
+    common::add_studio_user(&rules, "李明", "approver", "approver-pass-1");
     // What the change does, from `check` run with each pack (not from the studio).
     let before = exit_eligible_yes(&rules);
     let edited = dir.path().join("edited");
@@ -214,27 +200,8 @@ fn an_editor_and_an_approver_change_the_poverty_line_in_the_page() {
     let after = exit_eligible_yes(&edited);
     assert!(after < before, "raising the line leaves fewer households eligible to exit");
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tuopin"))
-        .args(["serve", "--port", "0", "--rules"])
-        .arg(&rules)
-        .arg("--data")
-        .arg(common::repo().join("fixtures/demo"))
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "the server stopped");
-        if let Some(i) = line.find("http://") {
-            break line[i..].trim().to_string();
-        }
-    };
+    let (server, url) = common::start_studio(&rules, &common::repo().join("fixtures/demo"), dir.path());
     let _server = Killed(server);
-    std::thread::spawn(move || for _ in out.lines() {});
 
     let b = Browser::start();
     b.login(&url, "王芳", "editor-pass-1");

@@ -303,6 +303,37 @@ pub struct CountyQuery {
     county: Option<String>,
 }
 
+/// The draft compared with the published pack over the loaded register (or one county),
+/// then `then` with the comparison, the register compared and a scratch folder; run off the
+/// async threads.
+async fn with_impact<T: Send + 'static>(
+    st: Shared,
+    headers: HeaderMap,
+    q: Option<String>,
+    county: Option<String>,
+    then: impl FnOnce(
+        &crate::report::diff::Diff,
+        &crate::register::Register,
+        &workspace::Scratch,
+        Lang,
+    ) -> Result<T, ApiError>
+    + Send
+    + 'static,
+) -> Result<T, ApiError> {
+    let lang = lang_of(&headers, &q);
+    auth::who(&st, &headers, lang)?;
+    let published = st.pack();
+    let files = workspace::with_draft(&published.files, &draft(&st, lang)?);
+    blocking(lang, move || -> Result<T, ApiError> {
+        let (new, scratch) = load_files(&files, lang)?;
+        let part = part_of(&st, county.as_deref(), lang)?;
+        let register = part.as_ref().unwrap_or(&st.register);
+        let d = compare(&published.pack, &new, register, st.year, lang)?;
+        then(&d, register, &scratch, lang)
+    })
+    .await?
+}
+
 /// The draft against the published pack over the loaded register (or one county).
 pub async fn impact(
     State(st): State<Shared>,
@@ -310,23 +341,15 @@ pub async fn impact(
     RawQuery(q): RawQuery,
     Query(c): Query<CountyQuery>,
 ) -> Answer {
-    let lang = lang_of(&headers, &q);
-    auth::who(&st, &headers, lang)?;
-    let published = st.pack();
-    let files = workspace::with_draft(&published.files, &draft(&st, lang)?);
-    let st2 = st.clone();
-    let answer = blocking(lang, move || -> Result<Json, ApiError> {
-        let started = std::time::Instant::now();
-        let (new, _scratch) = load_files(&files, lang)?;
-        let part = part_of(&st2, c.county.as_deref(), lang)?;
-        let register = part.as_ref().unwrap_or(&st2.register);
-        let d = compare(&published.pack, &new, register, st2.year, lang)?;
-        let mut j = impact_json(&d, register, 500, lang);
+    let started = std::time::Instant::now();
+    let county = c.county.clone();
+    let answer = with_impact(st, headers, q, c.county, move |d, register, _, lang| {
+        let mut j = impact_json(d, register, 500, lang);
         j["seconds"] = json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
-        j["county"] = json!(c.county);
+        j["county"] = json!(county);
         Ok(j)
     })
-    .await??;
+    .await?;
     ok(answer)
 }
 
@@ -337,21 +360,12 @@ pub async fn impact_xlsx(
     RawQuery(q): RawQuery,
     Query(c): Query<CountyQuery>,
 ) -> Answer {
-    let lang = lang_of(&headers, &q);
-    auth::who(&st, &headers, lang)?;
-    let published = st.pack();
-    let files = workspace::with_draft(&published.files, &draft(&st, lang)?);
-    let st2 = st.clone();
-    let bytes = blocking(lang, move || -> Result<Vec<u8>, ApiError> {
-        let (new, scratch) = load_files(&files, lang)?;
-        let part = part_of(&st2, c.county.as_deref(), lang)?;
-        let register = part.as_ref().unwrap_or(&st2.register);
-        let d = compare(&published.pack, &new, register, st2.year, lang)?;
+    let bytes = with_impact(st, headers, q, c.county, |d, register, scratch, lang| {
         let path = scratch.0.join("diff.xlsx");
-        crate::report::diff::write_xlsx(&d, register, &path, lang).map_err(|e| internal(lang, e))?;
+        crate::report::diff::write_xlsx(d, register, &path, lang).map_err(|e| internal(lang, e))?;
         std::fs::read(&path).map_err(|e| internal(lang, e))
     })
-    .await??;
+    .await?;
     let mut r = bytes.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

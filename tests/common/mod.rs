@@ -390,3 +390,46 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 pub fn assess(dir: &Path) -> tuopin::jobs::Assessment {
     tuopin::jobs::assess_register(dir, &repo().join("rules/quality"), &hunan(), 2020, &Aliases::builtin()).unwrap()
 }
+
+/// `tuopin user add NAME --role ROLE --rules DIR`, the password on standard input.
+pub fn add_studio_user(rules: &Path, name: &str, role: &str, password: &str) {
+    use std::io::Write;
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args(["user", "add", name, "--role", role, "--rules"])
+        .arg(rules)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let o = c.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `tuopin serve` on a port the system chose, run from `cwd`: the process and its address
+/// (what it prints after the address is read and dropped, so that it never blocks).
+pub fn start_studio(rules: &Path, data: &Path, cwd: &Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tuopin"))
+        .args(["serve", "--port", "0", "--rules"])
+        .arg(rules)
+        .arg("--data")
+        .arg(data)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let url = loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "the server stopped before listening");
+        if let Some(i) = line.find("http://") {
+            break line[i..].trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in out.lines() {});
+    (child, url)
+}
