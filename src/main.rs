@@ -720,7 +720,7 @@ fn studio_pack(given: Option<PathBuf>, lang: Lang) -> Result<PathBuf, Error> {
     let dir = PathBuf::from("studio").join("hunan");
     if !dir.join("pack.toml").exists() {
         let n = tuopin::builtin::init(&dir, lang)?;
-        eprintln!("{}", messages::authoring::init_written(lang, &dir.display().to_string(), n));
+        eprintln!("{}", messages::studio::studio_pack_made(lang, &dir.display().to_string(), n));
     }
     Ok(dir)
 }

@@ -264,7 +264,10 @@ fn help_and_argument_errors_are_chinese_by_default_and_english_with_lang_en() {
     assert!(zh.contains("--year <年度>") && zh.contains("评估的年度（默认：2020）"), "{zh}");
     assert!(zh.contains("-h, --help") && zh.contains("显示帮助"), "{zh}");
     assert!(zh.contains("示例：tuopin check"), "{zh}");
-    for cmd in ["explain", "diff", "validate", "sample", "estimate", "test", "fields", "lint", "load", "gen", "init"] {
+    for cmd in [
+        "explain", "diff", "validate", "sample", "estimate", "test", "fields", "lint", "load", "gen", "init", "serve",
+        "user",
+    ] {
         let h = stdout(&common::tuopin(&[cmd, "--help"]));
         assert!(h.contains("用法：tuopin ") && h.contains("显示帮助") && !h.contains("Usage:"), "{cmd}: {h}");
         assert!(!h.contains("Print help") && !h.contains("[default"), "{cmd}: {h}");

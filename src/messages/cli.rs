@@ -428,6 +428,41 @@ pub fn value_name(lang: Lang, id: &str) -> &'static str {
                 "CODE"
             }
         }
+        "bind" => {
+            if zh {
+                "地址"
+            } else {
+                "ADDR"
+            }
+        }
+        "port" => {
+            if zh {
+                "端口"
+            } else {
+                "PORT"
+            }
+        }
+        "action" => {
+            if zh {
+                "操作"
+            } else {
+                "ACTION"
+            }
+        }
+        "name" => {
+            if zh {
+                "用户名"
+            } else {
+                "NAME"
+            }
+        }
+        "role" => {
+            if zh {
+                "角色"
+            } else {
+                "ROLE"
+            }
+        }
         "lang" => {
             if zh {
                 "语言"

@@ -232,3 +232,15 @@ pub fn no_county(lang: Lang, code: &str) -> String {
         Lang::En => format!("The register has no county {code}"),
     }
 }
+
+/// `tuopin serve` made its working copy of the built-in pack.
+pub fn studio_pack_made(lang: Lang, dir: &str, files: usize) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "已把内置湖南规则包（{files} 个文件，含测试案例）复制到 {dir}：工作台在这份副本上修改和发布，内置规则包不变"
+        ),
+        Lang::En => format!(
+            "Copied the built-in Hunan pack ({files} files, with its cases) to {dir}: the studio edits and publishes this copy, never the built-in pack"
+        ),
+    }
+}

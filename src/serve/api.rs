@@ -493,6 +493,7 @@ async fn find(
         let matches = |code: Option<&str>, name: Option<&str>| {
             code.is_some_and(|c| c.starts_with(&needle)) || name.is_some_and(|n| n.contains(&needle))
         };
+        let names = crate::report::workbook::Names::of_households(reg, &Default::default());
         let mut out = serde_json::Map::new();
         for (t, key, name, label) in [
             (Table::Counties, "county_code", "county_name", "counties"),
@@ -535,7 +536,7 @@ async fn find(
                     households.push(json!({
                         "code": id,
                         "name": heads.get(id),
-                        "village": villages.as_ref().and_then(|v| v.get(i)),
+                        "village": villages.as_ref().and_then(|v| v.get(i)).map(|v| names.village_with_code(v)),
                     }));
                 }
             }
