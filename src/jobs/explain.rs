@@ -135,11 +135,13 @@ pub fn explain_in(
     };
     let part;
     let register = match county {
-        Some(c) => {
+        // A register that is that county already (the studio keeps counties split) is used
+        // as it is.
+        Some(c) if !only_county(loaded, &c) => {
             part = loaded.county(&c);
             &part
         }
-        None => loaded,
+        _ => loaded,
     };
     let outcomes = eval::evaluate(pack, register, year, values, &|_| {})?;
     Ok(match table {
@@ -150,6 +152,35 @@ pub fn explain_in(
         _ => ex::explain_area(pack, register, &outcomes, table, id, lang, &pack.aliases)
             .map(|e| Explained::Area(Box::new(e))),
     })
+}
+
+/// Whether every household, village and county of a register is of county `c`.
+pub fn only_county(reg: &crate::register::Register, c: &str) -> bool {
+    let all = |t: Table, col: &str, county: &dyn Fn(&str) -> &str| {
+        reg.table(t).is_none_or(|lt| match lt.frame.column(col).ok().and_then(|x| x.str().ok()) {
+            Some(v) => v.iter().all(|x| x.is_some_and(|x| county(x) == c)),
+            None => lt.frame.height() == 0,
+        })
+    };
+    all(Table::Households, "village_code", &county_of_village)
+        && all(Table::Villages, "village_code", &county_of_village)
+        && all(Table::Counties, "county_code", &|x| x)
+}
+
+/// The county of a code in a register: a household's (by its village), a village's, or a
+/// county code itself; `None` when the register has no such code.
+pub fn county_of_code(reg: &crate::register::Register, id: &str) -> Option<String> {
+    let column = |t: Table, col: &str| reg.table(t).and_then(|lt| lt.frame.column(col).ok()?.str().ok().cloned());
+    if let (Some(ids), Some(villages)) =
+        (column(Table::Households, "household_id"), column(Table::Households, "village_code"))
+        && let Some(i) = ids.iter().position(|x| x == Some(id))
+    {
+        return villages.get(i).map(|v| county_of_village(v).to_string());
+    }
+    if column(Table::Villages, "village_code").is_some_and(|v| v.iter().any(|x| x == Some(id))) {
+        return Some(county_of_village(id).to_string());
+    }
+    column(Table::Counties, "county_code").filter(|v| v.iter().any(|x| x == Some(id))).map(|_| id.to_string())
 }
 
 /// Write an explanation's printable page (`<code>.html`) into `out`, all or nothing.

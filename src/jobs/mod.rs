@@ -20,7 +20,9 @@ use std::path::Path;
 pub use check::{ByCounty, CheckOptions, CheckResult, county_folders, run, run_by_county};
 pub use diff::run_diff;
 pub use estimate::{Estimated, run_estimate};
-pub use explain::{Evaluated, Explained, evaluate_household_county, explain_in, run_explain, write_explain_html};
+pub use explain::{
+    Evaluated, Explained, county_of_code, evaluate_household_county, explain_in, run_explain, write_explain_html,
+};
 pub use fields::run_fields;
 pub use generate::{GenRequest, Generated, run_gen};
 pub use lint::{Linted, run_lint};

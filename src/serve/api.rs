@@ -424,7 +424,11 @@ async fn explain(
     let doc = blocking(lang, move || -> Result<Option<Json>, crate::Error> {
         let p = &published.pack;
         let values = p.values_for_year(st2.year).map_err(crate::Error::Rules)?;
-        let e = crate::jobs::explain_in(p, values, st2.year, &st2.register, &code2, lang)?;
+        let register = match crate::jobs::county_of_code(&st2.register, &code2) {
+            Some(c) => st2.county(&c),
+            None => st2.register.clone(),
+        };
+        let e = crate::jobs::explain_in(p, values, st2.year, &register, &code2, lang)?;
         let to = |v: Result<Json, serde_json::Error>| v.map_err(|e| crate::Error::Evaluation(e.to_string()));
         Ok(match e {
             None => None,

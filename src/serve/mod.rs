@@ -68,11 +68,35 @@ pub struct Studio {
     /// Loopback with no accounts: one local user with every right.
     pub local: bool,
     pub logins: auth::Attempts,
+    /// The register's last few counties, split out for `explain` (most recent last).
+    pub parts: Mutex<Vec<(String, Arc<Register>)>>,
 }
+
+/// How many counties split out of the register the studio keeps for `explain`.
+const KEPT_PARTS: usize = 4;
 
 impl Studio {
     pub fn pack(&self) -> Arc<Published> {
         self.published.read().map(|p| p.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// One county of the register, split out once and kept (the split reads every row:
+    /// 0.2 s at 1,000,000 households).
+    pub fn county(&self, code: &str) -> Arc<Register> {
+        if let Ok(parts) = self.parts.lock()
+            && let Some((_, p)) = parts.iter().find(|(c, _)| c == code)
+        {
+            return p.clone();
+        }
+        let part = Arc::new(self.register.county(code));
+        if let Ok(mut parts) = self.parts.lock() {
+            parts.retain(|(c, _)| c != code);
+            parts.push((code.to_string(), part.clone()));
+            if parts.len() > KEPT_PARTS {
+                parts.remove(0);
+            }
+        }
+        part
     }
 }
 
@@ -118,6 +142,7 @@ pub fn prepare(o: &ServeOptions) -> Result<Studio, Error> {
         db: Mutex::new(db),
         local: loopback && accounts == 0,
         logins: auth::Attempts::default(),
+        parts: Mutex::new(vec![]),
     })
 }
 
