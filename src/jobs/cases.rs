@@ -175,7 +175,7 @@ pub fn canonical(aliases: &Aliases, t: Table, f: &Fields) -> Fields {
         .collect()
 }
 
-fn table(t: Table, rows: Vec<Fields>) -> register::TextTable {
+fn table(t: Table, name: String, rows: Vec<Fields>) -> register::TextTable {
     let mut headers: Vec<String> = vec![];
     for r in &rows {
         for k in r.keys() {
@@ -185,7 +185,7 @@ fn table(t: Table, rows: Vec<Fields>) -> register::TextTable {
         }
     }
     let cells = rows.iter().map(|r| headers.iter().map(|h| r.get(h).and_then(cell)).collect()).collect();
-    (t, format!("case {}", t.name()), headers, cells)
+    (t, name, headers, cells)
 }
 
 fn get_str(f: &Fields, key: &str) -> Option<String> {
@@ -202,11 +202,13 @@ pub struct HouseholdTables {
     pub person_ids: Vec<String>,
 }
 
+/// `name` names each table in its input errors (`case households`, `请求中的农户`).
 pub fn household_tables(
     mut household: Fields,
     members: Vec<Fields>,
     village: Fields,
     county: Fields,
+    name: &dyn Fn(Table) -> String,
 ) -> HouseholdTables {
     let hid = get_str(&household, "household_id").unwrap_or_else(|| "H1".to_string());
     household.insert("household_id".into(), toml::Value::String(hid.clone()));
@@ -238,12 +240,15 @@ pub fn household_tables(
         persons.push(p);
     }
     let person_ids: Vec<String> = persons.iter().map(|p| get_str(p, "person_id").unwrap_or_default()).collect();
-    let mut tables = vec![table(Table::Households, vec![household]), table(Table::Persons, persons)];
+    let mut tables = vec![
+        table(Table::Households, name(Table::Households), vec![household]),
+        table(Table::Persons, name(Table::Persons), persons),
+    ];
     if !village.is_empty() {
-        tables.push(table(Table::Villages, vec![village]));
+        tables.push(table(Table::Villages, name(Table::Villages), vec![village]));
     }
     if !county.is_empty() {
-        tables.push(table(Table::Counties, vec![county]));
+        tables.push(table(Table::Counties, name(Table::Counties), vec![county]));
     }
     HouseholdTables { tables, household_id: hid, person_ids }
 }
@@ -353,7 +358,7 @@ fn run_case(
     let members: Vec<Fields> =
         member_rows.iter().map(|m| merged(&c(Table::Persons, &d.member), &c(Table::Persons, m))).collect();
     let HouseholdTables { tables, household_id: hid, person_ids } =
-        household_tables(household, members, village.clone(), county.clone());
+        household_tables(household, members, village.clone(), county.clone(), &|t| format!("case {}", t.name()));
     let loaded = register::load_text(tables, &LoadOptions { aliases: pack.aliases.clone(), ..Default::default() })
         .map_err(|e| e.to_string())?;
     if !loaded.errors.is_empty() {

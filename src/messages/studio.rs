@@ -77,8 +77,11 @@ pub fn not_found(lang: Lang, code: &str) -> String {
     }
 }
 
-pub fn input_errors(lang: Lang) -> String {
-    t(lang, "这户的数据有错误，未能评估", "The household's data has errors; it was not evaluated")
+pub fn input_errors(lang: Lang, errors: &[String]) -> String {
+    match lang {
+        Lang::Zh => format!("这户的数据有错误，未能评估：{}", errors.join("；")),
+        Lang::En => format!("The household's data has errors; it was not evaluated: {}", errors.join("; ")),
+    }
 }
 
 pub fn year_outside(lang: Lang, year: i32, from: i32, to: i32) -> String {
@@ -242,5 +245,27 @@ pub fn studio_pack_made(lang: Lang, dir: &str, files: usize) -> String {
         Lang::En => format!(
             "Copied the built-in Hunan pack ({files} files, with its cases) to {dir}: the studio edits and publishes this copy, never the built-in pack"
         ),
+    }
+}
+
+/// The studio's database lock was poisoned by a failed request.
+pub fn db_unusable(lang: Lang) -> String {
+    t(
+        lang,
+        "工作台的数据库在上一次出错的请求之后无法使用，请重启工作台（tuopin serve）；已保存的草稿和版本不会丢失",
+        "The studio's database cannot be used after a failed request; restart the studio (tuopin serve); saved drafts and versions are kept",
+    )
+}
+
+/// What a whole number in a request should be.
+pub fn whole_number(lang: Lang) -> String {
+    t(lang, "整数（例如 2020）", "a whole number (such as 2020)")
+}
+
+/// The name of a table given in a request, for its input errors: `请求中的农户`.
+pub fn request_table(lang: Lang, level: &str) -> String {
+    match lang {
+        Lang::Zh => format!("请求中的{}", super::book::level_sheet(lang, level)),
+        Lang::En => format!("the request's {}", super::book::level_sheet(lang, level).to_lowercase()),
     }
 }

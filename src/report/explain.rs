@@ -230,7 +230,8 @@ pub fn value_json(v: Value) -> Json {
     }
 }
 
-fn dynamic_json(d: &rhai::Dynamic) -> Json {
+/// A field's value as JSON (codes as their code, dates as text, empty as `null`).
+pub fn dynamic_json(d: &rhai::Dynamic) -> Json {
     if d.is_unit() {
         Json::Null
     } else if let Ok(b) = d.as_bool() {

@@ -19,7 +19,8 @@ use crate::jobs::cases::{Fields, canonical, household_tables};
 use crate::messages::{Lang, studio as msg};
 use crate::register::Table;
 
-use super::http::{Answer, BODY_LIMIT, Shared, blocking, body_json, internal, ok, record, value_json};
+use super::http::{Answer, BODY_LIMIT, Shared, blocking, body_json, db, internal, ok, record};
+use crate::report::explain::{dynamic_json, value_json};
 
 pub fn router(st: Shared) -> Router {
     Router::new()
@@ -71,7 +72,7 @@ async fn session(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQ
     }
     // The local user gets a session here, so that changes carry a CSRF token too.
     let (token, csrf) = {
-        let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+        let db = db(&st, lang)?;
         db.new_session(&user.name, auth::SESSION_HOURS).map_err(|e| internal(lang, e))?
     };
     let mut r = axum::Json(json!({ "user": user.name, "role": user.role_name(), "csrf": csrf, "local": st.local }))
@@ -105,7 +106,7 @@ async fn login(
     let st2 = st.clone();
     let (name, password) = (b.name.clone(), b.password);
     let verified = blocking(lang, move || {
-        st2.db.lock().map_err(|_| "db".to_string())?.verify(&name, &password).map_err(|e| e.to_string())
+        st2.db.lock().map_err(|_| msg::db_unusable(lang))?.verify(&name, &password).map_err(|e| e.to_string())
     })
     .await?
     .map_err(|e| internal(lang, e))?;
@@ -116,7 +117,7 @@ async fn login(
     };
     st.logins.succeeded(&keys[0]);
     let (token, csrf) = {
-        let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+        let db = db(&st, lang)?;
         db.new_session(&b.name, auth::SESSION_HOURS).map_err(|e| internal(lang, e))?
     };
     record(&st, &b.name, "login", &format!("from {}", peer.ip()));
@@ -132,7 +133,7 @@ async fn logout(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQu
     let lang = auth::lang_of(&headers, q.as_deref());
     let user = auth::for_change(&st, &headers, lang, Role::Viewer)?;
     if let Some(t) = &user.token {
-        let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+        let db = db(&st, lang)?;
         db.end_session(t).map_err(|e| internal(lang, e))?;
     }
     record(&st, &user.name, "logout", "");
@@ -293,7 +294,7 @@ async fn evaluate(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): Raw
         Some(y) => y
             .as_i64()
             .map(|y| y as i32)
-            .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, msg::bad_field(lang, "year", "整数")))?,
+            .ok_or_else(|| ApiError(StatusCode::BAD_REQUEST, msg::bad_field(lang, "year", &msg::whole_number(lang))))?,
     };
     let [from, to] = p.manifest.years;
     if year < from || year > to {
@@ -312,7 +313,7 @@ async fn evaluate(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): Raw
     };
     let village = c(Table::Villages, fields(b.get("village"), "village", lang)?);
     let county = c(Table::Counties, fields(b.get("county"), "county", lang)?);
-    let tables = household_tables(household, members, village, county);
+    let tables = household_tables(household, members, village, county, &|t| msg::request_table(lang, t.level()));
     let published = published.clone();
     let answer = blocking(lang, move || -> Result<Json, ApiError> {
         let p = &published.pack;
@@ -320,10 +321,7 @@ async fn evaluate(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): Raw
         let loaded = crate::register::load_text(tables.tables, &opts).map_err(|e| internal(lang, e))?;
         if !loaded.errors.is_empty() {
             let said: Vec<String> = loaded.errors.iter().map(|e| e.say(lang)).collect();
-            return Err(ApiError(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}：{}", msg::input_errors(lang), said.join("；")),
-            ));
+            return Err(ApiError(StatusCode::UNPROCESSABLE_ENTITY, msg::input_errors(lang, &said)));
         }
         let values =
             p.values_for_year(year).map_err(|ds| internal(lang, crate::rules::diagnostic::render_all(&ds, lang)))?;
@@ -386,7 +384,7 @@ async fn lint(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuer
         return Err(ApiError(StatusCode::BAD_REQUEST, msg::path_refused(lang, &b.path)));
     }
     // The pack as the draft has it, with this file as typed.
-    let draft = st.db.lock().map_err(|_| internal(lang, "db"))?.draft_files().map_err(|e| internal(lang, e))?;
+    let draft = db(&st, lang)?.draft_files().map_err(|e| internal(lang, e))?;
     let mut files = super::workspace::with_draft(&st.pack().files, &draft);
     files.insert(b.path.clone(), b.source);
     let found = blocking(lang, move || super::workspace::lint_files(&files)).await?;
@@ -461,7 +459,7 @@ pub fn mask_ids(v: &mut Json) {
 
 async fn audit_log(st: &Studio, user: &User, lang: Lang) -> Answer {
     auth::need(user, Role::Viewer, lang)?;
-    let lines = st.db.lock().map_err(|_| internal(lang, "db"))?.audit_lines(500).map_err(|e| internal(lang, e))?;
+    let lines = db(st, lang)?.audit_lines(500).map_err(|e| internal(lang, e))?;
     ok(json!({ "lines": lines }))
 }
 
@@ -552,27 +550,12 @@ async fn find(
     ok(found)
 }
 
-/// A value of a register field as JSON (codes as their code, dates as `YYYY-MM-DD`).
-fn dynamic_json(d: rhai::Dynamic) -> Json {
-    if d.is_unit() {
-        Json::Null
-    } else if let Ok(b) = d.as_bool() {
-        json!(b)
-    } else if let Ok(i) = d.as_int() {
-        json!(i)
-    } else if let Ok(f) = d.as_float() {
-        json!(f)
-    } else {
-        json!(d.to_string())
-    }
-}
-
 /// The fields of some rows of a table (every field the file had), by canonical name.
 fn rows_json(lt: &crate::register::LoadedTable, table: Table, rows: &[usize]) -> Vec<Json> {
     let fields: Vec<(&str, crate::eval::fields::FieldData)> =
         lt.present.iter().map(|f| (*f, crate::eval::fields::FieldData::extract(lt, table, f))).collect();
     rows.iter()
-        .map(|&r| Json::Object(fields.iter().map(|(f, d)| (f.to_string(), dynamic_json(d.dynamic(r)))).collect()))
+        .map(|&r| Json::Object(fields.iter().map(|(f, d)| (f.to_string(), dynamic_json(&d.dynamic(r)))).collect()))
         .collect()
 }
 

@@ -87,7 +87,7 @@ pub fn cleared_cookie() -> String {
 pub fn who(st: &Studio, headers: &HeaderMap, lang: Lang) -> Result<User, ApiError> {
     let internal = |e: crate::Error| ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg::internal(lang, &e.to_string()));
     if let Some(token) = session_token(headers) {
-        let db = st.db.lock().map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg::internal(lang, "db")))?;
+        let db = st.db.lock().map_err(|_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg::db_unusable(lang)))?;
         if let Some((name, csrf)) = db.session(&token).map_err(internal)? {
             let role = if st.local { None } else { db.role_of(&name).map_err(internal)? };
             if st.local || role.is_some() {

@@ -371,7 +371,8 @@ impl Db {
     }
 
     /// Run a statement against the audit log (for the test that it is append-only).
-    pub fn try_execute(&self, sql: &str) -> Result<usize, String> {
+    #[cfg(test)]
+    fn try_execute(&self, sql: &str) -> Result<usize, String> {
         self.conn.execute(sql, []).map_err(|e| e.to_string())
     }
 }

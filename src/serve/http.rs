@@ -11,7 +11,6 @@ use serde_json::{Value as Json, json};
 
 use super::Studio;
 use super::auth::ApiError;
-use crate::eval::Value;
 use crate::messages::{Lang, studio as msg};
 
 /// The largest request body accepted (a rule file, a household with its members).
@@ -48,17 +47,14 @@ pub async fn blocking<T: Send + 'static>(lang: Lang, f: impl FnOnce() -> T + Sen
     tokio::task::spawn_blocking(f).await.map_err(|e| internal(lang, e))
 }
 
+/// The studio's database. It is locked only while a statement runs; a request that failed
+/// while holding it leaves it unusable until the studio is restarted, which is said.
+pub fn db(st: &Studio, lang: Lang) -> Result<std::sync::MutexGuard<'_, super::db::Db>, ApiError> {
+    st.db.lock().map_err(|_| internal(lang, msg::db_unusable(lang)))
+}
+
 pub fn record(st: &Studio, user: &str, action: &str, detail: &str) {
     if let Ok(db) = st.db.lock() {
         let _ = db.audit(user, action, detail);
-    }
-}
-
-pub fn value_json(v: Value) -> Json {
-    match v {
-        Value::Unknown => Json::Null,
-        Value::Bool(b) => Json::Bool(b),
-        Value::Int(i) => json!(i),
-        Value::Float(f) => json!(f),
     }
 }

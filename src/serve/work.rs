@@ -13,12 +13,13 @@ use serde_json::{Value as Json, json};
 
 use super::auth::{self, ApiError};
 use super::db::Role;
-use super::http::{Answer, Shared, blocking, body_json, internal, ok, record, value_json};
+use super::http::{Answer, Shared, blocking, body_json, db, internal, ok, record};
 use super::versions::{self, Files};
 use super::workspace;
 use super::{Published, Studio};
 use crate::messages::{Lang, studio as msg};
 use crate::register::Table;
+use crate::report::explain::value_json;
 use crate::rules::Pack;
 
 fn db_err(lang: Lang) -> impl Fn(crate::Error) -> ApiError {
@@ -26,7 +27,7 @@ fn db_err(lang: Lang) -> impl Fn(crate::Error) -> ApiError {
 }
 
 fn draft(st: &Studio, lang: Lang) -> Result<Vec<super::db::DraftFile>, ApiError> {
-    st.db.lock().map_err(|_| internal(lang, "db"))?.draft_files().map_err(db_err(lang))
+    db(st, lang)?.draft_files().map_err(db_err(lang))
 }
 
 fn lang_of(headers: &HeaderMap, q: &Option<String>) -> Lang {
@@ -51,7 +52,7 @@ pub async fn file(
     if !versions::editable(&p.path) {
         return Err(ApiError(StatusCode::BAD_REQUEST, msg::path_refused(lang, &p.path)));
     }
-    let d = st.db.lock().map_err(|_| internal(lang, "db"))?.draft_file(&p.path).map_err(db_err(lang))?;
+    let d = db(&st, lang)?.draft_file(&p.path).map_err(db_err(lang))?;
     let published = st.pack().files.get(&p.path).cloned();
     let text = d.as_ref().map(|d| d.text.clone()).or(published.clone()).unwrap_or_default();
     ok(json!({
@@ -83,7 +84,7 @@ pub async fn save(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): Raw
         return Err(ApiError(StatusCode::BAD_REQUEST, msg::path_refused(lang, &b.path)));
     }
     {
-        let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+        let db = db(&st, lang)?;
         let current = db.draft_file(&b.path).map_err(db_err(lang))?;
         let now_text = current.as_ref().map(|d| d.text.clone()).or_else(|| st.pack().files.get(&b.path).cloned());
         if versions::text_hash(now_text.as_deref().unwrap_or("")) != b.base {
@@ -109,7 +110,7 @@ pub async fn discard(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): 
     let lang = lang_of(&headers, &q);
     let user = auth::for_change(&st, &headers, lang, Role::Editor)?;
     let b: DiscardBody = body_json(&body, lang)?;
-    let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+    let db = db(&st, lang)?;
     db.discard_draft(b.path.as_deref()).map_err(db_err(lang))?;
     db.audit(&user.name, "draft_discarded", b.path.as_deref().unwrap_or("*")).map_err(db_err(lang))?;
     ok(json!({ "ok": true }))
@@ -401,7 +402,7 @@ fn make_published(
         .map_err(|e| internal(lang, e))?;
     let hash = versions::pack_hash(&files);
     let id = {
-        let db = st.db.lock().map_err(|_| internal(lang, "db"))?;
+        let db = db(st, lang)?;
         let id = db.add_version(user, note, &hash, &files, &impact, authors, restored_from).map_err(db_err(lang))?;
         let what = match restored_from {
             Some(r) => format!("v{id} ← v{r} {hash}: {note}"),
@@ -443,7 +444,7 @@ pub async fn publish(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): 
     let note = b.note.trim().to_string();
     let id = blocking(lang, move || -> Result<i64, ApiError> {
         let id = make_published(&st2, files, &user.name, &note, &authors, None, lang)?;
-        st2.db.lock().map_err(|_| internal(lang, "db"))?.discard_draft(None).map_err(db_err(lang))?;
+        db(&st2, lang)?.discard_draft(None).map_err(db_err(lang))?;
         Ok(id)
     })
     .await??;
@@ -454,14 +455,12 @@ pub async fn publish(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): 
 pub async fn list(State(st): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
     let lang = lang_of(&headers, &q);
     auth::who(&st, &headers, lang)?;
-    let v = st.db.lock().map_err(|_| internal(lang, "db"))?.versions().map_err(db_err(lang))?;
+    let v = db(&st, lang)?.versions().map_err(db_err(lang))?;
     ok(json!({ "versions": v, "current": st.pack().version }))
 }
 
 fn version_files(st: &Studio, id: i64, lang: Lang) -> Result<(super::db::Version, Files), ApiError> {
-    st.db
-        .lock()
-        .map_err(|_| internal(lang, "db"))?
+    db(st, lang)?
         .version(id)
         .map_err(db_err(lang))?
         .ok_or_else(|| ApiError(StatusCode::NOT_FOUND, msg::no_version(lang, id)))
