@@ -15,6 +15,20 @@ pub fn lap(what: &str) {
             .and_then(|m| m.split_whitespace().nth(1)?.parse::<u64>().ok())
             .map(|pages| format!("  [{} MB]", pages * 4096 / 1_000_000))
             .unwrap_or_default();
-        eprintln!("[timing] {:7.2} s  {what}{rss}", s.elapsed().as_secs_f64());
+        // CPU seconds so far in user space and in the kernel (Linux, 1/100 s): the kernel's
+        // share is mostly zeroing fresh pages, the part of a run that varies most.
+        let cpu = std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|st| {
+                let after = st.rsplit_once(')')?.1;
+                let f: Vec<&str> = after.split_whitespace().collect();
+                Some(format!(
+                    "  [user {:.2} sys {:.2}]",
+                    f.get(11)?.parse::<f64>().ok()? / 100.0,
+                    f.get(12)?.parse::<f64>().ok()? / 100.0
+                ))
+            })
+            .unwrap_or_default();
+        eprintln!("[timing] {:7.2} s  {what}{rss}{cpu}", s.elapsed().as_secs_f64());
     }
 }
