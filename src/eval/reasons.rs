@@ -29,6 +29,7 @@ pub fn null_masks(
     for r in pack.rules.iter().filter(|r| r.level == table) {
         for f in r.fields() {
             out.entry(f).or_insert_with(|| match lt.frame.column(f) {
+                Ok(c) if lt.present.contains(&f) && c.null_count() == 0 => vec![false; n],
                 Ok(c) if lt.present.contains(&f) => c.is_null().iter().map(|v| v.unwrap_or(true)).collect(),
                 _ => vec![true; n],
             });
@@ -108,17 +109,49 @@ pub fn for_level(pack: &Pack, outcome: &LevelOutcome, fields: &HashMap<&'static 
                 (state, nulls)
             })
             .collect();
-        // polars' hash map (foldhash): the std SipHash took half of this pass.
-        let mut ids: polars::prelude::PlHashMap<(u128, u128), u32> = Default::default();
-        out.of_row = keys
-            .iter()
+        // Distinct states per piece of rows, in parallel, then merged piece by piece in row
+        // order (so reasons are numbered by their first row, as one pass would), then each
+        // row's number. polars' hash map (foldhash): the std SipHash took half of this pass.
+        type Ids = polars::prelude::PlHashMap<(u128, u128), u32>;
+        const PIECE: usize = 1 << 16;
+        let pieces: Vec<(Vec<usize>, Vec<u32>)> = keys
+            .par_chunks(PIECE)
             .enumerate()
-            .map(|(row, key)| {
-                *ids.entry(*key).or_insert_with(|| {
-                    out.distinct.push(reason(row));
-                    (out.distinct.len() - 1) as u32
-                })
+            .map(|(p, piece)| {
+                let mut ids = Ids::default();
+                let mut first_rows = vec![];
+                let local = piece
+                    .iter()
+                    .enumerate()
+                    .map(|(i, key)| {
+                        *ids.entry(*key).or_insert_with(|| {
+                            first_rows.push(p * PIECE + i);
+                            (first_rows.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                (first_rows, local)
             })
+            .collect();
+        let mut ids = Ids::default();
+        let global: Vec<Vec<u32>> = pieces
+            .iter()
+            .map(|(first_rows, _)| {
+                first_rows
+                    .iter()
+                    .map(|&row| {
+                        *ids.entry(keys[row]).or_insert_with(|| {
+                            out.distinct.push(reason(row));
+                            (out.distinct.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        out.of_row = pieces
+            .par_iter()
+            .zip(&global)
+            .flat_map_iter(|((_, local), to)| local.iter().map(|&l| to[l as usize]))
             .collect();
     } else {
         let all: Vec<Vec<Part>> = (0..n).into_par_iter().map(reason).collect();

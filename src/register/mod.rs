@@ -532,6 +532,17 @@ fn duplicate_members<'a>(
 
 /// Set aside the rows in error and the rows depending on them; mark partial parents.
 fn assemble(typed: BTreeMap<Table, (String, convert::Typed)>) -> Register {
+    // Nothing to set aside (every row of a register that passed its checks): the tables as
+    // they are, without looking up 4 million keys in empty sets (1M households: 0.05 s).
+    if typed.values().all(|(_, t)| !t.bad.contains(&true)) {
+        let mut register = Register::default();
+        for (table, (file, t)) in typed {
+            let partial = vec![false; t.frame.height()];
+            let (frame, present, parent_rows) = (t.frame, t.present, t.parent_rows);
+            register.tables.insert(table, LoadedTable { file, frame, present, partial, parent_rows });
+        }
+        return register;
+    }
     // Keys set aside, top down: counties → villages → households → persons.
     let keys_of_bad = |table: Table| -> HashSet<String> {
         let Some((_, t)) = typed.get(&table) else {
