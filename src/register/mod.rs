@@ -349,58 +349,62 @@ fn cross_check(
         key_rows.insert(table, index);
     }
     crate::timing::lap("key checks: duplicate keys");
-    // The same person twice in one household.
-    if let Some((file, t)) = typed.get_mut(&Table::Persons)
-        && let (Some(pid), Some(hid)) = (str_col(t, "person_id").cloned(), str_col(t, "household_id").cloned())
-    {
-        let header =
-            t.written_header.iter().find(|(n, _)| *n == "person_id").map(|(_, h)| h.clone()).unwrap_or_default();
-        for (row, p, f) in duplicate_members(&pid, &hid, key_rows.get(&Table::Households)) {
-            t.bad[row] = true;
-            errors.push(InputError::cell(file, row + 1, &header, Some(p), Problem::DuplicateMember(f + 1)));
-        }
-    }
-
-    crate::timing::lap("key checks: duplicate members");
-    // Parents that are missing from a given table.
+    // The same person twice in one household, and each child's parent row: found at the
+    // same time (1M households: 0.12 s one after the other), then reported in this order
+    // (a member already in error is not reported again for a missing household).
     let links: [(Table, &str, Table, usize); 3] = [
         (Table::Persons, "household_id", Table::Households, usize::MAX),
         (Table::Households, "village_code", Table::Villages, usize::MAX),
         (Table::Villages, "village_code", Table::Counties, 6),
     ];
-    for (child, col, parent, prefix) in links {
-        let Some(parents) = key_rows.get(&parent) else {
-            continue;
-        };
-        let Some((file, t)) = typed.get_mut(&child) else {
-            continue;
-        };
-        let Some(refs) = str_col(t, col).cloned() else {
+    let members = typed
+        .get(&Table::Persons)
+        .and_then(|(_, t)| Some((str_col(t, "person_id")?.clone(), str_col(t, "household_id")?.clone())));
+    let references: Vec<Option<StringChunked>> =
+        links.iter().map(|(child, col, ..)| typed.get(child).and_then(|(_, t)| str_col(t, col).cloned())).collect();
+    let (duplicates, found) = {
+        use rayon::prelude::*;
+        rayon::join(
+            || match &members {
+                Some((pid, hid)) => duplicate_members(pid, hid, key_rows.get(&Table::Households)),
+                None => vec![],
+            },
+            || {
+                links
+                    .par_iter()
+                    .zip(&references)
+                    .map(|((_, _, parent, prefix), refs)| {
+                        Some(parent_rows(refs.as_ref()?, key_rows.get(parent)?, *prefix))
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
+    };
+    if let Some((file, t)) = typed.get_mut(&Table::Persons) {
+        let header =
+            t.written_header.iter().find(|(n, _)| *n == "person_id").map(|(_, h)| h.clone()).unwrap_or_default();
+        for (row, p, f) in duplicates {
+            t.bad[row] = true;
+            errors.push(InputError::cell(file, row + 1, &header, Some(p), Problem::DuplicateMember(f + 1)));
+        }
+    }
+    crate::timing::lap("key checks: duplicate members");
+    // Parents that are missing from a given table.
+    for (((child, col, parent, prefix), refs), rows) in links.into_iter().zip(&references).zip(found) {
+        let (Some(refs), Some(rows), Some((file, t))) = (refs, rows, typed.get_mut(&child)) else {
             continue;
         };
         let header = t.written_header.iter().find(|(n, _)| *n == col).map(|(_, h)| h.clone()).unwrap_or_default();
-        // Children usually come grouped by parent: the last answer is reused. Each child's
-        // parent row is kept for evaluation (valid while no row is set aside).
-        let mut last: Option<(&str, Option<u32>)> = None;
-        let mut hint = 0;
-        let mut rows: Vec<Option<u32>> = Vec::with_capacity(refs.len());
-        for (row, r) in refs.iter().enumerate() {
-            let Some(r) = r else {
-                rows.push(None);
-                continue;
-            };
-            let key = if prefix == usize::MAX { r } else { r.get(..prefix).unwrap_or(r) };
-            let found = match last {
-                Some((k, found)) if k == key => found,
-                _ => parents.get(key, &mut hint).map(|r| r as u32),
-            };
-            last = Some((key, found));
-            rows.push(found);
-            if found.is_none() && !t.bad[row] {
+        for (row, found) in rows.iter().enumerate() {
+            if found.is_none()
+                && !t.bad[row]
+                && let Some(r) = refs.get(row)
+            {
                 t.bad[row] = true;
                 errors.push(InputError::cell(file, row + 1, &header, Some(r), Problem::MissingParent(parent.name())));
             }
         }
+        // Each child's parent row is kept for evaluation (valid while no row is set aside).
         if prefix == usize::MAX {
             t.parent_rows = Some(rows);
         }
@@ -470,6 +474,26 @@ impl<'a> KeyIndex<'a> {
     fn len(&self) -> usize {
         self.keys.len()
     }
+}
+
+/// Each child's parent row by its reference (the first `prefix` characters of it when
+/// `prefix` is not `usize::MAX`); `None` for a null reference or a parent not found.
+/// Children usually come grouped by parent: the last answer is reused.
+fn parent_rows(refs: &StringChunked, parents: &KeyIndex, prefix: usize) -> Vec<Option<u32>> {
+    let mut last: Option<(&str, Option<u32>)> = None;
+    let mut hint = 0;
+    refs.iter()
+        .map(|r| {
+            let r = r?;
+            let key = if prefix == usize::MAX { r } else { r.get(..prefix).unwrap_or(r) };
+            let found = match last {
+                Some((k, found)) if k == key => found,
+                _ => parents.get(key, &mut hint).map(|r| r as u32),
+            };
+            last = Some((key, found));
+            found
+        })
+        .collect()
 }
 
 /// Rows repeating a (household, person) pair seen before: (row, person, first row).
