@@ -94,41 +94,67 @@ impl Hierarchy {
             let rows = lt.parent_rows.as_ref().filter(|r| r.len() == lt.frame.height())?;
             Some(rows.iter().map(|r| r.map(|r| r as usize)).collect::<Vec<_>>())
         };
-        let person_household = found(Table::Persons).unwrap_or_else(|| {
-            let hh_ids = str_column(reg, Table::Households, "household_id");
-            let hh_index = index_of(&hh_ids);
-            by_runs(&str_column(reg, Table::Persons, "household_id"), |h| hh_index.get(h).copied())
-        });
-        let person_living = match reg
-            .table(Table::Persons)
-            .and_then(|t| t.frame.column("health").ok())
-            .and_then(|c| c.u8().ok().cloned())
-        {
-            Some(h) => h.iter().map(is_living).collect(),
-            None => vec![true; reg.rows(Table::Persons)],
+        // The members' links (3.2M rows for 1M households) are found while the households'
+        // are, on the other thread.
+        let members = || {
+            let person_household = found(Table::Persons).unwrap_or_else(|| {
+                let hh_ids = str_column(reg, Table::Households, "household_id");
+                let hh_index = index_of(&hh_ids);
+                by_runs(&str_column(reg, Table::Persons, "household_id"), |h| hh_index.get(h).copied())
+            });
+            let person_living = match reg
+                .table(Table::Persons)
+                .and_then(|t| t.frame.column("health").ok())
+                .and_then(|c| c.u8().ok().cloned())
+            {
+                Some(h) => h.iter().map(is_living).collect(),
+                None => vec![true; reg.rows(Table::Persons)],
+            };
+            (person_household, person_living)
         };
-        let hh_villages = str_column(reg, Table::Households, "village_code");
-        let household_village =
-            found(Table::Households).unwrap_or_else(|| by_runs(&hh_villages, |v| v_index.get(v).copied()));
-        let household_county = by_runs(&hh_villages, county_of);
-        let village_county = v_codes.iter().map(|v| v.and_then(county_of)).collect();
-        let mut county_codes: Vec<String> = by_runs(&hh_villages, |v| Some(county_of_village(v)))
-            .into_iter()
-            .flatten()
-            .chain(v_codes.iter().flatten().map(county_of_village))
-            .chain(c_codes.iter().flatten())
-            .collect::<std::collections::BTreeSet<&str>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        county_codes.shrink_to_fit();
-        let code_index: HashMap<String, u32> =
-            county_codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
-        let code_of =
-            |v: Option<&str>| v.and_then(|v| code_index.get(county_of_village(v)).copied()).unwrap_or(NO_COUNTY);
-        let household_code =
-            by_runs(&hh_villages, |v| Some(code_of(Some(v)))).into_iter().map(|c| c.unwrap_or(NO_COUNTY)).collect();
-        let village_code = v_codes.iter().map(code_of).collect();
+        let households = || {
+            let hh_villages = str_column(reg, Table::Households, "village_code");
+            let household_village =
+                found(Table::Households).unwrap_or_else(|| by_runs(&hh_villages, |v| v_index.get(v).copied()));
+            let household_county = by_runs(&hh_villages, county_of);
+            let village_county = v_codes.iter().map(|v| v.and_then(county_of)).collect();
+            let mut county_codes: Vec<String> = by_runs(&hh_villages, |v| Some(county_of_village(v)))
+                .into_iter()
+                .flatten()
+                .chain(v_codes.iter().flatten().map(county_of_village))
+                .chain(c_codes.iter().flatten())
+                .collect::<std::collections::BTreeSet<&str>>()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            county_codes.shrink_to_fit();
+            let code_index: HashMap<String, u32> =
+                county_codes.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+            let code_of =
+                |v: Option<&str>| v.and_then(|v| code_index.get(county_of_village(v)).copied()).unwrap_or(NO_COUNTY);
+            let household_code =
+                by_runs(&hh_villages, |v| Some(code_of(Some(v)))).into_iter().map(|c| c.unwrap_or(NO_COUNTY)).collect();
+            let village_code = v_codes.iter().map(code_of).collect();
+            (
+                county_codes,
+                code_index,
+                household_code,
+                village_code,
+                household_village,
+                household_county,
+                village_county,
+            )
+        };
+        let ((person_household, person_living), households) = rayon::join(members, households);
+        let (
+            county_codes,
+            code_index,
+            household_code,
+            village_code,
+            household_village,
+            household_county,
+            village_county,
+        ) = households;
         Hierarchy {
             county_codes,
             code_index,
