@@ -92,7 +92,7 @@ pub(super) fn aggregate_level(
 /// (a child set aside) holds one more, unknown, child.
 pub fn aggregate(
     agg: AggFn,
-    parent: &[Option<usize>],
+    parent: &[Option<u32>],
     include: &[bool],
     values: Option<&[Value]>,
     n: usize,
@@ -118,7 +118,7 @@ pub fn aggregate(
         if !include.get(i).copied().unwrap_or(true) {
             continue;
         }
-        let a = &mut acc[p];
+        let a = &mut acc[p as usize];
         match values.map(|v| v.get(i).copied().unwrap_or_default()) {
             None => a.count += 1,
             Some(Value::Unknown) => a.any_unknown = true,

@@ -11,7 +11,7 @@ use polars::prelude::{NewChunkedArray, PlHashMap, StringChunked};
 use super::{CodeList, Register, Table};
 
 /// Each child's parent row, and (for members) whether each child counts.
-pub type Parents<'a> = (&'a [Option<usize>], Option<&'a [bool]>);
+pub type Parents<'a> = (&'a [Option<u32>], Option<&'a [bool]>);
 
 /// No county known for a row (a person whose household is missing).
 pub const NO_COUNTY: u32 = u32::MAX;
@@ -30,14 +30,14 @@ pub fn is_living(health_code: Option<u8>) -> bool {
 /// How rows of a lower level belong to rows of a higher one.
 pub struct Hierarchy {
     /// Per person row: its household row.
-    pub person_household: Vec<Option<usize>>,
+    pub person_household: Vec<Option<u32>>,
     /// Per person row: living (health is not 05; null counts as living).
     pub person_living: Vec<bool>,
     /// Per household row: its village row, its county row.
-    pub household_village: Vec<Option<usize>>,
-    pub household_county: Vec<Option<usize>>,
+    pub household_village: Vec<Option<u32>>,
+    pub household_county: Vec<Option<u32>>,
     /// Per village row: its county row.
-    pub village_county: Vec<Option<usize>>,
+    pub village_county: Vec<Option<u32>>,
     /// County codes (first 6 digits of village codes), sorted, and their indexes.
     pub county_codes: Vec<String>,
     pub code_index: HashMap<String, u32>,
@@ -55,8 +55,8 @@ fn str_column(reg: &Register, t: Table, col: &str) -> StringChunked {
         .unwrap_or_else(|| StringChunked::from_slice_options(col.into(), &[] as &[Option<&str>]))
 }
 
-fn index_of(keys: &StringChunked) -> PlHashMap<&str, usize> {
-    keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i))).collect()
+fn index_of(keys: &StringChunked) -> PlHashMap<&str, u32> {
+    keys.iter().enumerate().filter_map(|(i, k)| k.map(|k| (k, i as u32))).collect()
 }
 
 /// `f` of every key, computed once per run of equal keys (children come grouped by parent
@@ -92,7 +92,7 @@ impl Hierarchy {
         let found = |t: Table| {
             let lt = reg.table(t)?;
             let rows = lt.parent_rows.as_ref().filter(|r| r.len() == lt.frame.height())?;
-            Some(rows.iter().map(|r| r.map(|r| r as usize)).collect::<Vec<_>>())
+            Some(rows.clone())
         };
         // The members' links (3.2M rows for 1M households) are found while the households'
         // are, on the other thread.
@@ -189,7 +189,7 @@ impl Hierarchy {
             Table::Persons => self
                 .person_household
                 .iter()
-                .map(|h| h.and_then(|h| self.household_code.get(h).copied()).unwrap_or(NO_COUNTY))
+                .map(|h| h.and_then(|h| self.household_code.get(h as usize).copied()).unwrap_or(NO_COUNTY))
                 .collect(),
             Table::Households => self.household_code.clone(),
             Table::Villages => self.village_code.clone(),

@@ -175,7 +175,7 @@ struct Places {
 
 impl Places {
     /// `person_household`: each member's household row (the register's hierarchy).
-    fn of(outcomes: &Outcomes, person_household: &[Option<usize>]) -> Places {
+    fn of(outcomes: &Outcomes, person_household: &[Option<u32>]) -> Places {
         let mut p = Places::default();
         p.name("");
         let households = outcomes.level(Table::Households);
@@ -191,7 +191,7 @@ impl Places {
                 Table::Counties => vec![0; l.len()],
                 Table::Persons if person_household.len() == l.len() => person_household
                     .iter()
-                    .map(|h| h.and_then(|h| household_villages.get(h).copied()).unwrap_or(0))
+                    .map(|h| h.and_then(|h| household_villages.get(h as usize).copied()).unwrap_or(0))
                     .collect(),
                 Table::Persons => vec![0; l.len()],
             };
@@ -248,7 +248,7 @@ pub fn diff(
     base: &Outcomes,
     new_pack: &Pack,
     new: &Outcomes,
-    person_household: &[Option<usize>],
+    person_household: &[Option<u32>],
 ) -> Diff {
     let mut d = Diff { years: (base.year, new.year), ..Diff::default() };
     for (i, r) in new_pack.rules.iter().enumerate() {
