@@ -135,37 +135,20 @@ impl Hierarchy {
             let household_code =
                 by_runs(&hh_villages, |v| Some(code_of(Some(v)))).into_iter().map(|c| c.unwrap_or(NO_COUNTY)).collect();
             let village_code = v_codes.iter().map(code_of).collect();
-            (
+            Hierarchy {
                 county_codes,
                 code_index,
                 household_code,
                 village_code,
+                person_household: vec![],
+                person_living: vec![],
                 household_village,
                 household_county,
                 village_county,
-            )
+            }
         };
         let ((person_household, person_living), households) = rayon::join(members, households);
-        let (
-            county_codes,
-            code_index,
-            household_code,
-            village_code,
-            household_village,
-            household_county,
-            village_county,
-        ) = households;
-        Hierarchy {
-            county_codes,
-            code_index,
-            household_code,
-            village_code,
-            person_household,
-            person_living,
-            household_village,
-            household_county,
-            village_county,
-        }
+        Hierarchy { person_household, person_living, ..households }
     }
 }
 
