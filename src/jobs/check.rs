@@ -108,10 +108,11 @@ fn check_totals_of(
 fn fields_read(pack: &Pack, t: Table) -> Vec<&'static str> {
     let mut read = vec!["health", "registered", "status"];
     for rule in &pack.rules {
-        let direct = rule.reads.iter().filter(|_| rule.level == t).map(|(_, r)| r);
-        let aggregated = rule.aggregates.iter().filter(|a| a.over == t).filter_map(|a| a.target.as_ref());
-        for r in direct.chain(aggregated) {
-            if let rules::Ref::Field(f) = r {
+        if rule.level == t {
+            read.extend(rule.fields());
+        }
+        for a in rule.aggregates.iter().filter(|a| a.over == t) {
+            if let Some(rules::Ref::Field(f)) = a.target {
                 read.push(f);
             }
         }

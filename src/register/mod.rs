@@ -67,18 +67,18 @@ impl Register {
         self.tables.get(&t).map(|l| l.frame.height()).unwrap_or(0)
     }
 
-    /// Free the columns of `t` that `keep` does not name (its keys and the keys of its
-    /// parents always stay). `present` is left as the file had it: a column freed here was
-    /// in the file, and whoever asks for it later gets no column (an error or "-"), never
+    /// Free the columns of `t` that `keep` does not name (its key columns, its own key and
+    /// its parent's, always stay). `present` is left as the file had it: a column freed here
+    /// was in the file, and whoever asks for it later gets no column (an error or "-"), never
     /// a silent unknown taken for the file's.
     pub fn free_columns(&mut self, t: Table, keep: &dyn Fn(&str) -> bool) {
         let Some(lt) = self.tables.get_mut(&t) else { return };
-        let links = ["person_id", "household_id", "village_code", "county_code"];
+        let key = |c: &str| t.columns().iter().any(|s| s.key && s.name == c);
         let gone: Vec<PlSmallStr> = lt
             .frame
             .get_column_names()
             .into_iter()
-            .filter(|c| !links.contains(&c.as_str()) && !keep(c.as_str()))
+            .filter(|c| !key(c.as_str()) && !keep(c.as_str()))
             .cloned()
             .collect();
         lt.frame = lt.frame.drop_many(gone);
