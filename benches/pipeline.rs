@@ -40,7 +40,9 @@ const ROUNDS: usize = 3;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--part") {
-        // A child: run one pipeline, print the number of rules compiled.
+        // A child: run one pipeline, print the number of rules compiled. Both pipelines run
+        // with the same memory settings as the `tuopin` binary (no transparent huge pages).
+        tuopin::timing::no_huge_pages();
         let (part, data, out) = (&args[i + 1], Path::new(&args[i + 2]), Path::new(&args[i + 3]));
         let compiled = if part == "check" {
             let o = common::check_options(data, out, tuopin::eval::Engine::Auto);
