@@ -340,10 +340,8 @@ pub fn run_by_county(
                         ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).batched(df.schema())?;
                     writers.push((level.table, w));
                 }
-                // The batched writer cuts record batches by chunk: all columns must agree.
-                df.align_chunks_par();
                 for (_, w) in writers.iter_mut().filter(|(t, _)| *t == level.table) {
-                    w.write_batch(&df)?;
+                    report::write_row_groups(w, &df)?;
                 }
             }
             let s = report::summary::build(&pack, &outcomes, &part_info);
