@@ -42,7 +42,7 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--part") {
         // A child: run one pipeline, print the number of rules compiled. Both pipelines run
         // with the same memory settings as the `tuopin` binary (no transparent huge pages).
-        tuopin::timing::no_huge_pages();
+        tuopin::no_huge_pages();
         let (part, data, out) = (&args[i + 1], Path::new(&args[i + 2]), Path::new(&args[i + 3]));
         let compiled = if part == "check" {
             let o = common::check_options(data, out, tuopin::eval::Engine::Auto);

@@ -375,7 +375,7 @@ fn arg_error(lang: Lang, args: &[std::ffi::OsString], e: clap::Error) -> ExitCod
 }
 
 fn main() -> ExitCode {
-    tuopin::timing::no_huge_pages();
+    tuopin::no_huge_pages();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match parse(lang_of(&args)) {
         Ok(cli) => cli,

@@ -32,18 +32,3 @@ pub fn lap(what: &str) {
         eprintln!("[timing] {:7.2} s  {what}{rss}{cpu}", s.elapsed().as_secs_f64());
     }
 }
-
-/// Turn off transparent huge pages for this process (Linux; elsewhere nothing). mimalloc asks
-/// the kernel for 2 MB pages on its arenas, so every first touch of fresh memory has the
-/// kernel zero 2 MB at once: at 1,000,000 households half of `check`'s samples were the
-/// kernel clearing such pages, and a frame freed and allocated again kept whole 2 MB pages
-/// resident. With 4 KB pages the kernel's share and the peak both fall (see README, Speed).
-/// Called first thing in `main` (and by the benchmarks for every pipeline they time).
-pub fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl with PR_SET_THP_DISABLE only sets a flag of this process; it reads no
-    // memory of ours. Failure (an old kernel) leaves things as they were, which is harmless.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}

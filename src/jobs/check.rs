@@ -149,11 +149,8 @@ pub fn run(o: &CheckOptions, progress: &(dyn Fn(u64) + Sync), on_loaded: &dyn Fn
     if !o.report && o.format != Format::Xlsx {
         // Without a workbook (which names heads of household), nothing from here on reads a
         // field no rule reads (rules read only the names they resolve; reasons say those): the
-        // members' and households' other columns, checked and typed, are freed before the
-        // evaluation (1M households of pyarrow-style Parquet: peak 1.30 → 1.22 GB when freed
-        // before writing; freed here, the evaluation holds 100–180 MB less, while the peak,
-        // at writing the households' table, stays where it was). Outputs are the same as
-        // with every column kept (`--report`), file for file.
+        // members' and households' other columns are freed before the evaluation (1M
+        // households: the evaluation holds 100–180 MB less).
         for t in [Table::Persons, Table::Households] {
             let read = fields_read(&pack, t);
             reg.free_columns(t, &|c| read.contains(&c));
@@ -259,7 +256,7 @@ pub fn run_by_county(
     progress: &(dyn Fn(u64) + Sync),
     on_county: &dyn Fn(usize, usize),
 ) -> Result<Result<ByCounty, CheckResult>, Error> {
-    use polars::prelude::{DataType, ParquetCompression, ParquetWriter};
+    use polars::prelude::DataType;
     if o.format != Format::Parquet {
         return Err(Error::Usage(crate::messages::by_county_parquet_only(o.lang).to_string()));
     }
@@ -336,9 +333,7 @@ pub fn run_by_county(
                 // One file per level, opened by the first county that has the level.
                 if !writers.iter().any(|(t, _)| *t == level.table) {
                     let (_, file) = staging.file(&format!("{}.parquet", level.table.name()))?;
-                    let w =
-                        ParquetWriter::new(file).with_compression(ParquetCompression::Lz4Raw).batched(df.schema())?;
-                    writers.push((level.table, w));
+                    writers.push((level.table, report::parquet_writer(file, df.schema())?));
                 }
                 for (_, w) in writers.iter_mut().filter(|(t, _)| *t == level.table) {
                     report::write_row_groups(w, &df)?;

@@ -128,12 +128,10 @@ fn write_frame_to(
 ) -> Result<(), Error> {
     match format {
         Format::Parquet => {
-            // LZ4: results are read back soon and often; zstd cost 2× the write time here.
             // Buffered: the writer's own writes are a few KB each (22,000 system calls for
             // 3.2 M person rows unbuffered).
             let mut w = BufWriter::with_capacity(1 << 20, file);
-            let mut writer =
-                ParquetWriter::new(&mut w).with_compression(ParquetCompression::Lz4Raw).batched(df.schema())?;
+            let mut writer = parquet_writer(&mut w, df.schema())?;
             write_row_groups(&mut writer, df)?;
             writer.finish()?;
             w.flush().map_err(|e| Error::io(path, e))?;
@@ -149,6 +147,12 @@ fn write_frame_to(
         Format::Xlsx => write_xlsx(path, df, lang)?,
     }
     Ok(())
+}
+
+/// The writer of a results table in Parquet. LZ4: results are read back soon and often; zstd
+/// cost 2× the write time here.
+pub fn parquet_writer<W: Write>(w: W, schema: &Schema) -> Result<polars::io::parquet::write::BatchedWriter<W>, Error> {
+    Ok(ParquetWriter::new(w).with_compression(ParquetCompression::Lz4Raw).batched(schema)?)
 }
 
 /// Write a frame as row groups of polars' 512² rows, each made one chunk on its own (the
