@@ -185,4 +185,68 @@ fn a_large_diff_keeps_its_workbook_to_the_first_rows_and_points_to_the_csv() {
             tuopin::messages::book::thousands(more as u64)
         )
     );
+    // changes.csv, worked out from `check` at each year instead: every rule column whose
+    // text differs between the two years' results is a change, level by level and rule by
+    // rule, in the rows' order (person.age alone changes for every person: its rows are put
+    // into text in several pieces, which must join up in order).
+    let mut expected = vec![];
+    let results = |year: &str| {
+        let out = dir.path().join(format!("check-{year}"));
+        let o = common::tuopin(&[
+            "check",
+            "--data",
+            data.to_str().unwrap(),
+            "--year",
+            year,
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.code() == Some(0) || o.status.code() == Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let (before, after) = (results("2019"), results("2020"));
+    // The same text for the same outcome ("" unknown; a number however it is written).
+    let same = |a: &str, b: &str| a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y);
+    for (level, file, keys) in [
+        ("person", "persons.csv", &["person_id", "household_id"][..]),
+        ("household", "households.csv", &["household_id", "village_code"][..]),
+        ("village", "villages.csv", &["village_code"][..]),
+        ("county", "counties.csv", &["county_code"][..]),
+    ] {
+        let (b, n) = (common::read_csv(&before.join(file)), common::read_csv(&after.join(file)));
+        assert_eq!(b.len(), n.len(), "{file}");
+        let mut rules: Vec<&String> =
+            n[0].keys().filter(|c| !keys.contains(&c.as_str()) && *c != "reasons" && b[0].contains_key(*c)).collect();
+        rules.sort();
+        for rule in rules {
+            for (rb, rn) in b.iter().zip(&n) {
+                assert_eq!(rb[keys[0]], rn[keys[0]]);
+                if !same(&rb[rule], &rn[rule]) {
+                    expected.push((
+                        level,
+                        format!("{level}.{rule}"),
+                        rn[keys[0]].clone(),
+                        rb[rule].clone(),
+                        rn[rule].clone(),
+                    ));
+                }
+            }
+        }
+    }
+    let mut got: Vec<_> = csv
+        .iter()
+        .map(|r| (r["level"].as_str(), r["rule"].clone(), r["key"].clone(), r["base"].clone(), r["new"].clone()))
+        .collect();
+    // changes.csv lists a level's rules in the pack's order; here they are by name.
+    let order = |v: &mut Vec<(&str, String, String, String, String)>| {
+        v.sort_by_key(|x| (["person", "household", "village", "county"].iter().position(|l| *l == x.0), x.1.clone()))
+    };
+    order(&mut expected);
+    order(&mut got);
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert!(g.0 == e.0 && g.1 == e.1 && g.2 == e.2 && same(&g.3, &e.3) && same(&g.4, &e.4), "{g:?} != {e:?}");
+    }
 }

@@ -68,6 +68,9 @@ impl Values {
     /// No rows (what a reader takes for a rule it cannot find).
     pub const EMPTY: &'static Values = &Values::Mixed(Vec::new());
 
+    /// The value of each byte of [`Values::Bools`] (0 否, 1 是, 2 unknown).
+    pub const OF_BYTE: [Value; 3] = BOOLS;
+
     /// `n` unknowns.
     pub fn unknown(n: usize) -> Self {
         Values::Bools(vec![UNKNOWN; n])

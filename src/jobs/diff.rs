@@ -44,16 +44,27 @@ pub fn run_diff(
     let links = crate::register::hierarchy::Hierarchy::of(&register);
     let d = crate::report::diff::diff(&base_pack, &b, &new_pack, &n, &links.person_household);
     crate::timing::lap("compared");
-    let (path, _) = staging.file("diff.xlsx")?;
-    crate::report::diff::write_xlsx(&d, &register, &path, lang)?;
-    crate::timing::lap("diff.xlsx");
-    let (path, file) = staging.file("changes.csv")?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    std::io::Write::write_all(&mut w, report::UTF8_BOM)
-        .and_then(|_| crate::report::diff::write_changes(&d, &b, &n, &mut w))
-        .and_then(|_| std::io::Write::flush(&mut w))
-        .map_err(|e| Error::io(&path, e))?;
-    crate::timing::lap("changes.csv");
+    // The workbook and the CSV are written at the same time (the CSV's text is made in
+    // parallel too): each waits on its own work, not on the other's.
+    let (xlsx, _) = staging.file("diff.xlsx")?;
+    let (csv, file) = staging.file("changes.csv")?;
+    let (book, rows) = std::thread::scope(|s| {
+        let book = s.spawn(|| {
+            let r = crate::report::diff::write_xlsx(&d, &register, &xlsx, lang);
+            crate::timing::lap("diff.xlsx");
+            r
+        });
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let rows = std::io::Write::write_all(&mut w, report::UTF8_BOM)
+            .and_then(|_| crate::report::diff::write_changes(&d, &b, &n, &mut w))
+            .and_then(|_| std::io::Write::flush(&mut w))
+            .map_err(|e| Error::io(&csv, e));
+        crate::timing::lap("changes.csv");
+        (book.join(), rows)
+    });
+    // A panic in the workbook's thread is the program's fault: it goes on as one.
+    book.unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+    rows?;
     let written = staging.commit()?;
     Ok((d, written))
 }

@@ -292,74 +292,131 @@ pub fn diff(
     for t in Table::ALL {
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
         let Some((villages, counties)) = places.level(t) else { continue };
+        // The rules of the level in both packs, with their values in each.
+        let pairs: Vec<(usize, usize, &crate::rules::Rule, &Values, &Values)> = new_pack
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.level == t)
+            .filter_map(|(ni, nrule)| {
+                let bi = base_pack.rules.iter().position(|r| r.id == nrule.id)?;
+                Some((ni, bi, nrule, bl.values(bi)?, nl.values(ni)?))
+            })
+            .collect();
+        // Each rule compared on its own (in parallel): its counts and its changed rows.
+        let compared: Vec<(RuleDiff, Vec<u32>)> = {
+            use rayon::prelude::*;
+            pairs
+                .par_iter()
+                .map(|&(ni, bi, nrule, bv, nv)| {
+                    let mut total = Transitions::default();
+                    let mut by_county = vec![Transitions::default(); places.names.len()];
+                    let mut by_village = vec![Transitions::default(); places.names.len()];
+                    let mut rows = vec![];
+                    let mut count = |row: usize, b: Value, n: Value| {
+                        if total.add(b, n) {
+                            let (v, c) = (villages[row] as usize, counties[row] as usize);
+                            by_county[c].add(b, n);
+                            if v != 0 {
+                                by_village[v].add(b, n);
+                            }
+                            rows.push(row as u32);
+                        }
+                    };
+                    let len = nl.len().min(bl.len());
+                    match (bv, nv) {
+                        // 是/否 rules (most): a row changed exactly when its byte differs.
+                        (Values::Bools(bb), Values::Bools(nb)) => {
+                            for (row, (b, n)) in bb[..len].iter().zip(&nb[..len]).enumerate() {
+                                if b != n {
+                                    count(row, Values::OF_BYTE[*b as usize], Values::OF_BYTE[*n as usize]);
+                                }
+                            }
+                        }
+                        _ => {
+                            for row in 0..len {
+                                count(row, bv[row], nv[row]);
+                            }
+                        }
+                    }
+                    let named = |counts: Vec<Transitions>| -> BTreeMap<String, Transitions> {
+                        counts
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(_, t)| t.total() > 0)
+                            .map(|(i, t)| (places.names[i].to_string(), t))
+                            .collect()
+                    };
+                    let rule = RuleDiff {
+                        level: t.level(),
+                        index: (bi, ni),
+                        rule: nrule.id.clone(),
+                        title: nrule.title.clone(),
+                        number: nrule.kind == crate::rules::RuleKind::Value,
+                        before: Tally::of(bv),
+                        after: Tally::of(nv),
+                        total,
+                        by_county: named(by_county),
+                        by_village: named(by_village),
+                    };
+                    (rule, rows)
+                })
+                .collect()
+        };
+        // In the packs' order: the changed rows, and the first `limit` of the level in words.
         let mut listed = 0;
-        for (ni, nrule) in new_pack.rules.iter().enumerate().filter(|(_, r)| r.level == t) {
-            let Some(bi) = base_pack.rules.iter().position(|r| r.id == nrule.id) else { continue };
-            let (Some(bv), Some(nv)) = (bl.values(bi), nl.values(ni)) else { continue };
-            let rule_id: std::sync::Arc<str> = std::sync::Arc::from(nrule.id.as_str());
-            let mut total = Transitions::default();
-            let mut by_county = vec![Transitions::default(); places.names.len()];
-            let mut by_village = vec![Transitions::default(); places.names.len()];
+        for (rule, rows) in compared {
             let k = d.rules.len() as u32;
-            for row in 0..nl.len().min(bl.len()) {
-                let (b, n) = (bv[row], nv[row]);
-                if total.add(b, n) {
+            d.changed.extend(rows.iter().map(|&row| Changed { rule: k, row }));
+            if listed < limit {
+                let (bv, nv) = (
+                    bl.values(rule.index.0).unwrap_or(Values::EMPTY),
+                    nl.values(rule.index.1).unwrap_or(Values::EMPTY),
+                );
+                let rule_id: std::sync::Arc<str> = std::sync::Arc::from(rule.rule.as_str());
+                for &row in rows.iter().take(limit - listed) {
+                    let row = row as usize;
                     let (v, c) = (villages[row] as usize, counties[row] as usize);
-                    by_county[c].add(b, n);
-                    if v != 0 {
-                        by_village[v].add(b, n);
-                    }
-                    d.changed.push(Changed { rule: k, row: row as u32 });
-                    if listed < limit {
-                        listed += 1;
-                        d.changes.push(Change {
-                            level: t.level(),
-                            key: nl.key(row).to_string(),
-                            village: places.names[v].clone(),
-                            county: places.names[c].clone(),
-                            rule: rule_id.clone(),
-                            base: cell(b),
-                            new: cell(n),
-                        });
-                    }
+                    d.changes.push(Change {
+                        level: t.level(),
+                        key: nl.key(row).to_string(),
+                        village: places.names[v].clone(),
+                        county: places.names[c].clone(),
+                        rule: rule_id.clone(),
+                        base: cell(bv[row]),
+                        new: cell(nv[row]),
+                    });
                 }
+                listed += rows.len().min(limit - listed);
             }
-            let named = |counts: Vec<Transitions>| -> BTreeMap<String, Transitions> {
-                counts
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, t)| t.total() > 0)
-                    .map(|(i, t)| (places.names[i].to_string(), t))
-                    .collect()
-            };
-            d.rules.push(RuleDiff {
-                level: t.level(),
-                index: (bi, ni),
-                rule: nrule.id.clone(),
-                title: nrule.title.clone(),
-                number: nrule.kind == crate::rules::RuleKind::Value,
-                before: Tally::of(bv),
-                after: Tally::of(nv),
-                total,
-                by_county: named(by_county),
-                by_village: named(by_village),
-            });
+            d.rules.push(rule);
         }
     }
     d
 }
 
 /// Write every changed row as CSV (`changes.csv`): level, key, village, county, rule, base
-/// and new outcome, a row at a time from the two evaluations.
-pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, w: impl std::io::Write) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(w);
-    w.write_record(["level", "key", "village", "county", "rule", "base", "new"])?;
+/// and new outcome, from the two evaluations. Rows are put into text a batch at a time, the
+/// pieces of a batch in parallel, and written in order (3.4 M rows between 2019 and 2020 at
+/// 1,000,000 households; a batch holds at most a few tens of MB of text).
+pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, mut w: impl std::io::Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    const PIECE: usize = 1 << 16;
+    let batch = 4 * rayon::current_num_threads().max(1);
+    let mut header = csv::Writer::from_writer(&mut w);
+    header.write_record(["level", "key", "village", "county", "rule", "base", "new"])?;
+    header.flush()?;
+    drop(header);
+    // The changes come rule by rule: each piece lies within one rule.
+    let pieces: Vec<&[Changed]> =
+        d.changed.chunk_by(|a, b| a.rule == b.rule).flat_map(|run| run.chunks(PIECE)).collect();
     let text = |v: Value| cell(v).unwrap_or_default();
-    // The changes come rule by rule: each rule's level, values and places are found once.
-    for run in d.changed.chunk_by(|a, b| a.rule == b.rule) {
-        let r = &d.rules[run[0].rule as usize];
-        let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { continue };
-        let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { continue };
+    let piece = |run: &[Changed]| -> std::io::Result<Vec<u8>> {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(run.len() * 64));
+        let Some(first) = run.first() else { return Ok(vec![]) };
+        let r = &d.rules[first.rule as usize];
+        let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { return Ok(vec![]) };
+        let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { return Ok(vec![]) };
         let (bv, nv) = (bl.values(r.index.0).unwrap_or(Values::EMPTY), nl.values(r.index.1).unwrap_or(Values::EMPTY));
         let (villages, counties) = d.places.level(t).unwrap_or((&[], &[]));
         let name = |of: &[u32], row: usize| &*d.places.names[of.get(row).copied().unwrap_or(0) as usize];
@@ -368,6 +425,13 @@ pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, w: impl std::io:
             let (b, n) = (bv.get(row).copied().unwrap_or_default(), nv.get(row).copied().unwrap_or_default());
             let place = (name(villages, row), name(counties, row));
             w.write_record([r.level, nl.key(row), place.0, place.1, &r.rule, &text(b), &text(n)])?;
+        }
+        w.into_inner().map_err(|e| e.into_error())
+    };
+    for group in pieces.chunks(batch) {
+        let texts: Vec<std::io::Result<Vec<u8>>> = group.par_iter().map(|run| piece(run)).collect();
+        for t in texts {
+            w.write_all(&t?)?;
         }
     }
     w.flush()
