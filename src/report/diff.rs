@@ -303,96 +303,93 @@ pub fn diff(
                 Some((ni, bi, nrule, bl.values(bi)?, nl.values(ni)?))
             })
             .collect();
-        // Each rule compared on its own (in parallel): its counts and its changed rows.
+        // Each rule compared on its own, in parallel.
         let compared: Vec<(RuleDiff, Vec<u32>)> = {
             use rayon::prelude::*;
             pairs
                 .par_iter()
                 .map(|&(ni, bi, nrule, bv, nv)| {
-                    let mut total = Transitions::default();
-                    let mut by_county = vec![Transitions::default(); places.names.len()];
-                    let mut by_village = vec![Transitions::default(); places.names.len()];
-                    let mut rows = vec![];
-                    let mut count = |row: usize, b: Value, n: Value| {
-                        if total.add(b, n) {
-                            let (v, c) = (villages[row] as usize, counties[row] as usize);
-                            by_county[c].add(b, n);
-                            if v != 0 {
-                                by_village[v].add(b, n);
-                            }
-                            rows.push(row as u32);
-                        }
-                    };
-                    let len = nl.len().min(bl.len());
-                    match (bv, nv) {
-                        // 是/否 rules (most): a row changed exactly when its byte differs.
-                        (Values::Bools(bb), Values::Bools(nb)) => {
-                            for (row, (b, n)) in bb[..len].iter().zip(&nb[..len]).enumerate() {
-                                if b != n {
-                                    count(row, Values::OF_BYTE[*b as usize], Values::OF_BYTE[*n as usize]);
-                                }
-                            }
-                        }
-                        _ => {
-                            for row in 0..len {
-                                count(row, bv[row], nv[row]);
-                            }
-                        }
-                    }
-                    let named = |counts: Vec<Transitions>| -> BTreeMap<String, Transitions> {
-                        counts
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(_, t)| t.total() > 0)
-                            .map(|(i, t)| (places.names[i].to_string(), t))
-                            .collect()
-                    };
-                    let rule = RuleDiff {
-                        level: t.level(),
-                        index: (bi, ni),
-                        rule: nrule.id.clone(),
-                        title: nrule.title.clone(),
-                        number: nrule.kind == crate::rules::RuleKind::Value,
-                        before: Tally::of(bv),
-                        after: Tally::of(nv),
-                        total,
-                        by_county: named(by_county),
-                        by_village: named(by_village),
-                    };
-                    (rule, rows)
+                    compare_rule(nrule, (bi, ni), (bv, nv), (villages, counties), &places.names)
                 })
                 .collect()
         };
         // In the packs' order: the changed rows, and the first `limit` of the level in words.
         let mut listed = 0;
-        for (rule, rows) in compared {
+        for ((rule, rows), &(.., bv, nv)) in compared.into_iter().zip(&pairs) {
             let k = d.rules.len() as u32;
             d.changed.extend(rows.iter().map(|&row| Changed { rule: k, row }));
-            if listed < limit {
-                let (bv, nv) = (
-                    bl.values(rule.index.0).unwrap_or(Values::EMPTY),
-                    nl.values(rule.index.1).unwrap_or(Values::EMPTY),
-                );
-                let rule_id: std::sync::Arc<str> = std::sync::Arc::from(rule.rule.as_str());
-                for &row in rows.iter().take(limit - listed) {
-                    let row = row as usize;
-                    let (v, c) = (villages[row] as usize, counties[row] as usize);
-                    d.changes.push(Change {
-                        level: t.level(),
-                        key: nl.key(row).to_string(),
-                        village: places.names[v].clone(),
-                        county: places.names[c].clone(),
-                        rule: rule_id.clone(),
-                        base: cell(bv[row]),
-                        new: cell(nv[row]),
-                    });
-                }
-                listed += rows.len().min(limit - listed);
+            let rule_id: std::sync::Arc<str> = std::sync::Arc::from(rule.rule.as_str());
+            for &row in rows.iter().take(limit - listed) {
+                let row = row as usize;
+                let (v, c) = (villages[row] as usize, counties[row] as usize);
+                d.changes.push(Change {
+                    level: t.level(),
+                    key: nl.key(row).to_string(),
+                    village: places.names[v].clone(),
+                    county: places.names[c].clone(),
+                    rule: rule_id.clone(),
+                    base: cell(bv[row]),
+                    new: cell(nv[row]),
+                });
             }
+            listed += rows.len().min(limit - listed);
             d.rules.push(rule);
         }
     }
     d
+}
+
+/// One rule's comparison over its level's rows: its counts (in all, per county, per village)
+/// and the rows that changed. `places`: each row's village and county, indices into `names`.
+fn compare_rule(
+    rule: &crate::rules::Rule,
+    index: (usize, usize),
+    (bv, nv): (&Values, &Values),
+    (villages, counties): (&[u32], &[u32]),
+    names: &[std::sync::Arc<str>],
+) -> (RuleDiff, Vec<u32>) {
+    let mut total = Transitions::default();
+    let mut by_county = vec![Transitions::default(); names.len()];
+    let mut by_village = vec![Transitions::default(); names.len()];
+    let mut rows = vec![];
+    let mut count = |row: usize, b: Value, n: Value| {
+        if total.add(b, n) {
+            let (v, c) = (villages[row] as usize, counties[row] as usize);
+            by_county[c].add(b, n);
+            if v != 0 {
+                by_village[v].add(b, n);
+            }
+            rows.push(row as u32);
+        }
+    };
+    let len = bv.len().min(nv.len());
+    match (bv, nv) {
+        // 是/否 rules (most): a row changed exactly when its byte differs.
+        (Values::Bools(bb), Values::Bools(nb)) => {
+            for (row, (b, n)) in bb[..len].iter().zip(&nb[..len]).enumerate() {
+                if b != n {
+                    count(row, Values::OF_BYTE[*b as usize], Values::OF_BYTE[*n as usize]);
+                }
+            }
+        }
+        _ => (0..len).for_each(|row| count(row, bv[row], nv[row])),
+    }
+    let named = |counts: Vec<Transitions>| -> BTreeMap<String, Transitions> {
+        counts.into_iter().enumerate().filter(|(_, t)| t.total() > 0).map(|(i, t)| (names[i].to_string(), t)).collect()
+    };
+    let diff = RuleDiff {
+        level: rule.level.level(),
+        index,
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        number: rule.kind == crate::rules::RuleKind::Value,
+        before: Tally::of(bv),
+        after: Tally::of(nv),
+        total,
+        by_county: named(by_county),
+        by_village: named(by_village),
+    };
+    (diff, rows)
 }
 
 /// Write every changed row as CSV (`changes.csv`): level, key, village, county, rule, base
@@ -403,19 +400,19 @@ pub fn write_changes(d: &Diff, base: &Outcomes, new: &Outcomes, mut w: impl std:
     use rayon::prelude::*;
     const PIECE: usize = 1 << 16;
     let batch = 4 * rayon::current_num_threads().max(1);
-    let mut header = csv::Writer::from_writer(&mut w);
+    let writer = |out: Vec<u8>| csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    let mut header = writer(vec![]);
     header.write_record(["level", "key", "village", "county", "rule", "base", "new"])?;
-    header.flush()?;
-    drop(header);
+    w.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     // The changes come rule by rule: each piece lies within one rule.
     let pieces: Vec<&[Changed]> =
         d.changed.chunk_by(|a, b| a.rule == b.rule).flat_map(|run| run.chunks(PIECE)).collect();
     let text = |v: Value| cell(v).unwrap_or_default();
     let piece = |run: &[Changed]| -> std::io::Result<Vec<u8>> {
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(run.len() * 64));
+        let mut w = writer(Vec::with_capacity(run.len() * 64));
         let Some(first) = run.first() else { return Ok(vec![]) };
         let r = &d.rules[first.rule as usize];
-        let Some(t) = Table::ALL.into_iter().find(|t| t.level() == r.level) else { return Ok(vec![]) };
+        let Some(t) = Table::from_level(r.level) else { return Ok(vec![]) };
         let (Some(bl), Some(nl)) = (base.level(t), new.level(t)) else { return Ok(vec![]) };
         let (bv, nv) = (bl.values(r.index.0).unwrap_or(Values::EMPTY), nl.values(r.index.1).unwrap_or(Values::EMPTY));
         let (villages, counties) = d.places.level(t).unwrap_or((&[], &[]));
