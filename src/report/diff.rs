@@ -493,6 +493,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
     use rust_xlsxwriter::{Chart, ChartType, Format};
     let mut book = super::excel::workbook();
     let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_text_wrap();
+    let count = super::excel::count_format();
     let h = messages::diff_headers(lang);
     // Counties and villages by name; no head of household is named here.
     let names = super::workbook::Names::of_households(register, &Default::default());
@@ -520,10 +521,10 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
      -> Result<(), Error> {
         sheet.write_string(row, 0, &r.title)?;
         sheet.write_string(row, 1, area)?;
-        sheet.write_number(row, 2, t.total() as f64)?;
+        sheet.write_number_with_format(row, 2, t.total() as f64, &count)?;
         sheet.write_string(row, 3, before_after)?;
         for (c, n) in t.counts().iter().enumerate() {
-            sheet.write_number(row, 4 + c as u16, *n as f64)?;
+            sheet.write_number_with_format(row, 4 + c as u16, *n as f64, &count)?;
         }
         sheet.write_string(row, 9, &r.rule)?;
         Ok(())
@@ -605,7 +606,7 @@ pub fn write_xlsx(d: &Diff, register: &crate::register::Register, path: &Path, l
             sheet.write_string(i as u32 + 1, 0, county_name(c))?;
             for (k, r) in shown.iter().enumerate() {
                 let n = r.by_county.get(*c).map_or(0, Transitions::total);
-                sheet.write_number(i as u32 + 1, k as u16 + 1, n as f64)?;
+                sheet.write_number_with_format(i as u32 + 1, k as u16 + 1, n as f64, &count)?;
             }
         }
         sheet.set_column_width(0, 24)?;

@@ -1,5 +1,5 @@
 //! What every workbook tuopin writes shares: a reproducible creation time and Excel's row
-//! limit. A leaf of `report`, so that the workbook writers and `report` itself can use it
+//! limit, the format of a count. A leaf of `report`, so that the workbook writers and `report` itself can use it
 //! without importing each other.
 
 /// A new workbook. Its recorded creation time is `SOURCE_DATE_EPOCH` (seconds since
@@ -16,6 +16,11 @@ pub fn workbook() -> rust_xlsxwriter::Workbook {
         book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
     }
     book
+}
+
+/// A count as people write it: whole, with thousands separators (3,199,048).
+pub fn count_format() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new().set_num_format("#,##0")
 }
 
 /// `SOURCE_DATE_EPOCH`, when set to a whole number of seconds.

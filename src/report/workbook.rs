@@ -219,7 +219,7 @@ fn summary_sheet(book: &mut Workbook, r: &Results, names: &Names) -> Result<(), 
         sheet.write_string_with_format(row, c as u16, *h, &header_format())?;
     }
     row += 1;
-    let count = Format::new().set_num_format("#,##0");
+    let count = super::excel::count_format();
     // A village's or county's exit verdict is counted among the poor ones only.
     let among_poor = super::summary::among_poor(r.pack, r.register, r.outcomes);
     let poor_of = |t: Table| among_poor.iter().find(|a| a.table == t);
